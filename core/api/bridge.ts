@@ -1,0 +1,16 @@
+/**
+ * The shape of `window.cashier`, the only thing the Electron preload exposes. Its functions are
+ * named, one per contract method, so the renderer can reach nothing else of Electron. The
+ * browser shell's client offers the same shape over a WebSocket (renderer/src/api/transport.ts).
+ */
+import type { RpcResult } from './dispatcher';
+import type { EventName, MethodName } from './names';
+
+export interface CashierBridge {
+  call: { readonly [K in MethodName]: (input: unknown) => Promise<RpcResult> };
+  /** Subscribe to one event; returns the unsubscribe function. */
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+}
+
+/** The IPC channel on which main pushes events: `(name, payload)`. */
+export const EVENT_CHANNEL = 'cashier:event';

@@ -1,0 +1,174 @@
+/**
+ * Payments as the UI sees them. A charge returns at once with the payment's durable record;
+ * its progress (USERPAYING, querying, cancelled …) arrives as `payments:changed` events, so
+ * the UI never blocks on the acquirer and a crash never loses what was already recorded.
+ *
+ * Payment states (the engine's state machine in core/payments/state.ts is the authority):
+ * - `created`      the order number and intent are durable; nothing sent yet
+ * - `paying`       the charge request is out (or being retried within the code's lifetime)
+ * - `userpaying`   the customer must confirm in the wallet (password); the engine polls
+ * - `unknown`      the outcome is uncertain (timeout, reset, 5xx); the engine queries
+ * - `cancelling`   still unresolved after the last query: cancel/reverse is under way
+ * - `awaiting_scan` a dynamic merchant QR is shown, waiting for the customer to pay
+ * - `accepted_offline` an offline payment code was accepted within the risk budget; pending forwarding
+ * Terminal (never left): `succeeded`, `failed`, `cancelled`, `closed` (QR expired unpaid),
+ * `declined_after_forwarding` (an offline item the acquirer refused later).
+ */
+import { z } from 'zod';
+import { Fen, Id, method, PositiveFen } from './define';
+import { AppErrorShape } from './errors';
+
+export const PaymentState = z.enum([
+  'created',
+  'paying',
+  'userpaying',
+  'unknown',
+  'cancelling',
+  'awaiting_scan',
+  'accepted_offline',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'closed',
+  'declined_after_forwarding',
+]);
+export type PaymentState = z.infer<typeof PaymentState>;
+
+export const TERMINAL_STATES: readonly PaymentState[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'closed',
+  'declined_after_forwarding',
+];
+
+export const Tender = z.enum(['wechat', 'alipay', 'unionpay', 'face', 'merchant_qr', 'offline_code', 'cash', 'credit']);
+export type Tender = z.infer<typeof Tender>;
+
+/** A bilingual sentence for the cashier: what happened and what to do next. */
+export const Message = z.object({ zh: z.string(), en: z.string() });
+export type Message = z.infer<typeof Message>;
+
+export const OrderNo = z.string().regex(/^[A-Z0-9]{8,40}$/);
+
+export const Refund = z.object({
+  refundNo: z.string(),
+  orderNo: z.string(),
+  amountFen: Fen,
+  state: z.enum(['created', 'pending', 'succeeded', 'failed']),
+  reason: z.string(),
+  createdAt: z.number().int(),
+  operatorId: z.string().nullable(),
+  approverId: z.string().nullable(),
+});
+export type Refund = z.infer<typeof Refund>;
+
+export const Payment = z.object({
+  orderNo: z.string(),
+  amountFen: Fen,
+  tender: Tender,
+  state: PaymentState,
+  /** Masked payment code (`1345 **** **** 6789`), never the full code. */
+  maskedCode: z.string().nullable(),
+  /** What happened and what to do next, in both languages. */
+  message: Message,
+  /** The acquirer's failure reason when failed (code + plain words). */
+  error: AppErrorShape.nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  refundedFen: Fen,
+  /** True for demo-mode payments: no real money moved. */
+  training: z.boolean(),
+  /** The dynamic merchant QR to show on the customer display, while awaiting_scan. */
+  qr: z.object({ content: z.string(), expiresAt: z.number().int() }).nullable(),
+  /** Cash: amount tendered and change due. */
+  cash: z.object({ tenderedFen: Fen, changeFen: Fen }).nullable(),
+  /** Credit (赊账): the customer's name as the cashier typed it. */
+  creditName: z.string().nullable(),
+  operatorId: z.string().nullable(),
+});
+export type Payment = z.infer<typeof Payment>;
+
+/** A scanned payment code: printable ASCII only; the engine recognises the scheme. */
+export const ScannedCode = z.string().min(1).max(512);
+
+export const paymentMethods = {
+  /**
+   * Charge a scanned online payment code (WeChat, Alipay, UnionPay, face `fp…`). Returns the
+   * durable record at once; progress follows as `payments:changed`. A code of no known scheme
+   * is refused before any network call. Refused while another charge is unfinished.
+   */
+  'payments:charge': method({
+    input: z.object({ amountFen: PositiveFen, code: ScannedCode }).strict(),
+    output: Payment,
+    access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
+  }),
+  /** Create a dynamic merchant QR for the amount (with expiry) to show on the customer display. */
+  'payments:precreate': method({
+    input: z.object({ amountFen: PositiveFen }).strict(),
+    output: Payment,
+    access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
+  }),
+  /** The cashier gives up on an unfinished payment (a shown QR, a USERPAYING wait). */
+  'payments:cancel': method({ input: z.object({ orderNo: OrderNo }).strict(), output: Payment, access: 'operator' }),
+  /** Manual look-up at the acquirer of one order (after an unknown outcome). */
+  'payments:query': method({ input: z.object({ orderNo: OrderNo }).strict(), output: Payment, access: 'operator' }),
+  /** Record a cash sale; change is computed. Kicks the drawer when a printer is configured. */
+  'payments:cash': method({
+    input: z.object({ amountFen: PositiveFen, tenderedFen: PositiveFen }).strict(),
+    output: Payment,
+    access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
+  }),
+  /** Record a sale on credit (赊账) in the customer's name. */
+  'payments:credit': method({
+    input: z.object({ amountFen: PositiveFen, customerName: z.string().trim().min(1).max(40) }).strict(),
+    output: Payment,
+    access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
+  }),
+  /** One payment with its refunds. */
+  'payments:get': method({
+    input: z.object({ orderNo: OrderNo }).strict(),
+    output: z.object({ payment: Payment, refunds: z.array(Refund) }),
+    access: 'operator',
+  }),
+  /** History, newest first, with search by order number fragment, amount or time range. */
+  'payments:list': method({
+    input: z
+      .object({
+        text: z.string().max(40).optional(),
+        amountFen: Fen.optional(),
+        from: z.number().int().optional(),
+        to: z.number().int().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+    output: z.array(Payment),
+    access: 'operator',
+  }),
+  /**
+   * Refund all or part of a succeeded payment. Above the configured amount a supervisor's
+   * approval (their id and PIN, entered on the same screen) is required. The sum refunded can
+   * never exceed the amount paid.
+   */
+  'payments:refund': method({
+    input: z
+      .object({
+        orderNo: OrderNo,
+        amountFen: PositiveFen,
+        reason: z.string().trim().min(1).max(80),
+        approverId: Id.optional(),
+        approverPin: z.string().regex(/^[0-9]{4,8}$/).optional(),
+      })
+      .strict(),
+    output: Refund,
+    access: ['cashier', 'supervisor', 'agent', 'admin', 'trainer'],
+  }),
+} as const;
+
+export const paymentEvents = {
+  /** A payment changed state (including its creation). */
+  'payments:changed': Payment,
+  /** A refund changed state. */
+  'refunds:changed': Refund,
+} as const;

@@ -1,0 +1,34 @@
+/**
+ * Versioned schema migrations. Each migration runs in its own transaction together with the
+ * row that records it, so a crash mid-migration leaves the schema at the previous version.
+ *
+ * Numbering by area keeps parallel work from colliding: 1–99 foundation, 100–199 payments,
+ * 200–299 store-and-forward and risk, 300–399 devices, 400–499 cashier/agent screens,
+ * 500–599 demo and training. Ids only ever increase; a shipped migration is never edited.
+ */
+import type { Db, Queryable } from './db';
+
+export interface Migration {
+  id: number;
+  name: string;
+  up(q: Queryable): Promise<void>;
+}
+
+export async function migrate(db: Db, migrations: readonly Migration[]): Promise<number[]> {
+  const ids = migrations.map((m) => m.id);
+  if (new Set(ids).size !== ids.length) throw new Error('duplicate migration id');
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  const done = new Set((await db.all<{ id: number }>('SELECT id FROM schema_migrations')).map((r) => r.id));
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
+    if (done.has(m.id)) continue;
+    await db.tx(async (q) => {
+      await m.up(q);
+      await q.run('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)', [m.id, m.name, Date.now()]);
+    });
+    applied.push(m.id);
+  }
+  return applied;
+}

@@ -1,0 +1,39 @@
+/**
+ * Which targets the specs can run against on this machine, and a fixture that opens the app
+ * on either: `app` is a Page showing the renderer, logged out, whatever the shell.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { test as base, _electron, type Page } from '@playwright/test';
+
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 5199);
+export const E2E_TOKEN = 'e2e-token-not-secret';
+export const APP_URL = `http://127.0.0.1:${E2E_PORT}/?token=${E2E_TOKEN}`;
+
+export function electronBinary(): { path: string | null; why: string } {
+  // Requiring 'electron' would try to download a missing binary, so look for it directly.
+  const dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  const rel = fs.existsSync(path.join(dir, 'path.txt')) ? fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim() : '';
+  const bin = rel ? path.join(dir, 'dist', rel) : '';
+  if (!bin || !fs.existsSync(bin)) {
+    return { path: null, why: 'no Electron binary on this machine (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1)' };
+  }
+  if (!fs.existsSync('out/main/index.js')) return { path: null, why: 'the Electron app is not built (run `npm run build`)' };
+  return { path: bin, why: '' };
+}
+
+export const test = base.extend<{ app: Page }>({
+  app: async ({ page }, use, info) => {
+    if (info.project.name === 'electron') {
+      const app = await _electron.launch({ executablePath: electronBinary().path ?? undefined, args: ['out/main/index.js'], env: { ...process.env, CASHIER_MODE: 'demo' } });
+      const win = await app.firstWindow();
+      await use(win);
+      await app.close();
+      return;
+    }
+    await page.goto(APP_URL);
+    await use(page);
+  },
+});
+export { expect } from '@playwright/test';

@@ -1,0 +1,135 @@
+/**
+ * The Electron shell. Everything Electron-specific lives here and stays thin: build the back
+ * end through the composition root, harden the app, register IPC, open the windows, forward
+ * events. `runMain` takes the electron module as a parameter so the hardening is unit-tested
+ * against a fake (main.test.ts).
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as Electron from 'electron';
+import { createBackend, type Backend } from '../../core/app';
+import { EVENT_CHANNEL } from '../../core/api/bridge';
+import { CONTENT_SECURITY_POLICY } from '../../core/api/csp';
+import { registerIpc } from './ipc';
+import { KeychainSecretStore } from './secrets';
+import { isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
+
+export type ElectronModule = Pick<
+  typeof Electron,
+  'app' | 'BrowserWindow' | 'ipcMain' | 'session' | 'shell' | 'screen' | 'safeStorage'
+>;
+
+export interface MainOptions {
+  /** Folder holding index.js (main) — the preload and renderer are found beside it. */
+  outDir: string;
+  /** electron-vite's dev server URL in development, else undefined. */
+  devServerUrl?: string;
+  mode?: 'demo' | 'live';
+}
+
+export interface MainHandle {
+  backend: Backend;
+  mainWindow: Electron.BrowserWindow;
+  customerWindow: Electron.BrowserWindow | null;
+  appUrl: string;
+}
+
+export async function runMain(electron: ElectronModule, opts: MainOptions): Promise<MainHandle> {
+  const { app, BrowserWindow, ipcMain, session, shell, screen, safeStorage } = electron;
+
+  // Every renderer runs in Chromium's OS-level sandbox, including any created later by a
+  // library: a compromised page (a malicious QR payload rendered somewhere, say) then cannot
+  // reach the file system or spawn processes even if it escapes the JS isolate.
+  app.enableSandbox();
+
+  const appUrl = opts.devServerUrl ?? pathToFileURL(path.join(opts.outDir, '..', 'renderer', 'index.html')).toString();
+
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (ev, url) => {
+      if (!isAppUrl(url, appUrl)) ev.preventDefault();
+    });
+    contents.on('will-redirect', (ev, url) => {
+      if (!isAppUrl(url, appUrl)) ev.preventDefault();
+    });
+    contents.on('will-attach-webview', (ev) => ev.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // New windows are never opened from the page; a safe https link goes to the OS browser.
+      if (isSafeExternalUrl(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  await app.whenReady();
+
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((wc, permission, callback, details) => {
+    const media = (details as { mediaTypes?: string[] }).mediaTypes ?? [];
+    callback(isPermissionAllowed(permission, details.requestingUrl ?? wc.getURL(), appUrl, media));
+  });
+  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
+    permission === 'media' && isAppUrl(requestingOrigin, appUrl),
+  );
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+
+  const dataDir = path.join(app.getPath('userData'), 'data');
+  const backend = await createBackend(
+    { dataDir, mode: opts.mode ?? 'demo', shell: 'electron' },
+    { secrets: new KeychainSecretStore(safeStorage, path.join(dataDir, 'secrets.json')) },
+  );
+  registerIpc(ipcMain, backend.dispatcher, () => appUrl);
+
+  const preload = path.join(opts.outDir, '..', 'preload', 'index.cjs');
+  const mainWindow = new BrowserWindow({
+    width: 1366,
+    height: 768,
+    minWidth: 1024,
+    minHeight: 600,
+    show: false,
+    title: '村店收银台',
+    webPreferences: secureWebPreferences(preload),
+  });
+  mainWindow.once('ready-to-show', () => mainWindow.show());
+
+  // The customer-facing display goes on a second screen when one exists.
+  const displays = screen.getAllDisplays();
+  const primary = screen.getPrimaryDisplay();
+  const second = displays.find((d) => d.id !== primary.id);
+  let customerWindow: Electron.BrowserWindow | null = null;
+  if (second) {
+    customerWindow = new BrowserWindow({
+      x: second.bounds.x,
+      y: second.bounds.y,
+      width: second.bounds.width,
+      height: second.bounds.height,
+      fullscreen: true,
+      title: '顾客显示屏',
+      webPreferences: secureWebPreferences(preload),
+    });
+  }
+
+  const unsubscribe = backend.bus.subscribe((name, payload) => {
+    for (const w of [mainWindow, customerWindow]) {
+      if (w && !w.isDestroyed()) w.webContents.send(EVENT_CHANNEL, name, payload);
+    }
+  });
+
+  if (opts.devServerUrl) {
+    await mainWindow.loadURL(opts.devServerUrl);
+    if (customerWindow) await customerWindow.loadURL(`${opts.devServerUrl}#/customer`);
+  } else {
+    const index = path.join(opts.outDir, '..', 'renderer', 'index.html');
+    await mainWindow.loadFile(index);
+    if (customerWindow) await customerWindow.loadFile(index, { hash: '/customer' });
+  }
+
+  app.on('window-all-closed', () => {
+    unsubscribe();
+    void backend.close().finally(() => app.quit());
+  });
+
+  return { backend, mainWindow, customerWindow, appUrl };
+}

@@ -1,0 +1,68 @@
+/**
+ * The Electron shell's security decisions as pure functions, so each is tested with hostile
+ * input (electron/main/security.test.ts) without starting Electron.
+ */
+
+/**
+ * True only for the app's own page. In production that is the one `index.html` under the
+ * packaged renderer folder (any hash route); in development, the electron-vite dev server's
+ * exact origin. Anything else (other files, other hosts, look-alike prefixes) is foreign.
+ */
+export function isAppUrl(candidate: string, appUrl: string): boolean {
+  let u: URL;
+  let app: URL;
+  try {
+    u = new URL(candidate);
+    app = new URL(appUrl);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== app.protocol) return false;
+  if (app.protocol === 'file:') return u.host === '' && u.pathname === app.pathname;
+  if (app.protocol === 'http:' || app.protocol === 'https:') return u.origin === app.origin;
+  return false;
+}
+
+/**
+ * Links the app may hand to the OS: https only (an acquirer's help page, say). Never file:,
+ * smb:, javascript:, custom protocol handlers or http with credentials: each of those has been
+ * a route from a link to code execution on a desktop.
+ */
+export function isSafeExternalUrl(candidate: string): boolean {
+  try {
+    const u = new URL(candidate);
+    return u.protocol === 'https:' && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** Permissions the app's own page may have: the camera for face payment, nothing else. */
+export function isPermissionAllowed(
+  permission: string,
+  requestingUrl: string,
+  appUrl: string,
+  mediaTypes: readonly string[] = [],
+): boolean {
+  if (!isAppUrl(requestingUrl, appUrl)) return false;
+  if (permission !== 'media') return false;
+  return mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video');
+}
+
+/** The web preferences of every window: the settings the hardening tests assert. */
+export function secureWebPreferences(preload: string) {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
+  } as const;
+}

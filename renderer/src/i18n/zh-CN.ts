@@ -1,0 +1,45 @@
+/** zh-CN: the product's first language. Every key here must exist in en.ts (a test checks). */
+export default {
+  app: {
+    title: '村店收银台',
+    training: '培训',
+    trainingBanner: '培训模式：不涉及真实资金',
+    language: 'English',
+    languageLabel: '切换语言',
+    elderMode: '大字模式',
+    logout: '退出登录',
+    skipToMain: '跳到主要内容',
+  },
+  login: {
+    title: '操作员登录',
+    chooseOperator: '请选择操作员',
+    enterPin: '请输入 {name} 的 PIN',
+    pinLabel: 'PIN 码',
+    submit: '登录',
+    back: '返回',
+    clear: '清除',
+    demoHint: '培训模式 PIN：{pin}',
+    loggingIn: '正在登录…',
+  },
+  role: {
+    cashier: '收银员',
+    supervisor: '主管',
+    agent: '助农代理',
+    trainer: '培训师',
+    admin: '管理员',
+  },
+  status: {
+    network: '网络',
+    online: '在线',
+    weak: '信号弱',
+    offline: '离线',
+    rtt: '延迟 {ms} 毫秒',
+    operator: '操作员',
+    terminal: '终端',
+  },
+  checkout: {
+    title: '收银',
+    amount: '应收金额',
+    ready: '请输入金额',
+  },
+};

@@ -1,0 +1,23 @@
+/**
+ * The renderer's Vite config, shared by electron-vite (Electron build) and `npm run
+ * build:renderer` (the browser shell serves the same output from out/renderer).
+ */
+import { resolve } from 'node:path';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig, type UserConfig } from 'vite';
+
+export const rendererConfig: UserConfig = {
+  root: resolve(import.meta.dirname),
+  base: './',
+  plugins: [vue()],
+  build: {
+    outDir: resolve(import.meta.dirname, '../out/renderer'),
+    emptyOutDir: true,
+    // The CSP forbids inline data: fonts and scripts; keep every asset a file.
+    assetsInlineLimit: 0,
+  },
+  // Pages load with file:// in Electron and over 127.0.0.1 in the browser shell; nothing remote.
+  server: { host: '127.0.0.1' },
+};
+
+export default defineConfig(rendererConfig);
