@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createBackend, type Backend } from '../core/app';
+import { MemorySecretStore } from '../core/platform';
+import { startBrowserShell, type BrowserShell } from './server';
+
+let backend: Backend;
+let shell: BrowserShell;
+let dir: string;
+let origin: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-shell-'));
+  const stat = path.join(dir, 'static');
+  fs.mkdirSync(stat);
+  fs.writeFileSync(path.join(stat, 'index.html'), '<!doctype html><title>t</title>');
+  fs.writeFileSync(path.join(dir, 'secret.txt'), 'outside');
+  backend = await createBackend({ dataDir: path.join(dir, 'data'), mode: 'demo', shell: 'browser' }, { secrets: new MemorySecretStore() });
+  shell = await startBrowserShell({ backend, staticDir: stat, port: 0 });
+  origin = `http://127.0.0.1:${shell.port}`;
+});
+afterAll(async () => {
+  await shell.close();
+  await backend.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function connect(headers: Record<string, string>): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${shell.port}/rpc`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+function rpc(ws: WebSocket, raw: string | Buffer): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const onMsg = (d: WebSocket.RawData) => {
+      const m = JSON.parse(d.toString());
+      if ('event' in m) return;
+      ws.off('message', onMsg);
+      resolve(m);
+    };
+    ws.on('message', onMsg);
+    ws.send(raw);
+  });
+}
+
+describe('browser shell', () => {
+  it('prints a URL on 127.0.0.1 carrying the token', () => {
+    expect(shell.url).toBe(`${origin}/?token=${shell.token}`);
+    expect(shell.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses pages without the token, with a bilingual message', async () => {
+    const r = await fetch(`${origin}/`);
+    expect(r.status).toBe(401);
+    const body = await r.text();
+    expect(body).toContain('访问令牌');
+    expect(body).toContain('token');
+    expect((await fetch(`${origin}/?token=wrong`)).status).toBe(401);
+  });
+
+  it('serves the page with the token, sets an HttpOnly cookie and a strict CSP', async () => {
+    const r = await fetch(shell.url);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const again = await fetch(`${origin}/index.html`, { headers: { cookie: `vc_token=${shell.token}` } });
+    expect(again.status).toBe(200);
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt']) {
+      const r = await fetch(`${origin}${p}`, { headers: { cookie: `vc_token=${shell.token}` } });
+      expect(r.status, p).toBe(404);
+    }
+  });
+
+  it('refuses a WebSocket without the token or from another origin', async () => {
+    await expect(connect({ origin })).rejects.toThrow(/401/);
+    await expect(connect({ origin: 'https://evil.example', cookie: `vc_token=${shell.token}` })).rejects.toThrow(/401/);
+    await expect(connect({ cookie: `vc_token=${shell.token}` })).rejects.toThrow(/401/);
+  });
+
+  it('answers calls over the WebSocket and refuses malformed messages', async () => {
+    const ws = await connect({ origin, cookie: `vc_token=${shell.token}` });
+    const ok = await rpc(ws, JSON.stringify({ id: 1, method: 'system:info', input: {} }));
+    expect(ok).toMatchObject({ id: 1, ok: true, value: { mode: 'demo', shell: 'browser' } });
+    for (const bad of ['not json', '[]', 'null', '{"method":"system:info"}', '{"id":"1","method":"system:info"}', '{"id":1.5}']) {
+      const r = await rpc(ws, bad);
+      expect(r, bad).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
+    }
+    const unknown = await rpc(ws, JSON.stringify({ id: 2, method: 'fs:read', input: {} }));
+    expect(unknown).toMatchObject({ id: 2, ok: false, error: { code: 'rpc.unknown_method' } });
+    const binary = await rpc(ws, Buffer.from([1, 2, 3]));
+    expect(binary).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
+    ws.close();
+  });
+
+  it('pushes events to connected sockets', async () => {
+    const ws = await connect({ origin, cookie: `vc_token=${shell.token}` });
+    const got = new Promise((resolve) =>
+      ws.on('message', (d) => {
+        const m = JSON.parse(d.toString());
+        if (m.event === 'session:changed') resolve(m.payload);
+      }),
+    );
+    await rpc(ws, JSON.stringify({ id: 3, method: 'session:login', input: { operatorId: 'cashier1', pin: '1111' } }));
+    expect(await got).toMatchObject({ operator: { id: 'cashier1' } });
+    ws.close();
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Devices as the UI sees them: the receipt printer (and the cash drawer on its kick port), the
+ * barcode/QR scanner, the face camera. The device manager (drivers/manager.ts) owns them; this
+ * file is only the contract. A device's trouble (paper out, unplugged, udev permissions) arrives
+ * as `devices:changed` with a bilingual message; it never blocks or undoes a payment.
+ *
+ * Device states:
+ * - `ready`          usable now
+ * - `busy`           printing (jobs queue behind it)
+ * - `paper_out`      the printer reported paper end (DLE EOT 4)
+ * - `cover_open`     the printer reported its cover open (DLE EOT 2)
+ * - `error`          the printer reported an error, or a transfer failed
+ * - `disconnected`   selected but not attached (unplugged); it is picked up again on replug
+ * - `no_permission`  attached but the OS refused access (Linux: udev rule missing; Windows: no WinUSB driver)
+ * - `unavailable`    this host has no USB access at all
+ */
+import { z } from 'zod';
+import { Id, method, Ok } from './define';
+import { AppErrorShape } from './errors';
+import { Message } from './payments';
+
+export const DeviceKind = z.enum(['printer', 'scanner', 'camera']);
+export type DeviceKind = z.infer<typeof DeviceKind>;
+
+export const DeviceState = z.enum(['ready', 'busy', 'paper_out', 'cover_open', 'error', 'disconnected', 'no_permission', 'unavailable']);
+export type DeviceState = z.infer<typeof DeviceState>;
+
+export const DeviceInfo = z.object({
+  /** Stable id: `printer:sim`, `scanner:usb:0c2e:0b61`, `scanner:wedge` … */
+  id: z.string(),
+  kind: DeviceKind,
+  transport: z.enum(['usb', 'wedge', 'simulated']),
+  /** Model name from the table of known devices, or the USB product string. */
+  name: z.string(),
+  vendorId: z.number().int().min(0).max(0xffff).nullable(),
+  productId: z.number().int().min(0).max(0xffff).nullable(),
+  selected: z.boolean(),
+  state: DeviceState,
+  /** What is wrong and what to do, in both languages; null when ready. */
+  message: Message.nullable(),
+  /** Linux only, with `no_permission`: the udev rule an installer adds. */
+  udevRule: z.string().nullable(),
+  /** Printers: paper width in mm. */
+  paperWidth: z.union([z.literal(58), z.literal(80)]).nullable(),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfo>;
+
+export const PrintJobState = z.enum(['queued', 'printing', 'printed', 'failed']);
+export const PrintJob = z.object({
+  id: z.string(),
+  kind: z.enum(['receipt', 'test']),
+  orderNo: z.string().nullable(),
+  state: PrintJobState,
+  /** Why it failed (paper out, unplugged …); the job is kept for `devices:reprint`. */
+  error: AppErrorShape.nullable(),
+  createdAt: z.number().int(),
+});
+export type PrintJob = z.infer<typeof PrintJob>;
+
+export const DeviceList = z.object({
+  devices: z.array(DeviceInfo),
+  /** Jobs that failed and are kept for reprinting, newest first. */
+  failedJobs: z.array(PrintJob),
+});
+export type DeviceList = z.infer<typeof DeviceList>;
+
+/** One run of text on a printed line, with the style the printer applied to it. */
+export const PrintedRun = z.object({
+  text: z.string(),
+  bold: z.boolean(),
+  /** Character magnification (GS !): 1–8 each way. */
+  width: z.number().int().min(1).max(8),
+  height: z.number().int().min(1).max(8),
+});
+export const PrintedBlock = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), align: z.enum(['left', 'center', 'right']), runs: z.array(PrintedRun) }),
+  /** `matrix`: one string per row, '1' = dark module, rebuilt from the QR data the printer received. */
+  z.object({ kind: z.literal('qr'), align: z.enum(['left', 'center', 'right']), content: z.string(), moduleSize: z.number().int(), errorLevel: z.enum(['L', 'M', 'Q', 'H']), matrix: z.array(z.string()) }),
+  z.object({ kind: z.literal('barcode'), align: z.enum(['left', 'center', 'right']), symbology: z.string(), content: z.string(), showText: z.boolean() }),
+  z.object({ kind: z.literal('cut'), partial: z.boolean() }),
+  z.object({ kind: z.literal('pulse'), pin: z.number().int().min(0).max(1), onMs: z.number().int(), offMs: z.number().int() }),
+]);
+export type PrintedBlock = z.infer<typeof PrintedBlock>;
+
+/** What the simulated printer made of the bytes it received: what the paper would show. */
+export const PrintedReceipt = z.object({
+  columns: z.number().int(),
+  blocks: z.array(PrintedBlock),
+});
+export type PrintedReceipt = z.infer<typeof PrintedReceipt>;
+
+export const SimulateAction = z.enum(['paper_out', 'paper_in', 'scanner_unplug', 'scanner_replug', 'scan']);
+
+export const deviceMethods = {
+  /** Every known device with its status, and the failed print jobs kept for reprinting. */
+  'devices:list': method({ input: z.object({}).strict(), output: DeviceList, access: 'operator' }),
+  /** Choose the printer or scanner to use (and the printer's paper width). */
+  'devices:select': method({
+    input: z
+      .object({ deviceId: z.string().min(1).max(80).regex(/^[a-z]+:[a-z0-9:._-]+$/), paperWidth: z.union([z.literal(58), z.literal(80)]).optional() })
+      .strict(),
+    output: DeviceList,
+    access: ['supervisor', 'admin', 'trainer'],
+  }),
+  /** Print a test page (Chinese, QR, barcode) on the selected printer. */
+  'devices:testPrint': method({ input: z.object({}).strict(), output: PrintJob, access: 'operator' }),
+  /** Open the cash drawer through the printer's kick port. (A cash sale opens it through the service, not this call.) */
+  'devices:kickDrawer': method({ input: z.object({}).strict(), output: Ok, access: ['supervisor', 'admin'] }),
+  /** Print a kept failed job again. */
+  'devices:reprint': method({ input: z.object({ jobId: Id }).strict(), output: PrintJob, access: 'operator' }),
+  /**
+   * Demo mode only: act out device trouble for a lesson (paper out/in, scanner unplug/replug)
+   * or a scan from the simulated scanner (`code`, printable ASCII). Refused in live mode.
+   */
+  'devices:simulate': method({
+    input: z.object({ action: SimulateAction, code: z.string().min(1).max(128).regex(/^[\x20-\x7e]+$/).optional() }).strict(),
+    output: Ok,
+    access: 'operator',
+  }),
+} as const;
+
+export const deviceEvents = {
+  /** Any device's status changed (attached, detached, paper out, selected …): the full list. */
+  'devices:changed': DeviceList,
+  /** One complete code from a raw-HID (or simulated) scanner. Keyboard-wedge scans never come here: the renderer detects them. */
+  'scanner:scanned': z.object({ deviceId: z.string(), code: z.string().min(1).max(512), at: z.number().int() }),
+  /** The simulated printer printed: the decoded receipt, so the UI can draw what the paper shows. */
+  'printer:printed': z.object({ jobId: z.string(), deviceId: z.string(), receipt: PrintedReceipt }),
+} as const;

@@ -1,0 +1,389 @@
+/**
+ * The offline payment code: binary layout, text encoding, signing (issuer and wallet side) and
+ * the terminal's offline verification. FORMAT.md is the specification; this file implements it.
+ *
+ * Invariants:
+ * - Parsing is total: any string yields either a parsed code or a refusal with a named reason,
+ *   never an exception from the depths of a library.
+ * - Signatures are GM/T 0003 SM2 with SM3 (via sm-crypto-v2, which interoperates with other
+ *   SM2 implementations), with the default user id. Node's own `SM2` curve is not used: it is
+ *   ECDSA over the SM2 curve, not an SM2 signature (see DOMAIN.md).
+ * - A certificate's issuer signature is checked once per distinct certificate (cached by its
+ *   SHA-256); a returning wallet's public key is kept precomputed with its SM2 `Z` value, so a
+ *   returning wallet costs one fast verification.
+ * - Verification never writes anything: replay and revocation state are read from the caller.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { sm2, sm3 } from 'sm-crypto-v2';
+
+export const CODE_PREFIX = 'OC1';
+export const CODE_VERSION = 1;
+
+/** Wallet verification grade as the regulator defines it; S marks a static-code account. */
+export type Grade = 'S' | 'A' | 'B' | 'C';
+const GRADES: readonly Grade[] = ['S', 'A', 'B', 'C'];
+
+export interface CertFields {
+  issuerKeyId: number;
+  /** 16 uppercase hex digits. */
+  walletId: string;
+  /** Compressed SM2 public key, 66 hex digits. */
+  walletPublicKey: string;
+  grade: Grade;
+  perPaymentCapFen: number;
+  dailyCapFen: number;
+  /** Unix seconds. */
+  notBefore: number;
+  notAfter: number;
+}
+
+export interface ParsedCode {
+  cert: CertFields;
+  /** Certificate bytes including the issuer signature (what the verified-cert cache is keyed by). */
+  certBytes: Uint8Array;
+  certSigned: Uint8Array;
+  issuerSig: string;
+  codeTime: number;
+  counter: number;
+  /** 16 hex digits. */
+  nonce: string;
+  walletSigned: Uint8Array;
+  walletSig: string;
+  /** The whole binary code (for forwarding). */
+  bytes: Uint8Array;
+}
+
+// Layout offsets (FORMAT.md §2).
+const O_VER = 0;
+const O_CERT = 1;
+const CERT_BODY = 62; // issuerKeyId 4, walletId 8, pub 33, grade 1, cap 4, daily 4, nb 4, na 4
+const SIG = 64;
+const O_CERT_SIG = O_CERT + CERT_BODY; // 63
+const O_CODE = O_CERT_SIG + SIG; // 127
+const CODE_BODY = 16; // codeTime 4, counter 4, nonce 8
+const O_WALLET_SIG = O_CODE + CODE_BODY; // 143
+export const CODE_BYTES = O_WALLET_SIG + SIG; // 207
+
+// ---------------------------------------------------------------- base32 (RFC 4648, no padding)
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const B32_INDEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < B32.length; i++) B32_INDEX[B32.charCodeAt(i)] = i;
+
+export function base32Encode(bytes: Uint8Array): string {
+  let out = '';
+  let buf = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    buf = (buf << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(buf >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buf &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += B32[(buf << (5 - bits)) & 31];
+  return out;
+}
+
+/** Strict decode: only the alphabet; trailing bits must be zero. Returns null on any fault. */
+export function base32Decode(text: string): Uint8Array | null {
+  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
+  let buf = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? B32_INDEX[c] : -1;
+    if (v < 0) return null;
+    buf = (buf << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out[j++] = (buf >>> (bits - 8)) & 0xff;
+      bits -= 8;
+    }
+    buf &= (1 << bits) - 1;
+  }
+  if (buf !== 0) return null; // non-canonical tail: a mangled scan
+  return out;
+}
+
+// ---------------------------------------------------------------- refusals
+export type RefusalReason =
+  | 'malformed'
+  | 'unsupported_version'
+  | 'unknown_issuer'
+  | 'bad_issuer_signature'
+  | 'bad_wallet_signature'
+  | 'cert_not_yet_valid'
+  | 'cert_expired'
+  | 'code_expired'
+  | 'code_from_future'
+  | 'replayed'
+  | 'revoked';
+
+export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
+  malformed: { zh: '这不是有效的离线付款码，请让顾客重新出示。', en: 'This is not a valid offline payment code; ask the customer to show it again.' },
+  unsupported_version: { zh: '离线付款码版本不受支持，请让顾客更新钱包。', en: 'This offline code version is not supported; the customer should update the wallet.' },
+  unknown_issuer: { zh: '发码机构未知或密钥已过期，请联网同步后再试，或改用现金/赊账。', en: 'Unknown issuer or an expired issuer key; sync when online, or take cash or credit.' },
+  bad_issuer_signature: { zh: '钱包证书签名无效，已拒绝。', en: 'The wallet certificate signature is invalid; refused.' },
+  bad_wallet_signature: { zh: '付款码签名无效（可能被篡改），已拒绝。', en: 'The code signature is invalid (possibly tampered); refused.' },
+  cert_not_yet_valid: { zh: '钱包证书尚未生效。', en: 'The wallet certificate is not valid yet.' },
+  cert_expired: { zh: '钱包证书已过期，请顾客联网更新钱包。', en: 'The wallet certificate has expired; the customer must refresh the wallet online.' },
+  code_expired: { zh: '付款码已过期，请让顾客刷新付款码。', en: 'The code has expired; ask the customer to refresh it.' },
+  code_from_future: { zh: '付款码时间超前（顾客手机或本机时间不准），已拒绝。', en: 'The code is dated in the future (phone or terminal clock is wrong); refused.' },
+  replayed: { zh: '此付款码已使用过（重复出示），已拒绝。', en: 'This code was already used (replayed); refused.' },
+  revoked: { zh: '该钱包已被冻结，不能离线付款。', en: 'This wallet has been revoked and cannot pay offline.' },
+};
+
+export class CodeRefusal extends Error {
+  constructor(readonly reason: RefusalReason) {
+    super(reason);
+    this.name = 'CodeRefusal';
+  }
+}
+
+// ---------------------------------------------------------------- parsing
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
+}
+function putU32(b: Uint8Array, o: number, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError('u32 out of range');
+  b[o] = v >>> 24;
+  b[o + 1] = (v >>> 16) & 0xff;
+  b[o + 2] = (v >>> 8) & 0xff;
+  b[o + 3] = v & 0xff;
+}
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/**
+ * Scanned text → parsed code. Keyboard-wedge scanners may add CR/LF or flip case (caps lock),
+ * so surrounding whitespace is trimmed and lowercase is folded; anything else is refused.
+ */
+export function parseCode(text: string): ParsedCode {
+  if (typeof text !== 'string' || text.length > 600) throw new CodeRefusal('malformed');
+  const t = text.trim().toUpperCase();
+  if (!t.startsWith('OC')) throw new CodeRefusal('malformed');
+  if (t.slice(0, 3) !== CODE_PREFIX) throw new CodeRefusal(/^OC[0-9]/.test(t) ? 'unsupported_version' : 'malformed');
+  const bytes = base32Decode(t.slice(3));
+  if (!bytes) throw new CodeRefusal('malformed');
+  return parseBytes(bytes);
+}
+
+export function parseBytes(bytes: Uint8Array): ParsedCode {
+  if (bytes.length < 1) throw new CodeRefusal('malformed');
+  if (bytes[O_VER] !== CODE_VERSION) throw new CodeRefusal('unsupported_version');
+  if (bytes.length !== CODE_BYTES) throw new CodeRefusal('malformed');
+  const pub = bytes.subarray(O_CERT + 12, O_CERT + 45);
+  if (pub[0] !== 2 && pub[0] !== 3) throw new CodeRefusal('malformed');
+  const gradeByte = bytes[O_CERT + 45];
+  if (gradeByte >= GRADES.length) throw new CodeRefusal('malformed');
+  const cert: CertFields = {
+    issuerKeyId: u32(bytes, O_CERT),
+    walletId: hex(bytes.subarray(O_CERT + 4, O_CERT + 12)).toUpperCase(),
+    walletPublicKey: hex(pub),
+    grade: GRADES[gradeByte],
+    perPaymentCapFen: u32(bytes, O_CERT + 46),
+    dailyCapFen: u32(bytes, O_CERT + 50),
+    notBefore: u32(bytes, O_CERT + 54),
+    notAfter: u32(bytes, O_CERT + 58),
+  };
+  if (cert.notAfter <= cert.notBefore) throw new CodeRefusal('malformed');
+  return {
+    cert,
+    certBytes: bytes.subarray(O_CERT, O_CODE),
+    certSigned: bytes.subarray(O_CERT, O_CERT_SIG),
+    issuerSig: hex(bytes.subarray(O_CERT_SIG, O_CODE)),
+    codeTime: u32(bytes, O_CODE),
+    counter: u32(bytes, O_CODE + 4),
+    nonce: hex(bytes.subarray(O_CODE + 8, O_CODE + 16)),
+    walletSigned: bytes.subarray(0, O_WALLET_SIG),
+    walletSig: hex(bytes.subarray(O_WALLET_SIG, CODE_BYTES)),
+    bytes,
+  };
+}
+
+// ---------------------------------------------------------------- signing (issuer and wallet)
+export interface KeyPair {
+  privateKey: string;
+  /** Uncompressed, 130 hex digits (04…). */
+  publicKey: string;
+}
+
+export function newKeyPair(): KeyPair {
+  return sm2.generateKeyPairHex();
+}
+
+export function compressKey(publicKey: string): string {
+  return sm2.compressPublicKeyHex(publicKey);
+}
+
+function sign(msg: Uint8Array, kp: KeyPair): string {
+  return sm2.doSignature(msg, kp.privateKey, { hash: true, publicKey: kp.publicKey });
+}
+
+/** Issuer side: builds a signed certificate (124 bytes + the version-free layout of FORMAT.md). */
+export function issueCertificate(fields: CertFields, issuer: KeyPair): Uint8Array {
+  const b = new Uint8Array(CERT_BODY + SIG);
+  putU32(b, 0, fields.issuerKeyId);
+  if (!/^[0-9A-F]{16}$/.test(fields.walletId)) throw new RangeError('walletId must be 16 hex digits');
+  b.set(Buffer.from(fields.walletId, 'hex'), 4);
+  if (!/^0[23][0-9a-f]{64}$/.test(fields.walletPublicKey)) throw new RangeError('wallet key must be compressed');
+  b.set(Buffer.from(fields.walletPublicKey, 'hex'), 12);
+  b[45] = GRADES.indexOf(fields.grade);
+  putU32(b, 46, fields.perPaymentCapFen);
+  putU32(b, 50, fields.dailyCapFen);
+  putU32(b, 54, fields.notBefore);
+  putU32(b, 58, fields.notAfter);
+  b.set(Buffer.from(sign(b.subarray(0, CERT_BODY), issuer), 'hex'), CERT_BODY);
+  return b;
+}
+
+/** Wallet side (the customer's phone): signs a code over the certificate and its payload. */
+export function signCode(
+  certificate: Uint8Array,
+  wallet: KeyPair,
+  p: { codeTime: number; counter: number; nonce?: Uint8Array },
+): string {
+  if (certificate.length !== CERT_BODY + SIG) throw new RangeError('bad certificate length');
+  const b = new Uint8Array(CODE_BYTES);
+  b[O_VER] = CODE_VERSION;
+  b.set(certificate, O_CERT);
+  putU32(b, O_CODE, p.codeTime);
+  putU32(b, O_CODE + 4, p.counter);
+  b.set(p.nonce ?? randomBytes(8), O_CODE + 8);
+  b.set(Buffer.from(sign(b.subarray(0, O_WALLET_SIG), wallet), 'hex'), O_WALLET_SIG);
+  return CODE_PREFIX + base32Encode(b);
+}
+
+// ---------------------------------------------------------------- verification
+type Point = ReturnType<typeof sm2.precomputePublicKey>;
+
+interface PreparedKey {
+  point: Point;
+  /** SM2 Z value (SM3 of the user id, curve parameters and the key), cached per key. */
+  z: Uint8Array;
+}
+
+function prepareKey(publicKeyHex: string): PreparedKey {
+  return { point: sm2.precomputePublicKey(publicKeyHex), z: sm2.getZ(publicKeyHex) };
+}
+
+/** e = SM3(Z ‖ M), then the SM2 check; identical to doVerifySignature(…, {hash:true}). */
+function verifyWith(key: PreparedKey, msg: Uint8Array, sigHex: string): boolean {
+  if (!/^[0-9a-f]{128}$/.test(sigHex)) return false;
+  const joined = new Uint8Array(key.z.length + msg.length);
+  joined.set(key.z, 0);
+  joined.set(msg, key.z.length);
+  const e = Buffer.from(sm3(joined), 'hex');
+  try {
+    return sm2.doVerifySignature(e, sigHex, key.point, { hash: false });
+  } catch {
+    return false; // r or s out of range: a forged signature, not a crash
+  }
+}
+
+export interface IssuerKey {
+  keyId: number;
+  /** Uncompressed or compressed SM2 public key in hex. */
+  publicKey: string;
+  /** Unix seconds: certificates signed by this key are accepted only if notBefore ≥ validFrom … */
+  validFrom: number;
+  /** … and this key is trusted until validTo (rotation: old keys stay until their certs expire). */
+  validTo: number;
+}
+
+/** What the verifier needs to know about the terminal's state; all read-only. */
+export interface VerifyContext {
+  /** Terminal clock corrected by the last known server offset, unix ms. */
+  nowMs: number;
+  /** Highest counter seen for the wallet (accepted locally or reported by sync), or -1. */
+  lastCounter(walletId: string): number;
+  isRevoked(walletId: string): boolean;
+}
+
+export interface VerifyOptions {
+  /** How old a code may be (seconds) relative to the corrected clock. */
+  maxAgeS: number;
+  /** How far in the future a code may be dated (clock skew allowance, seconds). */
+  maxFutureS: number;
+}
+
+export const DEFAULT_VERIFY: VerifyOptions = { maxAgeS: 120, maxFutureS: 30 };
+
+export interface VerifiedCode {
+  code: ParsedCode;
+  walletId: string;
+  counter: number;
+  certHash: string;
+}
+
+/**
+ * Verifies codes offline against the synced issuer keys. Holds caches only (prepared issuer
+ * keys, verified certificates, prepared wallet keys); holds no business state.
+ */
+export class CodeVerifier {
+  private issuers = new Map<number, { key: IssuerKey; prepared: PreparedKey }>();
+  private readonly certCache = new Map<string, PreparedKey>();
+  constructor(private readonly opts: VerifyOptions = DEFAULT_VERIFY, private readonly certCacheSize = 20_000) {}
+
+  /** Replaces the trusted issuer keys (sync). Keys already prepared are reused. */
+  setIssuerKeys(keys: readonly IssuerKey[]): void {
+    const next = new Map<number, { key: IssuerKey; prepared: PreparedKey }>();
+    for (const k of keys) {
+      const old = this.issuers.get(k.keyId);
+      next.set(k.keyId, old && old.key.publicKey === k.publicKey ? { key: k, prepared: old.prepared } : { key: k, prepared: prepareKey(k.publicKey) });
+    }
+    this.issuers = next;
+    // A rotated-out key may have vouched for cached certificates: start the cache afresh.
+    this.certCache.clear();
+  }
+
+  issuerKeyIds(): number[] {
+    return [...this.issuers.keys()];
+  }
+
+  /** Parses and verifies; throws CodeRefusal naming the first failed check. */
+  verify(text: string, ctx: VerifyContext): VerifiedCode {
+    const code = parseCode(text);
+    return this.verifyParsed(code, ctx);
+  }
+
+  verifyParsed(code: ParsedCode, ctx: VerifyContext): VerifiedCode {
+    const { cert } = code;
+    const nowS = Math.floor(ctx.nowMs / 1000);
+    const issuer = this.issuers.get(cert.issuerKeyId);
+    if (!issuer || cert.notBefore < issuer.key.validFrom || nowS > issuer.key.validTo) throw new CodeRefusal('unknown_issuer');
+    const certHash = createHash('sha256').update(code.certBytes).digest('hex');
+    let walletKey = this.certCache.get(certHash);
+    if (!walletKey) {
+      if (!verifyWith(issuer.prepared, code.certSigned, code.issuerSig)) throw new CodeRefusal('bad_issuer_signature');
+      walletKey = prepareKey(cert.walletPublicKey);
+    }
+    if (!verifyWith(walletKey, code.walletSigned, code.walletSig)) throw new CodeRefusal('bad_wallet_signature');
+    // Cache only after both signatures held, so a forged code never pollutes the cache.
+    if (!this.certCache.has(certHash)) {
+      if (this.certCache.size >= this.certCacheSize) this.certCache.delete(this.certCache.keys().next().value as string);
+      this.certCache.set(certHash, walletKey);
+    }
+    if (nowS < cert.notBefore) throw new CodeRefusal('cert_not_yet_valid');
+    if (nowS > cert.notAfter) throw new CodeRefusal('cert_expired');
+    if (code.codeTime > nowS + this.opts.maxFutureS) throw new CodeRefusal('code_from_future');
+    if (code.codeTime < nowS - this.opts.maxAgeS) throw new CodeRefusal('code_expired');
+    if (ctx.isRevoked(cert.walletId)) throw new CodeRefusal('revoked');
+    if (code.counter <= ctx.lastCounter(cert.walletId)) throw new CodeRefusal('replayed');
+    return { code, walletId: cert.walletId, counter: code.counter, certHash };
+  }
+}
+
+/** Verifies an issuer certificate + wallet signature without any terminal state (acquirer side). */
+export function verifySignaturesOnly(code: ParsedCode, issuerPublicKey: string): RefusalReason | null {
+  if (!verifyWith(prepareKey(issuerPublicKey), code.certSigned, code.issuerSig)) return 'bad_issuer_signature';
+  if (!verifyWith(prepareKey(code.cert.walletPublicKey), code.walletSigned, code.walletSig)) return 'bad_wallet_signature';
+  return null;
+}
+
+/** Masked form for screens and receipts: wallet id tail and counter, never the code. */
+export function maskCode(code: ParsedCode): string {
+  return `离线 **** ${code.cert.walletId.slice(-4)} #${code.counter}`;
+}

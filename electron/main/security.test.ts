@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
+
+const APP = 'file:///opt/cashier/resources/app.asar/out/renderer/index.html';
+const DEV = 'http://localhost:5173/';
+
+describe('isAppUrl', () => {
+  it.each([
+    APP,
+    `${APP}#/checkout`,
+    `${APP}#/customer`,
+    `${APP}?x=1`,
+  ])('accepts the app page %s', (u) => expect(isAppUrl(u, APP)).toBe(true));
+
+  it.each([
+    'file:///opt/cashier/resources/app.asar/out/renderer/other.html',
+    'file:///etc/passwd',
+    'file://evil.example/opt/cashier/resources/app.asar/out/renderer/index.html',
+    'file:///opt/cashier/resources/app.asar/out/renderer/index.html/../../x',
+    'https://evil.example/opt/cashier/resources/app.asar/out/renderer/index.html',
+    'http://localhost:5173/',
+    'javascript:alert(1)',
+    'data:text/html,<script>1</script>',
+    'about:blank',
+    '',
+    'not a url',
+    'chrome://settings',
+    'devtools://devtools/bundled/inspector.html',
+  ])('refuses the foreign page %s', (u) => expect(isAppUrl(u, APP)).toBe(false));
+
+  it('in development accepts only the dev server origin exactly', () => {
+    expect(isAppUrl('http://localhost:5173/#/login', DEV)).toBe(true);
+    expect(isAppUrl('http://localhost:5174/', DEV)).toBe(false);
+    expect(isAppUrl('http://localhost.evil.example:5173/', DEV)).toBe(false);
+    expect(isAppUrl('https://localhost:5173/', DEV)).toBe(false);
+    expect(isAppUrl('http://localhost:5173.evil.example/', DEV)).toBe(false);
+  });
+});
+
+describe('isSafeExternalUrl', () => {
+  it('allows plain https links', () => {
+    expect(isSafeExternalUrl('https://www.example.com/help')).toBe(true);
+  });
+  it.each([
+    'http://example.com',
+    'file:///C:/Windows/System32/calc.exe',
+    'smb://server/share',
+    'javascript:alert(1)',
+    'ms-msdt:/id PCWDiagnostic',
+    'search-ms:query=x',
+    'https://user:pass@example.com',
+    'vbscript:msgbox',
+    '',
+    '//example.com',
+  ])('refuses %s', (u) => expect(isSafeExternalUrl(u)).toBe(false));
+});
+
+describe('isPermissionAllowed', () => {
+  it('grants the camera (video only) to the app page', () => {
+    expect(isPermissionAllowed('media', APP, APP, ['video'])).toBe(true);
+  });
+  it('refuses the microphone, other permissions and other pages', () => {
+    expect(isPermissionAllowed('media', APP, APP, ['audio'])).toBe(false);
+    expect(isPermissionAllowed('media', APP, APP, ['video', 'audio'])).toBe(false);
+    expect(isPermissionAllowed('media', APP, APP, [])).toBe(false);
+    for (const p of ['geolocation', 'notifications', 'clipboard-read', 'usb', 'hid', 'serial', 'openExternal', 'fullscreen']) {
+      expect(isPermissionAllowed(p, APP, APP, ['video'])).toBe(false);
+    }
+    expect(isPermissionAllowed('media', 'https://evil.example/', APP, ['video'])).toBe(false);
+  });
+});
+
+describe('secureWebPreferences', () => {
+  it('isolates, sandboxes and denies Node to every window', () => {
+    const p = secureWebPreferences('/x/preload.cjs');
+    expect(p).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    });
+  });
+});
