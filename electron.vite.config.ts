@@ -19,5 +19,8 @@ export default defineConfig({
       },
     },
   },
-  renderer: rendererConfig,
+  renderer: {
+    ...rendererConfig,
+    build: { ...rendererConfig.build, rollupOptions: { input: { index: resolve('renderer/index.html') } } },
+  },
 });

@@ -40,8 +40,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list']],
-  outputDir: 'test-results',
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  outputDir: 'test-results/e2e-artifacts',
   use: { trace: 'retain-on-failure', screenshot: 'only-on-failure' },
   projects,
   webServer: {

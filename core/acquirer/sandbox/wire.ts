@@ -1,0 +1,89 @@
+/**
+ * Wire types of the sandbox acquirer protocol (simulator/PROTOCOL.md). Field names follow the
+ * snake_case habit of Chinese acquirer APIs. Only sandbox/adapter.ts, sandbox/mapping.ts and
+ * the simulator use these; the engine sees core/acquirer/types.ts only.
+ */
+
+/** Trade status as the sandbox acquirer reports it. */
+export type WireTradeStatus =
+  | 'SUCCESS' // paid
+  | 'USERPAYING' // waiting for the customer's password
+  | 'NOTPAY' // merchant QR shown, not yet paid
+  | 'CLOSED' // closed unpaid (expired, cancelled, customer refused)
+  | 'REVERSED' // paid, then cancelled: money returned
+  | 'PAYERROR'; // declined (see err_code)
+
+export interface WirePayRequest {
+  out_trade_no: string;
+  auth_code: string;
+  total_fen: number;
+  subject: string;
+}
+
+export interface WirePrecreateRequest {
+  out_trade_no: string;
+  total_fen: number;
+  subject: string;
+  expires_in_s: number;
+}
+
+export interface WireOrderRef {
+  out_trade_no: string;
+}
+
+export interface WireRefundRequest {
+  out_trade_no: string;
+  out_refund_no: string;
+  refund_fen: number;
+  total_fen: number;
+  reason: string;
+}
+
+/** Every business answer: HTTP 200 with `result` OK or FAIL. */
+export interface WireTradeResponse {
+  result: 'OK' | 'FAIL';
+  trade_status?: WireTradeStatus;
+  trade_no?: string;
+  out_trade_no?: string;
+  total_fen?: number;
+  qr_content?: string;
+  expires_at?: number;
+  err_code?: string;
+  err_zh?: string;
+  err_en?: string;
+}
+
+export interface WireRefundResponse {
+  result: 'OK' | 'FAIL';
+  refund_status?: 'SUCCESS';
+  out_refund_no?: string;
+  err_code?: string;
+  err_zh?: string;
+  err_en?: string;
+}
+
+export interface WireStatement {
+  date: string;
+  lines: Array<{ kind: 'payment' | 'refund' | 'reversal'; out_trade_no: string; ref_no: string; amount_fen: number; at: number }>;
+  total_fen: number;
+}
+
+/** Error codes the sandbox acquirer uses (err_code). */
+export const WIRE_ERRORS = [
+  'ORDER_NOT_EXIST',
+  'CODE_INVALID',
+  'CODE_EXPIRED',
+  'CODE_USED',
+  'NOT_ENOUGH',
+  'LIMIT_EXCEEDED',
+  'DECLINED',
+  'USER_CANCELLED',
+  'ORDER_MISMATCH',
+  'REFUND_EXCEEDS',
+  'REFUND_NOT_ALLOWED',
+  'CANCEL_NOT_ALLOWED',
+  'BAD_REQUEST',
+  'AUTH_FAILED',
+  'STALE_REQUEST',
+  'REPLAYED_REQUEST',
+] as const;
