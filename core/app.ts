@@ -16,7 +16,17 @@ import type { Platform } from './platform';
 import { Db } from './store/db';
 import { migrate } from './store/migrate';
 import { migrations } from './store/migrations';
-import { paymentHandlers } from './payments/handlers';
+import { createPaymentSide, type PaymentSide } from './payments/setup';
+import { DemoAgentAcquirer, unavailableAgentAcquirer } from './agent/acquirer';
+import { AgentErrors } from './agent/errors';
+import { agentHandlers } from './agent/handlers';
+import { AgentService, type ChargePort } from './agent/service';
+import { DisplayService } from './display/service';
+import { OfflineService } from './offline/service';
+import { DeviceManager } from '../drivers/manager';
+import { deviceHandlers } from '../drivers/handlers';
+import { createTraining } from './training/service';
+import { resetSimulatorData } from './training/reset-simulator';
 
 export interface Backend {
   config: AppConfig;
@@ -25,6 +35,10 @@ export interface Backend {
   db: Db;
   operators: OperatorService;
   connectivity: ConnectivityMonitor;
+  /** The payment engine, its acquirer and (demo mode) the embedded simulator. */
+  payments: PaymentSide;
+  /** Printer, drawer, scanner: `devices.printReceipt(receipt)` after a payment, `devices.openDrawer()` after a cash sale. */
+  devices: DeviceManager;
   close(): Promise<void>;
 }
 
@@ -53,7 +67,7 @@ async function seedDemo(ops: OperatorService): Promise<void> {
   }
 }
 
-export async function createBackend(input: AppConfigInput, _platform: Platform): Promise<Backend> {
+export async function createBackend(input: AppConfigInput, platform: Platform): Promise<Backend> {
   const config = AppConfig.parse(input);
   const bus = new EventBus();
   const db = await openDatabase(config);
@@ -64,6 +78,37 @@ export async function createBackend(input: AppConfigInput, _platform: Platform):
     // The embedded simulator is in-process: the link is up until a trainer's fault says not.
     connectivity.ok(1);
   }
+  const display = new DisplayService(bus);
+  const offline = await OfflineService.create({ db, bus, config, connectivity });
+  // Withdrawals charge the customer's code through the payment engine (built below; only
+  // called after start-up). Should it be missing, the withdrawal is refused plainly.
+  const withdrawalCharge: ChargePort = {
+    charge: async (amountFen, code, operatorId) => {
+      if (!payments) throw AgentErrors.chargeUnavailable();
+      return payments.engine.charge({ amountFen, code }, operatorId);
+    },
+  };
+  // Demo mode drives the simulated printer and scanner; live mode looks for USB devices.
+  const devices = new DeviceManager({
+    mode: config.mode,
+    emit: (name, payload) => bus.emit(name, payload),
+    settings: {
+      get: async (k) => (await db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [k]))?.value ?? null,
+      set: async (k, v) => {
+        await db.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [k, v]);
+      },
+    },
+    log: (m) => console.warn(`[devices] ${m}`),
+  });
+  await devices.start();
+  // Lessons, the customer-phone panel's moves and the reset: refused wholesale in live mode.
+  const training = createTraining({ config, bus, db, currentRole: () => operators.state().operator?.role ?? null, reseed: () => seedDemo(operators) });
+  const agent = new AgentService(db, bus, config.mode === 'demo' ? new DemoAgentAcquirer(connectivity) : unavailableAgentAcquirer, withdrawalCharge);
+
+  const payments = await createPaymentSide({ config, db, bus, platform, operators, connectivity });
+  // The reset also puts the embedded simulator's wallets and orders back to the seed.
+  const simulator = payments.simulator;
+  if (simulator) training.onReset(() => resetSimulatorData(config, simulator));
 
   const handlers: Handlers = {
     'session:operators': () => operators.list(),
@@ -81,13 +126,24 @@ export async function createBackend(input: AppConfigInput, _platform: Platform):
       shell: config.shell,
     }),
     'connectivity:get': async () => connectivity.get(),
-    ...paymentHandlers(),
+    ...payments.handlers,
+    ...agentHandlers(agent),
+    'display:set': async (state) => {
+      display.set(state);
+      return { ok: true as const };
+    },
+    'display:get': async () => display.get(),
+    ...offline.handlers(),
+    ...deviceHandlers(devices),
+    ...training.handlers,
   };
+  training.attach(handlers);
 
   const dispatcher = createDispatcher({
     handlers,
     context: (): CallContext => ({ operator: operators.operatorForCall() }),
     onInternalError: (method, e) => console.error(`[core] ${method} failed:`, e instanceof Error ? e.message : e),
+    onResult: training.observe,
   });
 
   return {
@@ -97,7 +153,12 @@ export async function createBackend(input: AppConfigInput, _platform: Platform):
     db,
     operators,
     connectivity,
+    payments,
+    devices,
     async close() {
+      await devices.stop();
+      await payments.close();
+      await offline.close();
       await db.close();
     },
   };

@@ -61,7 +61,8 @@ export class SignedHttpClient {
       const done = (x: Exchange) => {
         if (settled) return;
         settled = true;
-        probe?.('round_trip', op, performance.now() - started);
+        const healthy = x.kind === 'answer' && x.status > 0 && x.status < 500;
+        probe?.(healthy ? 'round_trip' : 'transport_failed', op, performance.now() - started);
         resolve(x);
       };
       const req = lib.request(url, { method, headers, agent: this.agent, timeout: this.opts.timeoutMs }, (res) => {

@@ -65,6 +65,24 @@ export const DEFAULT_TIMINGS: AcquirerTimings = {
   sweepEveryMs: 15 * 60_000,
 };
 
+/**
+ * Demo mode (the embedded simulator): the same rules with shorter waits, so a lesson on an
+ * unknown outcome takes seconds, not the 45 s a real acquirer's rules would.
+ */
+export const DEMO_TIMINGS: AcquirerTimings = {
+  ...DEFAULT_TIMINGS,
+  requestTimeoutMs: 5_000,
+  userpayingPollMs: 1_000,
+  unknownFirstQueryMs: 1_000,
+  unknownQueryEveryMs: 1_000,
+  unknownQueries: 3,
+  cancelNotBeforeMs: 0,
+  cancelEveryMs: 1_000,
+  refundEveryMs: 1_000,
+  qrPollMs: 1_000,
+  sweepEveryMs: 60_000,
+};
+
 /** Rules of one acquirer that the engine must respect (besides timings). */
 export interface AcquirerInfo {
   name: string;
@@ -164,5 +182,11 @@ export interface Acquirer {
 }
 
 /** Steps an adapter reports while a request is in flight: used for crash tests and timing. */
-export type ProbeStep = 'request_sent' | 'response_headers' | 'round_trip';
+export type ProbeStep =
+  | 'request_sent'
+  | 'response_headers'
+  /** An answer was read (any HTTP status below 500); `ms` is the full round trip. */
+  | 'round_trip'
+  /** No usable answer: timeout, reset, refused, 5xx; `ms` as above. */
+  | 'transport_failed';
 export type Probe = (step: ProbeStep, op: string, ms?: number) => void;

@@ -75,3 +75,12 @@ export class DemoAgentAcquirer implements AgentAcquirer {
     return { reference: `R${digest(`${toAccount}:${amountFen}:${Date.now()}`).toString().padStart(10, '0')}` };
   }
 }
+
+/** Live mode until a real acquirer adapter offers these services: says so plainly, never pretends. */
+export const unavailableAgentAcquirer: AgentAcquirer = {
+  billers: async () => { throw AgentErrors.serviceUnavailable(); },
+  lookupBill: async () => { throw AgentErrors.serviceUnavailable(); },
+  payBill: async () => { throw AgentErrors.serviceUnavailable(); },
+  balance: async () => { throw AgentErrors.serviceUnavailable(); },
+  remit: async () => { throw AgentErrors.serviceUnavailable(); },
+};

@@ -29,6 +29,8 @@ export const AgentErrors = {
   noSuchAccount: () =>
     new AppError('agent.no_such_account', '查不到这个户号，请核对后重新输入。', 'No such account number; check it and type it again.'),
   notFound: () => new AppError('agent.not_found', '没有这笔记录。', 'No such record.'),
+  serviceUnavailable: () =>
+    new AppError('feature.unavailable', '收单机构尚未开通此项助农业务。', 'The acquirer does not offer this service-point service yet.'),
   chargeUnavailable: () =>
     new AppError('feature.unavailable', '扫码收款模块尚未启用，暂时不能办理取款。',
       'The payment module is not available yet, so withdrawals cannot be made.'),

@@ -13,18 +13,37 @@ import type { Role } from './define';
 import { sessionEvents, sessionMethods } from './session';
 import { systemEvents, systemMethods } from './system';
 import { paymentEvents, paymentMethods } from './payments';
+import { paymentDemoMethods } from './demo';
+import { agentEvents, agentMethods } from './agent';
+import { displayEvents, displayMethods } from './display';
+import { offlineEvents, offlineMethods } from './offline';
+import { offlineDemoMethods } from './offline-demo';
+import { trainingEvents, trainingMethods } from './training';
+import { deviceEvents, deviceMethods } from './devices';
 import type { EventName, MethodName } from './names';
 
 export const methods = {
   ...sessionMethods,
   ...systemMethods,
   ...paymentMethods,
+  ...paymentDemoMethods,
+  ...agentMethods,
+  ...displayMethods,
+  ...offlineMethods,
+  ...offlineDemoMethods,
+  ...trainingMethods,
+  ...deviceMethods,
 } as const;
 
 export const events = {
   ...sessionEvents,
   ...systemEvents,
   ...paymentEvents,
+  ...agentEvents,
+  ...displayEvents,
+  ...offlineEvents,
+  ...trainingEvents,
+  ...deviceEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -21,6 +21,13 @@ export interface DispatcherDeps {
   context: () => CallContext;
   /** Called for internal failures only; receives the error, never the input. */
   onInternalError?: (method: string, e: unknown) => void;
+  /**
+   * Observes the outcome of every call that reached a known method (accepted or refused), after
+   * it completed: the training engine grades a trainee's moves from it. Receives the result,
+   * never the input (which may hold a PIN or a payment code). Must not throw; if it does, the
+   * caller's result is returned unchanged all the same.
+   */
+  onResult?: (method: string, result: RpcResult) => void;
 }
 
 const utf8 = new TextEncoder();
@@ -36,6 +43,25 @@ export function jsonSize(value: unknown): number {
 }
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const inner = createInnerDispatcher(deps);
+  if (!deps.onResult) return inner;
+  const observe = deps.onResult;
+  return {
+    async dispatch(method, input) {
+      const result = await inner.dispatch(method, input);
+      if (isMethodName(method)) {
+        try {
+          observe(method, result);
+        } catch {
+          // An observer's failure is its own: the call's outcome stands.
+        }
+      }
+      return result;
+    },
+  };
+}
+
+function createInnerDispatcher(deps: DispatcherDeps): Dispatcher {
   return {
     async dispatch(method, input) {
       if (!isMethodName(method)) return { ok: false, error: RpcErrors.unknownMethod().toShape() };

@@ -43,6 +43,35 @@ export class ConnectivityMonitor {
     this.update();
   }
 
+  private probeTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Periodic real probes (e.g. a small request to the acquirer): each outcome feeds ok/failed
+   * like any other exchange, so the state also moves while the terminal is idle. Probing
+   * speeds up while the link is down, to notice its return quickly.
+   */
+  startProbes(probe: () => Promise<number>, everyMs: number, whenDownMs = Math.max(1000, Math.floor(everyMs / 3))): void {
+    this.stopProbes();
+    const tick = async () => {
+      try {
+        this.ok(await probe());
+      } catch {
+        this.failed();
+      }
+      if (this.probeTimer !== null) {
+        this.probeTimer = setTimeout(() => void tick(), this.stateNow === 'online' ? everyMs : whenDownMs);
+        this.probeTimer.unref();
+      }
+    };
+    this.probeTimer = setTimeout(() => void tick(), 0);
+    this.probeTimer.unref();
+  }
+
+  stopProbes(): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+  }
+
   get(): Connectivity {
     return { state: this.stateNow, rttMs: this.rtt === null ? null : Math.round(this.rtt), lastOkAt: this.lastOkAt };
   }

@@ -1,26 +1,23 @@
 /**
- * Contract handlers of the payments domain. Until the payment engine is wired in, every call
- * answers with a plain "not available yet" error instead of pretending to charge.
+ * Contract handlers of the payments domain: thin adapters from parsed input and the caller's
+ * operator to the engine (engine.ts). No rule lives here; the engine validates again, since
+ * it is also called from places other than the UI.
  */
 import type { Handlers } from '../api/contract';
-import { AppError } from '../api/errors';
+import type { PaymentEngine } from './engine';
 
 type PaymentHandlers = Pick<Handlers, Extract<keyof Handlers, `payments:${string}`>>;
 
-const unavailable = async (): Promise<never> => {
-  throw new AppError('feature.unavailable', '此功能尚未启用。', 'This feature is not available yet.');
-};
-
-export function paymentHandlers(): PaymentHandlers {
+export function paymentHandlers(engine: PaymentEngine): PaymentHandlers {
   return {
-    'payments:charge': unavailable,
-    'payments:precreate': unavailable,
-    'payments:cancel': unavailable,
-    'payments:query': unavailable,
-    'payments:cash': unavailable,
-    'payments:credit': unavailable,
-    'payments:get': unavailable,
-    'payments:list': unavailable,
-    'payments:refund': unavailable,
+    'payments:charge': (input, ctx) => engine.charge(input, ctx.operator?.id ?? null),
+    'payments:precreate': (input, ctx) => engine.precreate(input, ctx.operator?.id ?? null),
+    'payments:cancel': ({ orderNo }) => engine.cancel(orderNo),
+    'payments:query': ({ orderNo }) => engine.query(orderNo),
+    'payments:cash': (input, ctx) => engine.cash(input, ctx.operator?.id ?? null),
+    'payments:credit': (input, ctx) => engine.credit(input, ctx.operator?.id ?? null),
+    'payments:get': ({ orderNo }) => engine.get(orderNo),
+    'payments:list': (input) => engine.list(input),
+    'payments:refund': (input, ctx) => engine.refund(input, ctx.operator?.id ?? null),
   };
 }

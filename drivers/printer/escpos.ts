@@ -233,7 +233,7 @@ export function encodeTestPage(paper: PaperWidth, deviceName: string, at: number
   d.raw(CHINESE_ON);
   d.align('center').bold(true).size(2, 2).line('打印测试').size(1, 1).bold(false).line('PRINTER TEST').align('left');
   d.rule();
-  d.lines(wrap(`设备：${deviceName.replace(/[\u0000-\u001f\u007f-\u009f]/g, '')}`, cols)); // eslint-disable-line no-control-regex
+  d.lines(wrap(`设备：${deviceName.replace(/[\u0000-\u001f\u007f-\u009f]/g, '')}`, cols));
   d.lines(wrap(`纸宽：${paper} mm，每行 ${cols} 列`, cols));
   d.lines(wrap(`时间：${chinaTime(at)}`, cols));
   d.line('1234567890'.repeat(Math.ceil(cols / 10)).slice(0, cols));
@@ -243,7 +243,7 @@ export function encodeTestPage(paper: PaperWidth, deviceName: string, at: number
   d.align('center');
   d.enc.barcode('TEST1234', 'code128', { height: 50, width: 2, text: 'below' });
   d.enc.qrcode('https://example.cn/test', { model: 2, size: QR_SIZE[paper], errorlevel: 'm' });
-  d.line('扫码应显示 https://example.cn/test');
+  d.lines(wrap('扫码应显示 https://example.cn/test', cols));
   d.align('left').raw(CHINESE_OFF).raw([LF, LF, LF, LF]);
   d.enc.cut('partial');
   return d.encode();

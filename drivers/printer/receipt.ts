@@ -35,7 +35,6 @@ import { Fen, PositiveFen } from '../../core/api/define';
 import { OrderNo, Tender } from '../../core/api/payments';
 
 // C0 and C1 controls plus DEL: bytes a printer would execute as commands.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const PrintableText = (max: number) =>
   z.string().max(max).refine((s) => !CONTROL.test(s), { message: 'control characters are not printable' });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { methodNames } from '../../core/api/names';
-import { makeFakeElectron } from './fake-electron';
+import { makeFakeElectron, type FakeDisplay } from './fake-electron';
 import { runMain, type ElectronModule, type MainHandle } from './main';
 
 const outDir = '/opt/cashier/out/main';
@@ -11,7 +11,7 @@ const appUrl = 'file:///opt/cashier/out/renderer/index.html';
 let handle: MainHandle | null = null;
 let dir = '';
 
-async function start(displays?: Parameters<typeof makeFakeElectron>[0]['displays']) {
+async function start(displays?: FakeDisplay[]) {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-main-'));
   const fake = makeFakeElectron({ displays, userData: dir });
   handle = await runMain(fake.electron as unknown as ElectronModule, { outDir, mode: 'demo' });

@@ -4,6 +4,7 @@
  */
 import type { EventPayload, Events, Input, Methods, Output } from '../../../core/api/contract';
 import type { AppErrorShape } from '../../../core/api/errors';
+import { isEventName, isMethodName } from '../../../core/api/names';
 import { getBridge } from './transport';
 
 export class ClientError extends Error {
@@ -34,3 +35,24 @@ export function errorText(e: unknown, locale: string): string {
       : { code: 'internal', zh: '操作未完成，请重试。', en: 'The operation did not complete. Try again.' };
   return locale.startsWith('zh') ? shape.zh : shape.en;
 }
+
+/**
+ * Calls a method that another engineer's module adds to the contract later (offline:*,
+ * outbox:*, devices:*). While the method is not in the contract the answer is the same plain
+ * "not available yet" error the core gives for a feature that is not wired: never a fake result.
+ */
+export async function sendIfPresent<T>(method: string, input: unknown): Promise<T> {
+  if (!isMethodName(method)) {
+    throw new ClientError({ code: 'feature.unavailable', zh: '此功能尚未启用。', en: 'This feature is not available yet.' });
+  }
+  return (await send(method, input as never)) as T;
+}
+
+/** Listens to an event that may not be in the contract yet; a no-op until it is. */
+export function listenIfPresent<T>(event: string, listener: (payload: T) => void): () => void {
+  if (!isEventName(event)) return () => undefined;
+  return getBridge().on(event, (p) => listener(p as T));
+}
+
+/** True when the contract has the method (its module has landed). */
+export const hasMethod = (method: string) => isMethodName(method);

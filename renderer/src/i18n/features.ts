@@ -12,3 +12,5 @@ export { messages as report } from '../features/report/messages';
 export { messages as settings } from '../features/settings/messages';
 export { messages as customer } from '../features/customer/messages';
 export { messages as forwarding } from '../features/forwarding/messages';
+export { messages as devices } from '../features/devices/messages';
+export { messages as training } from '../features/training/messages';

@@ -1,4 +1,8 @@
-/** The user's display preferences: language and elder mode (large type). Kept in localStorage. */
+/**
+ * The user's display preferences on this terminal: language, elder mode (large type), voice
+ * on/off and volume, how receipts are given, the receipt header. Kept in localStorage: they
+ * are per screen, not per shop, and change nothing about money.
+ */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import type { Locale } from '../i18n';
@@ -12,12 +16,33 @@ function stored<T extends string>(key: string, allowed: readonly T[], fallback: 
   }
 }
 
+function storedInt(key: string, min: number, max: number, fallback: number): number {
+  try {
+    const v = Number(localStorage.getItem(key));
+    return Number.isInteger(v) && v >= min && v <= max && localStorage.getItem(key) !== null ? v : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export type ReceiptMode = 'print' | 'qr' | 'both';
+
 export const usePrefsStore = defineStore('prefs', () => {
   const locale = ref<Locale>(stored<Locale>('vc.locale', ['zh-CN', 'en'], 'zh-CN'));
   const elder = ref(stored('vc.elder', ['on', 'off'], 'off') === 'on');
+  const voice = ref(stored('vc.voice', ['on', 'off'], 'on') === 'on');
+  const volume = ref(storedInt('vc.volume', 0, 100, 80));
+  const receipt = ref<ReceiptMode>(stored<ReceiptMode>('vc.receipt', ['print', 'qr', 'both'], 'both'));
+  const header = ref((() => {
+    try { return (localStorage.getItem('vc.header') ?? '').slice(0, 40); } catch { return ''; }
+  })());
 
   watch(locale, (v) => localStorage.setItem('vc.locale', v));
   watch(elder, (v) => localStorage.setItem('vc.elder', v ? 'on' : 'off'));
+  watch(voice, (v) => localStorage.setItem('vc.voice', v ? 'on' : 'off'));
+  watch(volume, (v) => localStorage.setItem('vc.volume', String(v)));
+  watch(receipt, (v) => localStorage.setItem('vc.receipt', v));
+  watch(header, (v) => localStorage.setItem('vc.header', v));
 
-  return { locale, elder };
+  return { locale, elder, voice, volume, receipt, header };
 });

@@ -1,0 +1,302 @@
+/**
+ * The acquirer simulator's offline side: it is the issuer of offline wallets (certificates
+ * signed with rotating SM2 issuer keys), the source of the terminal's sync (issuer keys,
+ * revocation list, risk policy, server time), the receiver of forwarded batches, and the
+ * source of the day statement used for reconciliation.
+ *
+ * Invariants:
+ * - A forwarded item is applied at most once: keyed by terminal + order number, a re-sent item
+ *   gets its first verdict back (flagged `replayed`) and moves no money again. The wallet debit
+ *   and the verdict are written in one transaction.
+ * - One wallet code (wallet id + counter) pays at most once across all terminals: a second
+ *   use is declined `duplicate_code` (an offline double spend).
+ * - Every signature is verified again here; the terminal's word is not trusted.
+ * - The ledger table has no uniqueness on purpose: tests count its rows per order to prove
+ *   "never applied twice" rather than relying on a constraint that would hide the attempt.
+ *
+ * Served by `offlineHttpHandler` (binary batch body, JSON elsewhere) under /offline/v1/.
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { z } from 'zod';
+import type { Db } from '../../store/db';
+import { base32Encode, CodeRefusal, CodeVerifier, issueCertificate, newKeyPair, parseBytes, type Grade, type IssuerKey, type KeyPair } from '../../offline/code';
+import { DEFAULT_POLICY, type RiskPolicy } from '../../risk/policy';
+import { decodeBatch, encodeResults, WireError, type WireVerdict } from '../../forward/wire';
+
+const DAY_S = 86_400;
+
+export function chinaDayOf(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+interface IssuerEntry {
+  key: IssuerKey;
+  pair: KeyPair;
+}
+
+export interface OfflineAcquirerOptions {
+  now?: () => number;
+  policy?: RiskPolicy;
+  /** Wallet certificates' life. */
+  certLifeS?: number;
+}
+
+export const IssueWalletBody = z
+  .object({
+    publicKey: z.string().regex(/^0[23][0-9a-f]{64}$/),
+    grade: z.enum(['S', 'A', 'B', 'C']).default('B'),
+    balanceFen: z.number().int().min(0).max(100_000_000).default(1_000_000),
+    perPaymentCapFen: z.number().int().min(1).max(100_000_000).default(20_000),
+    dailyCapFen: z.number().int().min(1).max(100_000_000).default(50_000),
+  })
+  .strict();
+
+export class OfflineAcquirer {
+  private issuers: IssuerEntry[] = [];
+  private readonly now: () => number;
+  policy: RiskPolicy;
+  private readonly certLifeS: number;
+  /** The same verifier the terminal uses, for its caches; clock checks are not applied here. */
+  private readonly checker = new CodeVerifier(undefined, 100_000, 2);
+  /** Items received, for tests: every attempt, including re-sends. */
+  received = 0;
+
+  private constructor(private readonly db: Db, opts: OfflineAcquirerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.policy = opts.policy ?? DEFAULT_POLICY;
+    this.certLifeS = opts.certLifeS ?? 30 * DAY_S;
+  }
+
+  static async open(db: Db, opts: OfflineAcquirerOptions = {}): Promise<OfflineAcquirer> {
+    await db.exec(`
+      CREATE TABLE IF NOT EXISTS sim_offline_issuers (key_id INTEGER PRIMARY KEY, private_key TEXT NOT NULL, public_key TEXT NOT NULL, valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS sim_offline_wallets (wallet_id TEXT PRIMARY KEY, balance_fen INTEGER NOT NULL CHECK (balance_fen >= 0), revoked INTEGER NOT NULL DEFAULT 0, grade TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS sim_offline_items (
+        terminal_id TEXT NOT NULL, order_no TEXT NOT NULL, wallet_id TEXT NOT NULL, counter INTEGER NOT NULL,
+        amount_fen INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT, day TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (terminal_id, order_no));
+      CREATE TABLE IF NOT EXISTS sim_offline_spent (wallet_id TEXT NOT NULL, counter INTEGER NOT NULL, terminal_id TEXT NOT NULL, order_no TEXT NOT NULL, PRIMARY KEY (wallet_id, counter));
+      CREATE TABLE IF NOT EXISTS sim_offline_ledger (seq INTEGER PRIMARY KEY AUTOINCREMENT, terminal_id TEXT NOT NULL, order_no TEXT NOT NULL, wallet_id TEXT NOT NULL, amount_fen INTEGER NOT NULL, day TEXT NOT NULL, at INTEGER NOT NULL);
+    `);
+    const a = new OfflineAcquirer(db, opts);
+    const rows = await db.all<{ key_id: number; private_key: string; public_key: string; valid_from: number; valid_to: number }>('SELECT * FROM sim_offline_issuers ORDER BY key_id');
+    a.issuers = rows.map((r) => ({ key: { keyId: r.key_id, publicKey: r.public_key, validFrom: r.valid_from, validTo: r.valid_to }, pair: { privateKey: r.private_key, publicKey: r.public_key } }));
+    if (!a.issuers.length) await a.rotateIssuerKey();
+    a.checker.setIssuerKeys(a.issuers.map((e) => e.key));
+    return a;
+  }
+
+  private nowS(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  /**
+   * Adds a new issuer key; new certificates are signed with it. Older keys stay trusted until
+   * the certificates they signed have expired (validTo = now + certificate life).
+   */
+  async rotateIssuerKey(): Promise<IssuerKey> {
+    const pair = newKeyPair();
+    const keyId = (this.issuers.at(-1)?.key.keyId ?? 0) + 1;
+    const nowS = this.nowS();
+    for (const e of this.issuers) {
+      if (e.key.validTo > nowS + this.certLifeS) e.key.validTo = nowS + this.certLifeS;
+      await this.db.run('UPDATE sim_offline_issuers SET valid_to = ? WHERE key_id = ?', [e.key.validTo, e.key.keyId]);
+    }
+    const key: IssuerKey = { keyId, publicKey: pair.publicKey, validFrom: nowS - 60, validTo: 0xffffffff };
+    await this.db.run('INSERT INTO sim_offline_issuers (key_id, private_key, public_key, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)', [keyId, pair.privateKey, pair.publicKey, key.validFrom, key.validTo]);
+    this.issuers.push({ key, pair });
+    this.checker.setIssuerKeys(this.issuers.map((e) => e.key));
+    return key;
+  }
+
+  /** Issues a wallet certificate for a public key the phone generated (the private key never leaves it). */
+  async issueWallet(input: z.input<typeof IssueWalletBody>): Promise<{ walletId: string; certificate: string; grade: Grade }> {
+    const b = IssueWalletBody.parse(input);
+    const issuer = this.issuers.at(-1)!;
+    const walletId = randomBytes(8).toString('hex').toUpperCase();
+    const nowS = this.nowS();
+    const cert = issueCertificate({
+      issuerKeyId: issuer.key.keyId, walletId, walletPublicKey: b.publicKey, grade: b.grade,
+      perPaymentCapFen: b.perPaymentCapFen, dailyCapFen: b.dailyCapFen, notBefore: nowS - 60, notAfter: nowS + this.certLifeS,
+    }, issuer.pair);
+    await this.db.run('INSERT INTO sim_offline_wallets (wallet_id, balance_fen, grade) VALUES (?, ?, ?)', [walletId, b.balanceFen, b.grade]);
+    return { walletId, certificate: base32Encode(cert), grade: b.grade };
+  }
+
+  async revoke(walletId: string): Promise<void> {
+    await this.db.run('UPDATE sim_offline_wallets SET revoked = 1 WHERE wallet_id = ?', [walletId]);
+  }
+
+  async setBalance(walletId: string, balanceFen: number): Promise<void> {
+    await this.db.run('UPDATE sim_offline_wallets SET balance_fen = ? WHERE wallet_id = ?', [balanceFen, walletId]);
+  }
+
+  async sync(): Promise<{ serverTime: number; issuerKeys: IssuerKey[]; revoked: string[]; policy: RiskPolicy }> {
+    const revoked = (await this.db.all<{ wallet_id: string }>('SELECT wallet_id FROM sim_offline_wallets WHERE revoked = 1')).map((r) => r.wallet_id);
+    return { serverTime: this.now(), issuerKeys: this.issuers.map((e) => ({ ...e.key })), revoked, policy: this.policy };
+  }
+
+  /** Applies one forwarded batch; see the invariants at the top. */
+  async forward(body: Buffer): Promise<Buffer> {
+    const batch = decodeBatch(body);
+    if (!/^[A-Z0-9]{4,16}$/.test(batch.terminalId)) throw new WireError('bad terminal id');
+    this.received += batch.items.length;
+    // Signatures are checked outside the transaction (CPU work, no state).
+    const sigOk = batch.items.map((it) => {
+      try {
+        const code = parseBytes(it.code);
+        this.checker.checkSignatures(code);
+        return { code, err: null as string | null };
+      } catch (e) {
+        return { code: null, err: e instanceof CodeRefusal ? e.reason : 'malformed' };
+      }
+    });
+    const verdicts = await this.db.tx(async (q) => {
+      const out: WireVerdict[] = [];
+      const at = this.now();
+      for (let i = 0; i < batch.items.length; i++) {
+        const it = batch.items[i];
+        const prior = await q.get<{ status: WireVerdict['status']; reason: string | null }>(
+          'SELECT status, reason FROM sim_offline_items WHERE terminal_id = ? AND order_no = ?', [batch.terminalId, it.orderNo]);
+        if (prior) {
+          out.push({ status: prior.status, reason: prior.reason, replayed: true });
+          continue;
+        }
+        const { code, err } = sigOk[i];
+        let status: WireVerdict['status'] = 'accepted';
+        let reason: string | null = null;
+        const walletId = code?.cert.walletId ?? 'UNKNOWN';
+        const counter = code?.counter ?? -1;
+        if (err || !code) {
+          status = 'declined';
+          reason = err === 'malformed' || !err ? 'malformed' : err === 'unknown_issuer' ? 'unknown_issuer' : 'bad_signature';
+        } else {
+          const w = await q.get<{ balance_fen: number; revoked: number }>('SELECT balance_fen, revoked FROM sim_offline_wallets WHERE wallet_id = ?', [walletId]);
+          const spent = await q.get<{ order_no: string }>('SELECT order_no FROM sim_offline_spent WHERE wallet_id = ? AND counter = ?', [walletId, counter]);
+          if (!w) [status, reason] = ['declined', 'unknown_wallet'];
+          else if (w.revoked) [status, reason] = ['declined', 'revoked'];
+          else if (spent) [status, reason] = ['declined', 'duplicate_code'];
+          else if (w.balance_fen < it.amountFen) [status, reason] = ['declined', 'insufficient_funds'];
+          else {
+            await q.run('UPDATE sim_offline_wallets SET balance_fen = balance_fen - ? WHERE wallet_id = ?', [it.amountFen, walletId]);
+            await q.run('INSERT INTO sim_offline_spent (wallet_id, counter, terminal_id, order_no) VALUES (?, ?, ?, ?)', [walletId, counter, batch.terminalId, it.orderNo]);
+            await q.run('INSERT INTO sim_offline_ledger (terminal_id, order_no, wallet_id, amount_fen, day, at) VALUES (?, ?, ?, ?, ?, ?)',
+              [batch.terminalId, it.orderNo, walletId, it.amountFen, chinaDayOf(it.acceptedAt), at]);
+            if (it.flags) [status, reason] = ['review', 'aml_flagged'];
+          }
+        }
+        await q.run('INSERT INTO sim_offline_items (terminal_id, order_no, wallet_id, counter, amount_fen, status, reason, day, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [batch.terminalId, it.orderNo, walletId, counter, it.amountFen, status, reason, chinaDayOf(it.acceptedAt), at]);
+        out.push({ status, reason, replayed: false });
+      }
+      return out;
+    });
+    return encodeResults(batch.batchId, verdicts);
+  }
+
+  /** The day statement: every debit in the ledger (a double application would show twice). */
+  async statement(terminalId: string, day: string): Promise<Array<{ orderNo: string; amountFen: number; at: number }>> {
+    const rows = await this.db.all<{ order_no: string; amount_fen: number; at: number }>(
+      'SELECT order_no, amount_fen, at FROM sim_offline_ledger WHERE terminal_id = ? AND day = ? ORDER BY seq', [terminalId, day]);
+    return rows.map((r) => ({ orderNo: r.order_no, amountFen: r.amount_fen, at: r.at }));
+  }
+
+  /** For tests: how many times each order moved money (must be 0 or 1). */
+  async applyCounts(terminalId: string): Promise<Map<string, number>> {
+    const rows = await this.db.all<{ order_no: string; n: number }>('SELECT order_no, COUNT(*) AS n FROM sim_offline_ledger WHERE terminal_id = ? GROUP BY order_no', [terminalId]);
+    return new Map(rows.map((r) => [r.order_no, r.n]));
+  }
+
+  async verdicts(terminalId: string): Promise<Map<string, string>> {
+    const rows = await this.db.all<{ order_no: string; status: string }>('SELECT order_no, status FROM sim_offline_items WHERE terminal_id = ?', [terminalId]);
+    return new Map(rows.map((r) => [r.order_no, r.status]));
+  }
+}
+
+// ---------------------------------------------------------------- HTTP
+const MAX_BODY = 4 * 1024 * 1024;
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > MAX_BODY) {
+        reject(new WireError('body too large'));
+        req.destroy();
+      } else parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const b = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': b.length });
+  res.end(b);
+}
+
+/**
+ * Handles /offline/v1/* ; returns false for any other path so a host server can mount it
+ * beside its own routes. Admin routes (revoke, rotate, balance) exist only in the simulator.
+ */
+export function offlineHttpHandler(acq: OfflineAcquirer): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean> {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    if (!url.pathname.startsWith('/offline/v1/')) return false;
+    try {
+      const route = `${req.method} ${url.pathname}`;
+      if (route === 'GET /offline/v1/sync') {
+        json(res, 200, await acq.sync());
+      } else if (route === 'POST /offline/v1/forward') {
+        const out = await acq.forward(await readBody(req));
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': out.length });
+        res.end(out);
+      } else if (route === 'GET /offline/v1/statement') {
+        const terminalId = url.searchParams.get('terminalId') ?? '';
+        const date = url.searchParams.get('date') ?? '';
+        if (!/^[A-Z0-9]{4,16}$/.test(terminalId) || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return json(res, 400, { error: 'bad_request' }), true;
+        json(res, 200, { terminalId, date, lines: await acq.statement(terminalId, date) });
+      } else if (route === 'POST /offline/v1/wallets') {
+        const parsed = IssueWalletBody.safeParse(JSON.parse((await readBody(req)).toString('utf8') || '{}'));
+        if (!parsed.success) return json(res, 400, { error: 'bad_request' }), true;
+        json(res, 200, await acq.issueWallet(parsed.data));
+      } else if (route === 'POST /offline/v1/revoke') {
+        const b = z.object({ walletId: z.string().regex(/^[0-9A-F]{16}$/) }).safeParse(JSON.parse((await readBody(req)).toString('utf8') || '{}'));
+        if (!b.success) return json(res, 400, { error: 'bad_request' }), true;
+        await acq.revoke(b.data.walletId);
+        json(res, 200, { ok: true });
+      } else if (route === 'POST /offline/v1/rotate') {
+        json(res, 200, await acq.rotateIssuerKey());
+      } else {
+        json(res, 404, { error: 'not_found' });
+      }
+    } catch (e) {
+      json(res, e instanceof WireError || e instanceof SyntaxError ? 400 : 500, { error: e instanceof WireError ? 'bad_batch' : 'internal' });
+    }
+    return true;
+  };
+}
+
+/** A stand-alone server for the offline routes (tests, benchmarks, the embedded demo link). */
+export async function startOfflineAcquirerServer(acq: OfflineAcquirer, port = 0): Promise<{ port: number; close(): Promise<void> }> {
+  const handle = offlineHttpHandler(acq);
+  const server = http.createServer((req, res) => {
+    void handle(req, res).then((done) => {
+      if (!done) json(res, 404, { error: 'not_found' });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const addr = server.address();
+  return {
+    port: typeof addr === 'object' && addr ? addr.port : port,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The terminal's HTTP client for the acquirer's offline endpoints (/offline/v1/*): sync, batch
+ * forwarding, day statement, and wallet issuance (demo phone side). Every reply is validated
+ * before use; anything unexpected is a TransportError, so callers treat it like a lost reply
+ * (retry later, idempotently) rather than trusting a half-understood answer.
+ */
+import http from 'node:http';
+import { z } from 'zod';
+
+export class TransportError extends Error {
+  constructor(readonly why: 'timeout' | 'reset' | 'refused' | 'http' | 'bad_reply', detail = '') {
+    super(`${why}${detail ? `: ${detail}` : ''}`);
+    this.name = 'TransportError';
+  }
+}
+
+const IssuerKeyWire = z.object({
+  keyId: z.number().int().min(0).max(0xffffffff),
+  publicKey: z.string().regex(/^(04[0-9a-f]{128}|0[23][0-9a-f]{64})$/),
+  validFrom: z.number().int().min(0),
+  validTo: z.number().int().min(0),
+});
+
+export const SyncReply = z.object({
+  serverTime: z.number().int().positive(),
+  issuerKeys: z.array(IssuerKeyWire).max(64),
+  revoked: z.array(z.string().regex(/^[0-9A-F]{16}$/)).max(1_000_000),
+  // Parsed leniently here: a policy the terminal cannot read keeps the previous one (never falls open).
+  policy: z.unknown(),
+});
+export type SyncReply = z.infer<typeof SyncReply>;
+
+export const StatementReply = z.object({
+  terminalId: z.string(),
+  date: z.string(),
+  lines: z.array(z.object({ orderNo: z.string().max(40), amountFen: z.number().int().min(0).max(100_000_000), at: z.number().int() })).max(200_000),
+});
+export type StatementReply = z.infer<typeof StatementReply>;
+
+export const WalletReply = z.object({ walletId: z.string().regex(/^[0-9A-F]{16}$/), certificate: z.string().regex(/^[A-Z2-7]+$/), grade: z.enum(['S', 'A', 'B', 'C']) });
+
+export interface ClientOptions {
+  baseUrl: string;
+  /** Minimum time allowed for any exchange. */
+  minTimeoutMs?: number;
+}
+
+export class OfflineClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  private readonly url: URL;
+  private readonly minTimeout: number;
+
+  constructor(opts: ClientOptions) {
+    this.url = new URL(opts.baseUrl);
+    this.minTimeout = opts.minTimeoutMs ?? 10_000;
+  }
+
+  /** One exchange. `timeoutMs` is the idle timeout (no byte moved for that long). */
+  request(method: 'GET' | 'POST', path: string, body: Buffer | null, contentType: string, timeoutMs = this.minTimeout): Promise<{ status: number; body: Buffer; rttMs: number }> {
+    return new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const req = http.request(
+        {
+          host: this.url.hostname, port: this.url.port, method, path, agent: this.agent,
+          headers: body ? { 'content-type': contentType, 'content-length': body.length } : {},
+        },
+        (res) => {
+          const parts: Buffer[] = [];
+          let n = 0;
+          res.on('data', (c: Buffer) => {
+            n += c.length;
+            if (n > 32 * 1024 * 1024) req.destroy(new TransportError('bad_reply', 'too large'));
+            else parts.push(c);
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), rttMs: performance.now() - t0 }));
+          res.on('error', (e) => reject(e instanceof TransportError ? e : new TransportError('reset', e.message)));
+        },
+      );
+      req.setTimeout(Math.max(timeoutMs, this.minTimeout), () => req.destroy(new TransportError('timeout')));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (e instanceof TransportError) reject(e);
+        else reject(new TransportError(e.code === 'ECONNREFUSED' ? 'refused' : 'reset', e.code ?? e.message));
+      });
+      if (body) req.end(body);
+      else req.end();
+    });
+  }
+
+  private async getJson<T>(path: string, schema: z.ZodType<T>): Promise<{ value: T; rttMs: number; sentAt: number }> {
+    const sentAt = Date.now();
+    const r = await this.request('GET', path, null, '');
+    if (r.status !== 200) throw new TransportError('http', String(r.status));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.body.toString('utf8'));
+    } catch {
+      throw new TransportError('bad_reply', 'not json');
+    }
+    const v = schema.safeParse(parsed);
+    if (!v.success) throw new TransportError('bad_reply', 'schema');
+    return { value: v.data, rttMs: r.rttMs, sentAt };
+  }
+
+  /** Sync, with the clock offset estimated from the reply's midpoint (NTP-style). */
+  async sync(): Promise<{ reply: SyncReply; offsetMs: number; rttMs: number }> {
+    const { value, rttMs, sentAt } = await this.getJson('/offline/v1/sync', SyncReply);
+    return { reply: value, offsetMs: value.serverTime - (sentAt + rttMs / 2), rttMs };
+  }
+
+  async statement(terminalId: string, date: string): Promise<StatementReply> {
+    const q = new URLSearchParams({ terminalId, date });
+    return (await this.getJson(`/offline/v1/statement?${q}`, StatementReply)).value;
+  }
+
+  /** Sends a batch body; resolves with the raw (still compressed) answer. */
+  async forward(body: Buffer, timeoutMs: number): Promise<{ body: Buffer; rttMs: number }> {
+    const r = await this.request('POST', '/offline/v1/forward', body, 'application/octet-stream', timeoutMs);
+    if (r.status !== 200) throw new TransportError('http', String(r.status));
+    return { body: r.body, rttMs: r.rttMs };
+  }
+
+  async issueWallet(input: { publicKey: string; grade?: string; balanceFen?: number }): Promise<z.infer<typeof WalletReply>> {
+    const r = await this.request('POST', '/offline/v1/wallets', Buffer.from(JSON.stringify(input)), 'application/json');
+    if (r.status !== 200) throw new TransportError('http', String(r.status));
+    const v = WalletReply.safeParse(JSON.parse(r.body.toString('utf8')));
+    if (!v.success) throw new TransportError('bad_reply', 'schema');
+    return v.data;
+  }
+
+  /** A cheap probe of the link (the sync endpoint's headers would do; sync is small). */
+  async probe(): Promise<number> {
+    const r = await this.request('GET', '/offline/v1/sync', null, '', 5_000);
+    if (r.status !== 200) throw new TransportError('http', String(r.status));
+    return r.rttMs;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The forwarder: uploads accepted-offline items to the acquirer in batches whenever the link
+ * allows, until none is left.
+ *
+ * Invariants:
+ * - Items are marked `sending` (durably, with the batch id) before the request leaves; after a
+ *   crash they are sent again exactly as they were. The acquirer recognises a re-sent item by
+ *   terminal + order number, so nothing is applied twice, whatever was lost on the way.
+ * - An answer is applied only if it matches the batch that was sent (same batch id, one verdict
+ *   per item); anything else is treated as a lost reply and the batch is retried.
+ * - Failures back off exponentially with full jitter (capped), and halve the batch size;
+ *   successes grow the batch towards ~`targetBatchMs` of link time at the measured throughput,
+ *   so a slow link carries few large requests (little per-request overhead) and a flapping
+ *   link loses little work per reset.
+ * - "Send now" cancels the wait; it never sends the same items twice at once (one loop).
+ */
+import { randomBytes } from 'node:crypto';
+import type { ConnectivityMonitor } from '../connectivity/monitor';
+import type { OfflineStore, AcquirerVerdict } from '../offline/store';
+import { crashPoint } from '../offline/crash-point';
+import { TransportError, type OfflineClient } from './client';
+import { decodeResults, encodeBatch, flagBits, WireError } from './wire';
+
+export interface ForwarderOptions {
+  terminalId: string;
+  minBatch?: number;
+  maxBatch?: number;
+  initialBatch?: number;
+  /** Aim for a batch to take about this long on the link. */
+  targetBatchMs?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Called after each batch (tests, bench). */
+  onBatch?: (info: { size: number; bytes: number; ms: number; ok: boolean }) => void;
+}
+
+export type ForwarderState = 'idle' | 'sending' | 'backoff' | 'offline';
+
+export class Forwarder {
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private failures = 0;
+  batchSize: number;
+  state: ForwarderState = 'idle';
+  nextAttemptAt: number | null = null;
+  lastError: string | null = null;
+  /** Smoothed link throughput in bytes/s (null until measured). */
+  private throughput: number | null = null;
+  private readonly o: Required<Omit<ForwarderOptions, 'onBatch'>> & Pick<ForwarderOptions, 'onBatch'>;
+
+  constructor(private readonly store: OfflineStore, private readonly client: OfflineClient, private readonly monitor: ConnectivityMonitor | null, opts: ForwarderOptions) {
+    this.o = {
+      minBatch: 10, maxBatch: 2000, initialBatch: 100, targetBatchMs: 8_000, baseBackoffMs: 1_000, maxBackoffMs: 120_000, ...opts,
+    };
+    this.batchSize = this.o.initialBatch;
+  }
+
+  /** Starts the loop if it is not running (after an accept, a reconnect, "send now"). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.wake) {
+      const w = this.wake;
+      this.wake = null;
+      w();
+      return;
+    }
+    if (!this.running) void this.loop();
+  }
+
+  /** "Send now": skip the backoff wait. */
+  sendNow(): void {
+    this.failures = 0;
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.kick();
+    this.wake?.();
+  }
+
+  /** Runs until the outbox is empty; resolves then (tests, bench). */
+  async drain(): Promise<void> {
+    this.kick();
+    while (!this.stopped && (this.running || (await this.store.pendingCount()) > 0)) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (!this.running && (await this.store.pendingCount()) > 0) this.kick();
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.stopped) {
+        const items = await this.store.nextBatch(this.batchSize);
+        if (!items.length) break;
+        const ok = await this.sendBatch(items);
+        if (!ok) {
+          this.failures += 1;
+          const cap = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** Math.min(this.failures, 16));
+          const wait = Math.random() * cap; // full jitter: terminals of a village do not retry in step
+          this.state = this.monitor?.get().state === 'offline' ? 'offline' : 'backoff';
+          this.nextAttemptAt = Date.now() + Math.round(wait);
+          await this.sleep(wait);
+          this.nextAttemptAt = null;
+        } else {
+          this.failures = 0;
+        }
+      }
+    } catch (e) {
+      // A local failure (database closed at shutdown): keep the items as they are, say why.
+      this.lastError = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.running = false;
+      this.state = 'idle';
+    }
+  }
+
+  private async sendBatch(items: Awaited<ReturnType<OfflineStore['nextBatch']>>): Promise<boolean> {
+    const batchId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`.toUpperCase();
+    const body = encodeBatch({
+      terminalId: this.o.terminalId,
+      batchId,
+      items: items.map((i) => ({ orderNo: i.orderNo, amountFen: i.amountFen, purpose: i.purpose, acceptedAt: i.acceptedAt, flags: flagBits(i.flags), code: i.code })),
+    });
+    const seqs = items.map((i) => i.seq);
+    await this.store.markSending(batchId, seqs);
+    crashPoint('forward.after-mark');
+    this.state = 'sending';
+    const t0 = performance.now();
+    // Idle timeout: generous for the body at the measured throughput, at least 15 s.
+    const expected = this.throughput ? (body.length / this.throughput) * 1000 : 0;
+    try {
+      const reply = await this.client.forward(body, Math.max(15_000, expected * 3));
+      crashPoint('forward.after-response');
+      const res = decodeResults(reply.body);
+      if (res.batchId !== batchId || res.verdicts.length !== items.length) throw new WireError('reply does not match the batch');
+      const results = items.map((it, k) => {
+        const v = res.verdicts[k];
+        const verdict: AcquirerVerdict = v.status === 'accepted' ? { status: 'accepted' } : { status: v.status, reason: v.reason ?? 'unknown' };
+        return { seq: it.seq, verdict };
+      });
+      await this.store.applyResults(results);
+      crashPoint('forward.after-apply');
+      const ms = performance.now() - t0;
+      this.monitor?.ok(Math.min(ms, reply.rttMs));
+      const bps = (body.length + reply.body.length) / Math.max(ms / 1000, 0.001);
+      this.throughput = this.throughput === null ? bps : this.throughput * 0.5 + bps * 0.5;
+      // Grow towards the target batch duration at the measured rate.
+      const perItem = body.length / items.length;
+      const target = Math.floor((this.throughput * this.o.targetBatchMs) / 1000 / perItem);
+      this.batchSize = Math.max(this.o.minBatch, Math.min(this.o.maxBatch, target, this.batchSize * 4));
+      this.lastError = null;
+      this.o.onBatch?.({ size: items.length, bytes: body.length, ms, ok: true });
+      return true;
+    } catch (e) {
+      if (!(e instanceof TransportError) && !(e instanceof WireError)) throw e;
+      this.monitor?.failed();
+      this.lastError = e.message;
+      this.batchSize = Math.max(this.o.minBatch, Math.floor(this.batchSize / 2));
+      await this.store.markRetry(seqs, e instanceof TransportError ? `retry_${e.why}` : 'retry_bad_reply');
+      this.o.onBatch?.({ size: items.length, bytes: body.length, ms: performance.now() - t0, ok: false });
+      return false;
+    }
+  }
+
+  status(): { state: ForwarderState; nextAttemptAt: number | null; batchSize: number; lastError: string | null } {
+    return { state: this.state, nextAttemptAt: this.nextAttemptAt, batchSize: this.batchSize, lastError: this.lastError };
+  }
+}

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { sm2 } from 'sm-crypto-v2';
+import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, compressKey, issueCertificate, newKeyPair, parseCode, type RefusalReason } from './code';
+import { countRows, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from './test-kit';
+import type { OfflineStore } from './store';
+import type { Db } from '../store/db';
+import type { OfflineAcquirer } from '../acquirer/simulator/offline-routes';
+import { OfflineWallet } from './wallet';
+import { isAppError } from '../api/errors';
+
+describe('base32 text encoding', () => {
+  it('round-trips any bytes and uses only QR alphanumeric characters', () => {
+    for (let n = 0; n < 64; n++) {
+      const b = randomBytes(n);
+      const t = base32Encode(b);
+      expect(t).toMatch(/^[A-Z2-7]*$/);
+      expect(Buffer.from(base32Decode(t)!)).toEqual(b);
+    }
+  });
+  it('refuses characters outside the alphabet and non-canonical tails', () => {
+    expect(base32Decode('AB1C')).toBeNull();
+    expect(base32Decode('AB=')).toBeNull();
+    expect(base32Decode('AB')).toBeNull(); // 10 bits: the 2 spare bits are not zero
+  });
+});
+
+describe('offline code format', () => {
+  it('is 207 bytes, OC1 + 332 base32 characters, and survives case folding and a trailing CR/LF', async () => {
+    const issuer = newKeyPair();
+    const wk = newKeyPair();
+    const now = Math.floor(Date.now() / 1000);
+    const cert = issueCertificate({ issuerKeyId: 1, walletId: '0011223344556677', walletPublicKey: compressKey(wk.publicKey), grade: 'B', perPaymentCapFen: 100, dailyCapFen: 200, notBefore: now, notAfter: now + 10 }, issuer);
+    const w = new OfflineWallet({ walletId: '0011223344556677', keyPair: wk, certificate: cert, counter: 0 });
+    const code = w.nextCode();
+    expect(code).toMatch(/^OC1[A-Z2-7]{332}$/);
+    const p = parseCode(`${code.toLowerCase()}\r\n`);
+    expect(p.bytes.length).toBe(CODE_BYTES);
+    expect(p.cert).toMatchObject({ walletId: '0011223344556677', grade: 'B', perPaymentCapFen: 100, dailyCapFen: 200 });
+    expect(p.counter).toBe(1);
+  });
+
+  it('produces GM/T 0003 SM2 signatures that sm-crypto-v2 verifies with its own hashing', () => {
+    const issuer = newKeyPair();
+    const wk = newKeyPair();
+    const cert = issueCertificate({ issuerKeyId: 1, walletId: '0011223344556677', walletPublicKey: compressKey(wk.publicKey), grade: 'C', perPaymentCapFen: 1, dailyCapFen: 1, notBefore: 1, notAfter: 2 }, issuer);
+    const p = parseCode(new OfflineWallet({ walletId: '0011223344556677', keyPair: wk, certificate: cert, counter: 0 }).nextCode());
+    expect(sm2.doVerifySignature(p.certSigned, p.issuerSig, issuer.publicKey, { hash: true })).toBe(true);
+    expect(sm2.doVerifySignature(p.walletSigned, p.walletSig, wk.publicKey, { hash: true })).toBe(true);
+  });
+});
+
+/**
+ * Generated refusal cases: every kind of bad code, many times over with fresh wallets and
+ * random mutation positions, each refused with its own reason and nothing written.
+ */
+describe('offline accept refuses bad codes with the reason and writes nothing', () => {
+  let dir: string;
+  let db: Db;
+  let acqDb: Db;
+  let acq: OfflineAcquirer;
+  let store: OfflineStore;
+  let wallets: OfflineWallet[];
+  let revokedWallet: OfflineWallet;
+  const rogueIssuer = newKeyPair();
+
+  beforeAll(async () => {
+    dir = tempDir('codes');
+    db = await openTerminalDb(dir);
+    ({ acq, db: acqDb } = await openAcquirer(dir));
+    wallets = [];
+    for (let i = 0; i < 6; i++) wallets.push(await newWallet(acq));
+    revokedWallet = await newWallet(acq);
+    await acq.revoke(revokedWallet.walletId);
+    store = await openSyncedStore(db, acq);
+    // One honest payment per wallet, so replays have a counter to be refused against.
+    for (const w of wallets) await store.accept({ amountFen: 100, code: w.nextCode(), operatorId: 'c1' });
+  });
+  afterAll(async () => {
+    await db.close();
+    await acqDb.close();
+  });
+
+  function rogueCode(w: OfflineWallet, how: 'unknown_key' | 'forged_cert'): string {
+    const wk = newKeyPair();
+    const now = Math.floor(Date.now() / 1000);
+    const keyId = how === 'unknown_key' ? 999 : 1; // forged_cert claims the real issuer's key id
+    const cert = issueCertificate({ issuerKeyId: keyId, walletId: w.walletId, walletPublicKey: compressKey(wk.publicKey), grade: 'A', perPaymentCapFen: 9_999_999, dailyCapFen: 9_999_999, notBefore: now - 10, notAfter: now + 3600 }, rogueIssuer);
+    return new OfflineWallet({ walletId: w.walletId, keyPair: wk, certificate: cert, counter: 1000 }).nextCode();
+  }
+
+  function flip(code: string, pos: number): string {
+    const c = code[pos];
+    const alt = c === 'A' ? 'B' : 'A';
+    return code.slice(0, pos) + alt + code.slice(pos + 1);
+  }
+
+  const cases: Array<{ kind: string; make: () => string; reasons: RefusalReason[] }> = [];
+  const N = 45;
+  for (let i = 0; i < N; i++) {
+    cases.push({ kind: 'forged wallet signature (wrong key)', make: () => {
+      const w = wallets[i % 6];
+      const other = new OfflineWallet({ walletId: w.walletId, keyPair: newKeyPair(), certificate: parseCode(w.codeWith({ codeTimeMs: Date.now(), counter: 1 })).certBytes.slice(), counter: 5000 + i });
+      return other.nextCode();
+    }, reasons: ['bad_wallet_signature'] });
+    cases.push({ kind: 'tampered byte', make: () => {
+      const code = wallets[i % 6].codeWith({ codeTimeMs: Date.now(), counter: 10_000 + i });
+      // Any character of the certificate or payload area (after the prefix, before the last char).
+      const pos = 3 + 1 + Math.floor(Math.random() * 328);
+      return flip(code, pos);
+    }, reasons: ['bad_issuer_signature', 'bad_wallet_signature', 'unknown_issuer', 'malformed', 'unsupported_version'] });
+    cases.push({ kind: 'replayed', make: () => wallets[i % 6].codeWith({ codeTimeMs: Date.now(), counter: 1 - (i % 2) }), reasons: ['replayed'] });
+    cases.push({ kind: 'expired code', make: () => wallets[i % 6].codeWith({ codeTimeMs: Date.now() - (121 + i * 60) * 1000, counter: 20_000 + i }), reasons: ['code_expired'] });
+    cases.push({ kind: 'future-dated', make: () => wallets[i % 6].codeWith({ codeTimeMs: Date.now() + (31 + i * 60) * 1000, counter: 30_000 + i }), reasons: ['code_from_future'] });
+    cases.push({ kind: 'revoked wallet', make: () => revokedWallet.codeWith({ codeTimeMs: Date.now(), counter: 1 + i }), reasons: ['revoked'] });
+    cases.push({ kind: i % 2 ? 'wrong issuer (unknown key id)' : 'wrong issuer (forged certificate)', make: () => rogueCode(wallets[i % 6], i % 2 ? 'unknown_key' : 'forged_cert'), reasons: [i % 2 ? 'unknown_issuer' : 'bad_issuer_signature'] });
+  }
+  // Expired certificates need a wallet issued with a past validity: built here with the real issuer.
+  for (let i = 0; i < 10; i++) {
+    cases.push({ kind: 'expired certificate', make: () => 'EXPIRED', reasons: ['cert_expired'] });
+  }
+  cases.push({ kind: 'garbage', make: () => 'OC1' + 'A'.repeat(10), reasons: ['malformed'] });
+  cases.push({ kind: 'an online code', make: () => '134567890123456789', reasons: ['malformed'] });
+  cases.push({ kind: 'lower case digits 0/1/8/9 (not base32)', make: () => 'OC1' + '0189'.repeat(83), reasons: ['malformed'] });
+  cases.push({ kind: 'unknown version', make: () => 'OC2' + 'A'.repeat(332), reasons: ['unsupported_version'] });
+
+  it(`refuses ${cases.length} generated bad codes, each with its reason, and writes nothing`, async () => {
+    expect(cases.length).toBeGreaterThanOrEqual(300);
+    // Expired certificates: the same trust material on a terminal whose clock is 40 days on
+    // (certificates live 30 days), with codes dated by that clock.
+    const shift = 40 * 86_400_000;
+    const laterDb = await openTerminalDb(tempDir('later'));
+    const later = await openSyncedStore(laterDb, acq, { now: () => Date.now() + shift });
+    const beforeLater = await countRows(laterDb);
+    const before = await countRows(db);
+    const tally = new Map<string, number>();
+    let k = 0;
+    for (const c of cases) {
+      let code = c.make();
+      let target = store;
+      if (code === 'EXPIRED') {
+        code = wallets[k++ % 6].codeWith({ codeTimeMs: Date.now() + shift, counter: 40_000 + k });
+        target = later;
+      }
+      let err: unknown = null;
+      try {
+        await target.accept({ amountFen: 100, code, operatorId: 'c1' });
+      } catch (e) {
+        err = e;
+      }
+      expect(isAppError(err), c.kind).toBe(true);
+      const reason = (err as { detail?: { reason?: string } }).detail?.reason as RefusalReason;
+      expect(c.reasons, `${c.kind}: got ${reason}`).toContain(reason);
+      expect((err as { code: string }).code).toBe(`offline.code.${reason}`);
+      expect((err as { zh: string }).zh.length).toBeGreaterThan(0);
+      expect((err as { en: string }).en.length).toBeGreaterThan(0);
+      tally.set(reason, (tally.get(reason) ?? 0) + 1);
+    }
+    expect(await countRows(db)).toEqual(before);
+    expect(await countRows(laterDb)).toEqual(beforeLater);
+    await laterDb.close();
+    for (const r of ['bad_wallet_signature', 'replayed', 'code_expired', 'code_from_future', 'revoked', 'unknown_issuer', 'bad_issuer_signature', 'cert_expired', 'malformed', 'unsupported_version']) {
+      expect(tally.get(r), r).toBeGreaterThan(0);
+    }
+  }, 60_000);
+});
+
+describe('verifier caches', () => {
+  it('a code whose certificate was cached still fails when its wallet signature is forged', () => {
+    const issuer = newKeyPair();
+    const wk = newKeyPair();
+    const now = Math.floor(Date.now() / 1000);
+    const cert = issueCertificate({ issuerKeyId: 3, walletId: 'AAAAAAAAAAAAAAAA', walletPublicKey: compressKey(wk.publicKey), grade: 'B', perPaymentCapFen: 100, dailyCapFen: 200, notBefore: now - 5, notAfter: now + 100 }, issuer);
+    const v = new CodeVerifier();
+    v.setIssuerKeys([{ keyId: 3, publicKey: issuer.publicKey, validFrom: 0, validTo: 0xffffffff }]);
+    const ctx = { nowMs: Date.now(), lastCounter: () => -1, isRevoked: () => false };
+    const good = new OfflineWallet({ walletId: 'AAAAAAAAAAAAAAAA', keyPair: wk, certificate: cert, counter: 0 });
+    expect(v.verify(good.nextCode(), ctx).counter).toBe(1);
+    const thief = new OfflineWallet({ walletId: 'AAAAAAAAAAAAAAAA', keyPair: newKeyPair(), certificate: cert, counter: 10 });
+    expect(() => v.verify(thief.nextCode(), ctx)).toThrow(CodeRefusal);
+  });
+
+  it('after issuer key rotation, certificates from the retired key stop verifying once it is removed', () => {
+    const k1 = newKeyPair();
+    const wk = newKeyPair();
+    const now = Math.floor(Date.now() / 1000);
+    const cert = issueCertificate({ issuerKeyId: 1, walletId: 'BBBBBBBBBBBBBBBB', walletPublicKey: compressKey(wk.publicKey), grade: 'B', perPaymentCapFen: 100, dailyCapFen: 200, notBefore: now - 5, notAfter: now + 100 }, k1);
+    const w = new OfflineWallet({ walletId: 'BBBBBBBBBBBBBBBB', keyPair: wk, certificate: cert, counter: 0 });
+    const v = new CodeVerifier();
+    const ctx = { nowMs: Date.now(), lastCounter: () => -1, isRevoked: () => false };
+    v.setIssuerKeys([{ keyId: 1, publicKey: k1.publicKey, validFrom: 0, validTo: 0xffffffff }]);
+    expect(v.verify(w.nextCode(), ctx).walletId).toBe('BBBBBBBBBBBBBBBB');
+    v.setIssuerKeys([{ keyId: 2, publicKey: newKeyPair().publicKey, validFrom: 0, validTo: 0xffffffff }]);
+    try {
+      v.verify(w.nextCode(), ctx);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as CodeRefusal).reason).toBe('unknown_issuer');
+    }
+  });
+});

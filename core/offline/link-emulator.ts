@@ -1,0 +1,175 @@
+/**
+ * A loopback TCP proxy that behaves like a bad rural link, for tests, benchmarks and the demo's
+ * "network" control. Portable (no netem, no root): it shapes each direction to a bandwidth,
+ * adds half the RTT of propagation delay each way, emulates loss, and can stall or reset
+ * connections, or refuse them altogether (offline).
+ *
+ * Loss model (the nearest equivalent of packet loss a byte-stream proxy can give): data is cut
+ * into 1,460-byte segments; a lost segment is sent twice (its retransmission costs bandwidth
+ * again) and it, with everything behind it, arrives one RTT late (TCP's in-order delivery).
+ * Segments keep flowing on the link meanwhile, as with TCP fast retransmit.
+ *
+ * Invariants: bytes are delivered in order or the connection is reset, never reordered or
+ * altered; counters count payload bytes each way exactly once (retransmissions not included).
+ */
+import net from 'node:net';
+
+export interface LinkProfile {
+  /** false: new connections are refused and open ones reset (an outage). */
+  up: boolean;
+  /** Bytes per second each way; 0 = unshaped. */
+  bandwidthBps: number;
+  rttMs: number;
+  /** Probability a segment is lost (0–1). */
+  loss: number;
+  /** Probability per segment of a stall (the link freezes for stallMs). */
+  stallProb: number;
+  stallMs: number;
+  /** Probability per segment that the connection is reset. */
+  resetProb: number;
+}
+
+export const LINK_PRESETS: Record<'online' | 'weak' | 'offline', LinkProfile> = {
+  online: { up: true, bandwidthBps: 0, rttMs: 0, loss: 0, stallProb: 0, stallMs: 0, resetProb: 0 },
+  // 2G/EDGE-class: 64 kbit/s, 600 ms RTT, 3% loss (DOMAIN.md).
+  weak: { up: true, bandwidthBps: 8_000, rttMs: 600, loss: 0.03, stallProb: 0, stallMs: 0, resetProb: 0 },
+  offline: { up: false, bandwidthBps: 0, rttMs: 0, loss: 0, stallProb: 0, stallMs: 0, resetProb: 0 },
+};
+
+const SEG = 1460;
+
+/** One direction of the link: a serialising queue with its own clock. */
+class Direction {
+  private linkFreeAt = 0;
+  private lastDeliverAt = 0;
+  private inFlight = 0;
+  /** When the last scheduled byte is delivered (performance.now() clock). */
+  get drainAt(): number {
+    return this.lastDeliverAt;
+  }
+  constructor(private readonly link: LinkEmulator, private readonly count: (n: number) => void) {}
+
+  /** Schedules `chunk` for delivery through `write`; returns false to ask the source to pause. */
+  push(chunk: Buffer, write: (b: Buffer) => void, reset: () => void, resume: () => void): boolean {
+    const p = this.link.profile;
+    const now = performance.now();
+    for (let o = 0; o < chunk.length; o += SEG) {
+      const seg = chunk.subarray(o, Math.min(chunk.length, o + SEG));
+      if (p.resetProb > 0 && Math.random() < p.resetProb) {
+        reset();
+        return false;
+      }
+      const txMs = p.bandwidthBps > 0 ? (seg.length * 1000) / p.bandwidthBps : 0;
+      const start = Math.max(now, this.linkFreeAt);
+      let end = start + txMs;
+      let deliver = end + p.rttMs / 2;
+      if (p.stallProb > 0 && Math.random() < p.stallProb) {
+        end += p.stallMs;
+        deliver += p.stallMs;
+      }
+      if (p.loss > 0 && Math.random() < p.loss) {
+        end += txMs; // the retransmission uses the link again
+        deliver += Math.max(p.rttMs, 200) + txMs; // detected a round trip later (RTO floor 200 ms)
+      }
+      this.linkFreeAt = end;
+      deliver = Math.max(deliver, this.lastDeliverAt);
+      this.lastDeliverAt = deliver;
+      this.inFlight += seg.length;
+      const copy = Buffer.from(seg);
+      const delay = deliver - now;
+      const fire = () => {
+        this.inFlight -= copy.length;
+        this.count(copy.length);
+        write(copy);
+        if (this.inFlight < 64 * 1024) resume();
+      };
+      if (delay <= 0.5) fire();
+      else setTimeout(fire, delay);
+    }
+    return this.inFlight < 64 * 1024;
+  }
+}
+
+export class LinkEmulator {
+  profile: LinkProfile;
+  bytesUp = 0;
+  bytesDown = 0;
+  resets = 0;
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly targetPort: number, profile: LinkProfile = LINK_PRESETS.online, private readonly targetHost = '127.0.0.1') {
+    this.profile = { ...profile };
+  }
+
+  async start(port = 0): Promise<number> {
+    this.server = net.createServer((client) => this.accept(client));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    const a = this.server.address();
+    this.port = typeof a === 'object' && a ? a.port : port;
+    return this.port;
+  }
+
+  /** Changes the link at once; going down resets every open connection. */
+  setProfile(p: Partial<LinkProfile>): void {
+    this.profile = { ...this.profile, ...p };
+    if (!this.profile.up) for (const s of this.sockets) s.resetAndDestroy();
+  }
+
+  resetCounters(): void {
+    this.bytesUp = 0;
+    this.bytesDown = 0;
+  }
+
+  private accept(client: net.Socket): void {
+    if (!this.profile.up) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(this.targetPort, this.targetHost);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    this.sockets.add(client);
+    this.sockets.add(upstream);
+    let closed = false;
+    const reset = () => {
+      if (closed) return;
+      closed = true;
+      this.resets += 1;
+      client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    };
+    const up = new Direction(this, (n) => (this.bytesUp += n));
+    const down = new Direction(this, (n) => (this.bytesDown += n));
+    client.on('data', (b: Buffer) => {
+      if (!up.push(b, (x) => !closed && upstream.write(x), reset, () => client.resume())) client.pause();
+    });
+    upstream.on('data', (b: Buffer) => {
+      if (!down.push(b, (x) => !closed && client.write(x), reset, () => upstream.resume())) upstream.pause();
+    });
+    // A side that closes still has its last bytes on the link: close the other side after they land.
+    const end = () => {
+      this.sockets.delete(client);
+      this.sockets.delete(upstream);
+      const wait = Math.max(0, Math.max(up.drainAt, down.drainAt) - performance.now()) + 1;
+      setTimeout(() => {
+        if (!closed) {
+          closed = true;
+          client.destroy();
+          upstream.destroy();
+        }
+      }, wait);
+    };
+    client.on('close', end);
+    upstream.on('close', end);
+    client.on('error', end);
+    upstream.on('error', end);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = null;
+  }
+}

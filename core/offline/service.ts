@@ -1,0 +1,222 @@
+/**
+ * Store-and-forward assembled: the offline ledger (store.ts), the acquirer client, the
+ * forwarder, trust sync, link probes, reconciliation and — in demo mode only — the embedded
+ * offline acquirer behind the link emulator, plus demo wallets acting as customers' phones.
+ * The composition root builds one of these and spreads `handlers()` into the contract.
+ *
+ * Invariants:
+ * - Demo wiring (embedded acquirer, link emulator, demo wallets) exists only when the config is
+ *   demo mode with the embedded acquirer; demo methods are refused otherwise (`demo.only`).
+ * - The forwarder is kicked after every accept and whenever the link comes back; it runs one
+ *   loop at a time, so items are never sent twice concurrently.
+ */
+import path from 'node:path';
+import type { Handlers } from '../api/contract';
+import { AppError } from '../api/errors';
+import type { AppConfig } from '../config';
+import type { ConnectivityMonitor } from '../connectivity/monitor';
+import type { EventBus } from '../events';
+import { Db } from '../store/db';
+import { OfflineAcquirer, startOfflineAcquirerServer } from '../acquirer/simulator/offline-routes';
+import { OfflineClient, TransportError } from '../forward/client';
+import { Forwarder } from '../forward/forwarder';
+import { reconcile, reportCsv } from '../reconcile/reconcile';
+import { base32Decode, compressKey, newKeyPair } from './code';
+import { LINK_PRESETS, LinkEmulator } from './link-emulator';
+import { OfflineStore } from './store';
+import { OfflineWallet } from './wallet';
+
+type OfflineHandlerNames = Extract<keyof Handlers, `offline:${string}` | `outbox:${string}` | `reconcile:${string}` | 'demo:offlineCode' | 'demo:network'>;
+export type OfflineHandlers = Pick<Handlers, OfflineHandlerNames>;
+
+export const OfflineServiceErrors = {
+  demoOnly: () => new AppError('demo.only', '此功能仅在培训（演示）模式下可用。', 'This is available in training (demo) mode only.'),
+  noAcquirer: () => new AppError('offline.no_acquirer', '未配置收单机构，无法上传或对账。', 'No acquirer is configured: forwarding and reconciliation are unavailable.'),
+  unreachable: () =>
+    new AppError('offline.acquirer_unreachable', '暂时连不上收单机构，请稍后再试。', 'The acquirer cannot be reached right now; try again later.'),
+};
+
+export interface OfflineServiceDeps {
+  db: Db;
+  bus: EventBus;
+  config: AppConfig;
+  connectivity: ConnectivityMonitor;
+  /** Probe and sync periods (tests shorten them). */
+  probeEveryMs?: number;
+  syncEveryMs?: number;
+}
+
+interface Demo {
+  acquirer: OfflineAcquirer;
+  acquirerDb: Db;
+  server: { port: number; close(): Promise<void> };
+  link: LinkEmulator;
+  wallets: Map<number, { wallet: OfflineWallet; lastCode: string | null }>;
+}
+
+export class OfflineService {
+  private syncTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  private constructor(
+    readonly store: OfflineStore,
+    readonly client: OfflineClient | null,
+    readonly forwarder: Forwarder | null,
+    private readonly deps: OfflineServiceDeps,
+    readonly demo: Demo | null,
+  ) {}
+
+  static async create(deps: OfflineServiceDeps): Promise<OfflineService> {
+    const { config, db, bus } = deps;
+    const store = await OfflineStore.open(db, bus, { terminalId: config.terminalId, training: config.mode === 'demo' });
+    let demo: Demo | null = null;
+    let baseUrl: string | null = null;
+    if (config.mode === 'demo' && config.acquirer.kind === 'embedded') {
+      // Its own file, next to the training database: the simulator's books are not the terminal's.
+      const acquirerDb = await Db.open({ filename: path.join(config.dataDir, 'training-offline-acquirer.sqlite') });
+      const acquirer = await OfflineAcquirer.open(acquirerDb);
+      const server = await startOfflineAcquirerServer(acquirer);
+      const link = new LinkEmulator(server.port, LINK_PRESETS.online);
+      await link.start();
+      demo = { acquirer, acquirerDb, server, link, wallets: new Map() };
+      baseUrl = `http://127.0.0.1:${link.port}`;
+    } else if (config.acquirer.kind === 'http') {
+      baseUrl = config.acquirer.baseUrl;
+    }
+    const client = baseUrl ? new OfflineClient({ baseUrl }) : null;
+    const forwarder = client ? new Forwarder(store, client, deps.connectivity, { terminalId: config.terminalId }) : null;
+    const s = new OfflineService(store, client, forwarder, deps, demo);
+    s.start();
+    return s;
+  }
+
+  private start(): void {
+    if (!this.client) return;
+    const client = this.client;
+    this.deps.connectivity.startProbes(() => client.probe(), this.deps.probeEveryMs ?? 15_000);
+    // When the link comes back, sync trust material first, then forward.
+    this.unsubscribe = this.deps.bus.subscribe((name, payload) => {
+      if (name === 'connectivity:changed' && (payload as { state: string }).state !== 'offline') this.forwarder?.kick();
+    });
+    const syncLoop = async () => {
+      await this.sync().catch(() => undefined);
+      this.syncTimer = setTimeout(() => void syncLoop(), this.deps.syncEveryMs ?? 5 * 60_000);
+      this.syncTimer.unref();
+    };
+    void syncLoop();
+    this.forwarder?.kick();
+  }
+
+  /** Issuer keys, revocations, policy and clock offset from the acquirer. */
+  async sync(): Promise<void> {
+    if (!this.client) throw OfflineServiceErrors.noAcquirer();
+    try {
+      const { reply, offsetMs, rttMs } = await this.client.sync();
+      this.deps.connectivity.ok(rttMs);
+      await this.store.applySync({ issuerKeys: reply.issuerKeys, revoked: reply.revoked, policy: reply.policy, offsetMs });
+    } catch (e) {
+      if (e instanceof TransportError) {
+        this.deps.connectivity.failed();
+        throw OfflineServiceErrors.unreachable();
+      }
+      throw e;
+    }
+  }
+
+  private async demoWallet(n: number): Promise<{ wallet: OfflineWallet; lastCode: string | null }> {
+    const d = this.demo!;
+    let w = d.wallets.get(n);
+    if (!w) {
+      const kp = newKeyPair();
+      const issued = await d.acquirer.issueWallet({ publicKey: compressKey(kp.publicKey), grade: n % 3 === 2 ? 'C' : 'B' });
+      const cert = base32Decode(issued.certificate)!;
+      w = { wallet: new OfflineWallet({ walletId: issued.walletId, keyPair: kp, certificate: cert, counter: 0 }), lastCode: null };
+      d.wallets.set(n, w);
+      // A new wallet may have been signed with a key this terminal has not seen: sync if we can.
+      await this.sync().catch(() => undefined);
+    }
+    return w;
+  }
+
+  handlers(): OfflineHandlers {
+    const live = () => {
+      if (!this.demo) throw OfflineServiceErrors.demoOnly();
+      return this.demo;
+    };
+    return {
+      'offline:accept': async ({ amountFen, code, contact, purpose }, ctx) => {
+        const p = await this.store.accept({ amountFen, code, contact, purpose, operatorId: ctx.operator?.id ?? null });
+        this.forwarder?.kick();
+        return p;
+      },
+      'offline:budget': async ({ code }) => this.store.budget(code ? this.store.walletOf(code) : null),
+      'outbox:list': async ({ status, limit, offset }) => ({
+        items: await this.store.list({ status, limit, offset }),
+        counts: await this.store.counts(),
+        forwarder: this.forwarder?.status() ?? { state: 'offline', nextAttemptAt: null, batchSize: 0, lastError: 'no acquirer' },
+      }),
+      'outbox:sendNow': async () => {
+        if (!this.forwarder) throw OfflineServiceErrors.noAcquirer();
+        this.forwarder.sendNow();
+        return { ok: true as const };
+      },
+      'outbox:followUps': async () => this.store.followUps(),
+      'reconcile:run': async ({ date }) => this.reconcile(date),
+      'reconcile:export': async ({ date }) => ({ csv: reportCsv(await this.reconcile(date)) }),
+      'demo:offlineCode': async ({ wallet, variant }) => {
+        live();
+        const w = await this.demoWallet(wallet);
+        const now = Date.now();
+        let code: string;
+        if (variant === 'replayed' && w.lastCode) code = w.lastCode;
+        else if (variant === 'future') code = w.wallet.codeWith({ codeTimeMs: now + 10 * 60_000, counter: w.wallet.counter + 1 });
+        else if (variant === 'stale') code = w.wallet.codeWith({ codeTimeMs: now - 10 * 60_000, counter: w.wallet.counter + 1 });
+        else {
+          code = w.wallet.nextCode(now);
+          w.lastCode = code;
+          if (variant === 'tampered') {
+            const i = 200;
+            code = code.slice(0, i) + (code[i] === 'A' ? 'B' : 'A') + code.slice(i + 1);
+          }
+        }
+        return { code, walletTail: w.wallet.walletId.slice(-4), counter: w.wallet.counter };
+      },
+      'demo:network': async ({ preset, rttMs, bandwidthKbit, lossPct }) => {
+        const d = live();
+        if (preset) d.link.setProfile(LINK_PRESETS[preset]);
+        const patch: Partial<typeof d.link.profile> = {};
+        if (rttMs !== undefined) patch.rttMs = rttMs;
+        if (bandwidthKbit !== undefined) patch.bandwidthBps = Math.round((bandwidthKbit * 1000) / 8);
+        if (lossPct !== undefined) patch.loss = lossPct / 100;
+        d.link.setProfile(patch);
+        const p = d.link.profile;
+        return { up: p.up, rttMs: p.rttMs, bandwidthKbit: p.bandwidthBps ? Math.round((p.bandwidthBps * 8) / 1000) : null, lossPct: p.loss * 100 };
+      },
+    };
+  }
+
+  async reconcile(date: string) {
+    if (!this.client) throw OfflineServiceErrors.noAcquirer();
+    let st;
+    try {
+      st = await this.client.statement(this.deps.config.terminalId, date);
+    } catch (e) {
+      if (e instanceof TransportError) throw OfflineServiceErrors.unreachable();
+      throw e;
+    }
+    return reconcile(date, await this.store.itemsOfDay(date), st.lines);
+  }
+
+  async close(): Promise<void> {
+    this.forwarder?.stop();
+    this.deps.connectivity.stopProbes();
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.unsubscribe?.();
+    this.client?.close();
+    if (this.demo) {
+      await this.demo.link.stop();
+      await this.demo.server.close();
+      await this.demo.acquirerDb.close();
+    }
+  }
+}

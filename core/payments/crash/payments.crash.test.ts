@@ -1,0 +1,72 @@
+/**
+ * Crash test: a child process runs payments and refunds against the simulator and is killed
+ * with SIGKILL at each named step of the lifecycle (../crash.ts). After each kill a fresh
+ * process recovers, and then, for every order, the terminal's database and the simulator's
+ * ledger must agree, nobody may be charged twice, and the wallets' debits must equal the
+ * successful payments minus refunds (invariants.ts). The kills accumulate on one pair of
+ * files, so later runs also recover on top of earlier crashes.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../acquirer/simulator/server';
+import { Db } from '../../store/db';
+import { CRASH_POINTS } from '../crash';
+import { checkInvariants, walletBalances } from '../invariants';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const worker = path.join(here, 'worker.ts');
+let dir: string;
+let sim: Simulator;
+let key: string;
+let initial: Map<string, number>;
+
+function runWorker(mode: 'run' | 'recover', crashAt?: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, SIM_URL: sim.url, SIM_KEY: key, MODE: mode, COUNT: '8' };
+  if (crashAt) env.CRASH_AT = crashAt;
+  else delete env.CRASH_AT;
+  return spawnSync(process.execPath, ['--import', 'tsx', worker], { env, encoding: 'utf8', timeout: 120_000 });
+}
+
+async function invariants() {
+  const db = await Db.open({ filename: path.join(dir, 'terminal.sqlite') });
+  try {
+    return await checkInvariants(db, sim.db, 'T0001', initial);
+  } finally {
+    await db.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-crash-'));
+  sim = await startSimulator({ file: path.join(dir, 'sim.sqlite') });
+  key = await sim.provisionTerminal('T0001');
+  initial = await walletBalances(sim.db);
+});
+afterAll(async () => {
+  await sim.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SIGKILL at every step of the lifecycle', () => {
+  it.each(CRASH_POINTS.map((p) => [p]))('killed at %s: recovery leaves terminal and acquirer in agreement', async (point) => {
+    const crashed = runWorker('run', `${point}:2`);
+    expect(crashed.signal, `${point}: ${crashed.stderr}`).toBe('SIGKILL');
+    const recovered = runWorker('recover');
+    expect(recovered.status, recovered.stderr).toBe(0);
+    const report = await invariants();
+    expect(report.problems).toEqual([]);
+    expect(report.payments).toBeGreaterThan(0);
+  });
+
+  it('a run without a crash completes and keeps the invariants', async () => {
+    const r = runWorker('run');
+    expect(r.status, r.stderr).toBe(0);
+    const report = await invariants();
+    expect(report.problems).toEqual([]);
+    expect(report.succeeded).toBeGreaterThan(8);
+  });
+});

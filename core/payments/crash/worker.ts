@@ -1,0 +1,69 @@
+/**
+ * The crash tests' child process: a real engine on a real database file, talking to the
+ * simulator (run by the parent test) over HTTP, with the named crash points armed by CRASH_AT.
+ * MODE=run: recover what is open, then a stream of payments (plain and password wallets) and
+ * refunds. MODE=recover: recover what is open and exit 0 — as the app does on start.
+ * Env: DATA_DIR, SIM_URL, SIM_KEY, COUNT (payments in the stream), CRASH_AT (see ../crash.ts).
+ */
+import path from 'node:path';
+import { SimulatorControl } from '../../acquirer/simulator/control-client';
+import { SandboxAcquirer } from '../../acquirer/sandbox/adapter';
+import { EventBus } from '../../events';
+import { Db } from '../../store/db';
+import { migrate } from '../../store/migrate';
+import { migrations } from '../../store/migrations';
+import { crashProbe } from '../crash';
+import { PaymentEngine } from '../engine';
+import { TINY_TIMINGS } from '../test-kit';
+
+const TERMINAL = 'T0001';
+const STREAM_WALLETS = ['W01', 'W02', 'W03', 'W04', 'W07'];
+
+async function main(): Promise<void> {
+  const dataDir = process.env.DATA_DIR!;
+  const baseUrl = process.env.SIM_URL!;
+  const key = process.env.SIM_KEY!;
+  const db = await Db.open({ filename: path.join(dataDir, 'terminal.sqlite') });
+  await migrate(db, migrations);
+  const acquirer = new SandboxAcquirer({ baseUrl, terminalId: TERMINAL, key, training: true, timings: { ...TINY_TIMINGS, userpayingMaxWaitMs: 3_000 }, probe: crashProbe });
+  const engine = new PaymentEngine({ db, bus: new EventBus(), acquirer, terminalId: TERMINAL, training: true, refundApprovalFen: 1_000_000, log: () => undefined });
+  const control = new SimulatorControl({ baseUrl, terminalId: TERMINAL, key });
+  await engine.recover();
+  if (process.env.MODE === 'run') {
+    const count = Number(process.env.COUNT ?? 8);
+    for (let i = 0; i < count; i += 1) {
+      const wallet = STREAM_WALLETS[i % STREAM_WALLETS.length];
+      const { code } = await control.issueCode(wallet);
+      const p = await engine.charge({ amountFen: 100 + i * 7, code }, 'crash');
+      if (wallet === 'W04') {
+        // The customer enters the password when the wallet asks for it.
+        for (let t = 0; t < 200; t += 1) {
+          const s = (await engine.get(p.orderNo)).payment.state;
+          if (s === 'userpaying') {
+            await control.userPaying(p.orderNo, true).catch(() => undefined);
+            break;
+          }
+          if (s !== 'created' && s !== 'paying') break;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+      const done = await engine.settled(p.orderNo);
+      if (done.state === 'succeeded' && i % 2 === 0) {
+        await engine.refund({ orderNo: p.orderNo, amountFen: Math.floor(done.amountFen / 3), reason: 'crash test' }, 'crash');
+        if (i % 4 === 0) await engine.refund({ orderNo: p.orderNo, amountFen: done.amountFen - Math.floor(done.amountFen / 3), reason: 'crash test' }, 'crash');
+      }
+    }
+  }
+  await engine.stop();
+  acquirer.close();
+  control.close();
+  await db.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

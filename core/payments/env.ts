@@ -1,0 +1,32 @@
+/** What every payment operation module receives: the store, the bus, the acquirer, the clock. */
+import type { Acquirer } from '../acquirer/types';
+import type { EventBus } from '../events';
+import type { Db } from '../store/db';
+
+export interface EngineEnv {
+  db: Db;
+  bus: EventBus;
+  acquirer: Acquirer;
+  terminalId: string;
+  /** Demo mode: every payment is marked as training. */
+  training: boolean;
+  /** Shown to the customer in the wallet app. */
+  subject: string;
+  now(): number;
+  /** Internal failures only (never a payment code). */
+  log(msg: string, e?: unknown): void;
+}
+
+/** Waits `ms`, or less when the signal aborts (the cashier cancelled): never throws. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

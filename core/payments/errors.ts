@@ -1,0 +1,31 @@
+/** Errors of the payment engine a cashier can meet: a stable code, zh-CN and en. */
+import { AppError } from '../api/errors';
+import { formatFen } from '../money';
+
+export const PaymentErrors = {
+  busy: (orderNo: string) =>
+    new AppError('payment.busy', '上一笔收款尚未完成，请等待其结果后再收下一笔。',
+      'The previous payment is not finished yet; wait for its result before taking another.', { orderNo }),
+  notFound: () => new AppError('payment.not_found', '没有这笔订单。', 'No such order.'),
+  notRefundable: () =>
+    new AppError('refund.not_refundable', '只有收款成功的订单才能退款。', 'Only a succeeded payment can be refunded.'),
+  refundExceeds: (leftFen: number) =>
+    new AppError('refund.exceeds', `退款金额超过可退金额（最多还可退 ¥${formatFen(leftFen)}）。`,
+      `The refund is more than is left to refund (at most ¥${formatFen(leftFen)}).`, { leftFen }),
+  refundTooMany: (max: number) =>
+    new AppError('refund.too_many', `该订单的退款次数已达上限（${max} 次）。`, `This order has reached the limit of ${max} refunds.`, { max }),
+  refundTooLate: () =>
+    new AppError('refund.too_late', '该订单已超过可退款期限。', 'This order is past the refund deadline.'),
+  notCancellable: () =>
+    new AppError('payment.not_cancellable', '这笔订单已有结果，不能撤销；如需退钱请使用退款。',
+      'This order already has a result and cannot be cancelled; use a refund to return money.'),
+  liveOnlyDemo: () =>
+    new AppError('demo.only', '此功能仅在培训模式下可用。', 'This is available in training (demo) mode only.'),
+  demoUnavailable: (why: string) =>
+    new AppError('demo.unavailable', '模拟收单机构暂不可用，请稍后重试。', 'The simulated acquirer is not available; try again shortly.', { why }),
+  cashShort: (shortFen: number) =>
+    new AppError('cash.short', `实收金额不足，还差 ¥${formatFen(shortFen)}。`, `The cash tendered is ¥${formatFen(shortFen)} short.`, { shortFen }),
+  badName: () => new AppError('credit.bad_name', '请填写赊账顾客姓名（最多 40 字）。', 'Enter the customer’s name for the credit sale (at most 40 characters).'),
+  approvalUnavailable: () =>
+    new AppError('auth.approval_required', '此操作需要主管复核。', 'This action needs a supervisor’s approval.'),
+};

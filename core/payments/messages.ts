@@ -1,0 +1,47 @@
+/**
+ * What the cashier is told, in zh-CN and en, for each state of a payment: what happened and
+ * what to do next. One place, so the words for "not charged" and "charged" never get mixed up.
+ */
+import type { Message, PaymentState } from '../api/payments';
+import { formatFen } from '../money';
+
+export function messageFor(state: PaymentState, amountFen: number, detail?: { zh: string; en: string } | null): Message {
+  const y = formatFen(amountFen);
+  switch (state) {
+    case 'created':
+      return { zh: `正在发起收款 ¥${y}…`, en: `Starting the charge of ¥${y}…` };
+    case 'paying':
+      return { zh: `正在收款 ¥${y}，请稍候…`, en: `Charging ¥${y}, please wait…` };
+    case 'userpaying':
+      return { zh: `请顾客在手机上输入支付密码（¥${y}）。`, en: `Ask the customer to enter their wallet password (¥${y}).` };
+    case 'unknown':
+      return {
+        zh: `网络异常，结果未知，正在查询（¥${y}）。请勿重复收款。`,
+        en: `Network trouble: the result is not known yet; checking (¥${y}). Do not charge again.`,
+      };
+    case 'cancelling':
+      return {
+        zh: `未能确认支付结果，正在撤销订单（¥${y}）。请勿重复收款。`,
+        en: `The payment could not be confirmed; cancelling the order (¥${y}). Do not charge again.`,
+      };
+    case 'awaiting_scan':
+      return { zh: `请顾客扫描屏幕上的二维码付款 ¥${y}。`, en: `Ask the customer to scan the QR code on screen to pay ¥${y}.` };
+    case 'accepted_offline':
+      return { zh: `已离线受理 ¥${y}，待联网后确认。`, en: `Accepted offline (¥${y}); to be confirmed when back online.` };
+    case 'succeeded':
+      return { zh: `收款成功 ¥${y}。`, en: `Payment received: ¥${y}.` };
+    case 'failed':
+      return detail
+        ? { zh: `收款失败，未扣款：${detail.zh}`, en: `Payment failed, nothing was charged: ${detail.en}` }
+        : { zh: '收款失败，未扣款。', en: 'Payment failed; nothing was charged.' };
+    case 'cancelled':
+      return {
+        zh: `订单已撤销，顾客未被扣款（如已扣款将原路退回）。可重新收款 ¥${y} 或改用现金。`,
+        en: `The order was cancelled; the customer is not charged (any charge is returned). Charge ¥${y} again or take cash.`,
+      };
+    case 'closed':
+      return { zh: '二维码已过期，未收款。', en: 'The QR code expired unpaid.' };
+    case 'declined_after_forwarding':
+      return { zh: `离线受理的 ¥${y} 被拒付，请联系顾客。`, en: `The offline payment of ¥${y} was declined later; contact the customer.` };
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The payment and refund state machines: the one authority on which state may follow which.
+ * Every state change of the engine goes through `transitionPayment` / `transitionRefund`
+ * (repo.ts), which consult these tables inside the transaction that writes the change.
+ *
+ * Payment states (also documented for the UI in core/api/payments.ts):
+ *   created        order number and intent durable; nothing sent yet
+ *   paying         the charge request is out
+ *   userpaying     the customer must confirm in the wallet; the engine polls
+ *   unknown        the outcome is uncertain (timeout, reset, 5xx); the engine queries
+ *   cancelling     still unresolved, or the cashier gave up: cancel/reverse under way
+ *   awaiting_scan  a dynamic merchant QR is shown, waiting for the customer
+ *   accepted_offline  offline code accepted, pending forwarding (core/offline owns it)
+ *   succeeded | failed | cancelled | closed | declined_after_forwarding — terminal, never left
+ *
+ * Invariants:
+ * - a terminal state is final: no row leaves it;
+ * - `unknown` is entered only from `paying` (the one state where we know nothing more):
+ *   an unknown outcome never overwrites a known one;
+ * - `succeeded` is entered only on the acquirer's word (pay, query or the customer's QR
+ *   payment), and always together with its journal row.
+ */
+import { TERMINAL_STATES, type PaymentState } from '../api/payments';
+
+export type { PaymentState };
+
+export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentState, readonly PaymentState[]>> = {
+  created: ['paying', 'awaiting_scan', 'cancelling', 'failed', 'cancelled'],
+  paying: ['succeeded', 'failed', 'userpaying', 'unknown', 'cancelling'],
+  userpaying: ['succeeded', 'failed', 'cancelling'],
+  unknown: ['succeeded', 'failed', 'userpaying', 'cancelling'],
+  // A cancel can lose the race with the customer's payment and the acquirer may refuse to
+  // reverse (e.g. not same-day): a query then tells what really happened.
+  cancelling: ['cancelled', 'closed', 'succeeded', 'failed'],
+  awaiting_scan: ['succeeded', 'closed', 'cancelling', 'failed'],
+  accepted_offline: ['succeeded', 'declined_after_forwarding'],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+  closed: [],
+  declined_after_forwarding: [],
+};
+
+/** States a payment row may be created in. */
+export const INITIAL_STATES: readonly PaymentState[] = ['created', 'succeeded', 'accepted_offline'];
+
+/** A charge in one of these blocks another charge on the same terminal ("one at a time"). */
+export const UNFINISHED_CHARGE_STATES: readonly PaymentState[] = ['created', 'paying', 'userpaying', 'unknown', 'cancelling'];
+
+/** States the recovery and the sweeper resolve (accepted_offline belongs to store-and-forward). */
+export const OPEN_STATES: readonly PaymentState[] = ['created', 'paying', 'userpaying', 'unknown', 'cancelling', 'awaiting_scan'];
+
+export function isTerminal(s: PaymentState): boolean {
+  return TERMINAL_STATES.includes(s);
+}
+
+export function canTransition(from: PaymentState, to: PaymentState): boolean {
+  return PAYMENT_TRANSITIONS[from].includes(to);
+}
+
+export type RefundState = 'created' | 'pending' | 'succeeded' | 'failed';
+
+/**
+ * Refunds: created (refund number and amount durable, nothing sent) → pending (request out,
+ * retried with the same number until answered) → succeeded | failed (terminal).
+ */
+export const REFUND_TRANSITIONS: Readonly<Record<RefundState, readonly RefundState[]>> = {
+  created: ['pending', 'failed'],
+  pending: ['succeeded', 'failed'],
+  succeeded: [],
+  failed: [],
+};
+
+export function canTransitionRefund(from: RefundState, to: RefundState): boolean {
+  return REFUND_TRANSITIONS[from].includes(to);
+}
+
+/** Refund states that still hold part of the payment's refundable amount. */
+export const REFUND_HOLDING_STATES: readonly RefundState[] = ['created', 'pending', 'succeeded'];

@@ -1,0 +1,124 @@
+/**
+ * A real engine against a real simulator over real HTTP, in a temporary folder, with tiny
+ * timings: what the engine, property and hostile-input tests (and the bench) are built on.
+ * Not imported by production code.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SimulatorControl } from '../acquirer/simulator/control-client';
+import { startSimulator, type Simulator } from '../acquirer/simulator/server';
+import { SandboxAcquirer } from '../acquirer/sandbox/adapter';
+import type { AcquirerTimings, Probe } from '../acquirer/types';
+import { EventBus } from '../events';
+import { Db } from '../store/db';
+import { migrate } from '../store/migrate';
+import { migrations } from '../store/migrations';
+import { PaymentEngine, type EngineOptions } from './engine';
+
+export const TINY_TIMINGS: Partial<AcquirerTimings> = {
+  requestTimeoutMs: 400,
+  userpayingPollMs: 20,
+  userpayingMaxWaitMs: 600,
+  unknownFirstQueryMs: 10,
+  unknownQueryEveryMs: 15,
+  unknownQueries: 3,
+  cancelNotBeforeMs: 0,
+  cancelAttempts: 3,
+  cancelEveryMs: 10,
+  refundAttempts: 3,
+  refundEveryMs: 10,
+  qrExpiryMs: 1_000,
+  qrPollMs: 20,
+  sweepEveryMs: 60_000,
+};
+
+export interface Kit {
+  dir: string;
+  db: Db;
+  bus: EventBus;
+  sim: Simulator;
+  control: SimulatorControl;
+  acquirer: SandboxAcquirer;
+  engine: PaymentEngine;
+  terminalId: string;
+  /** A fresh code of a wallet. */
+  code(walletId: string): Promise<string>;
+  balance(walletId: string): Promise<number>;
+  count(table: string): Promise<number>;
+  /** Restart the engine on the same files (the simulator keeps running). */
+  restartEngine(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KitOptions {
+  timings?: Partial<AcquirerTimings>;
+  engine?: Partial<EngineOptions>;
+  probe?: Probe;
+  /** Reuse an existing folder (the bench keeps it on a real disk). */
+  dir?: string;
+}
+
+export async function openKit(opts: KitOptions = {}): Promise<Kit> {
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vc-pay-'));
+  const terminalId = 'T0001';
+  const sim = await startSimulator({ file: path.join(dir, 'sim.sqlite') });
+  const key = await sim.provisionTerminal(terminalId);
+  const control = new SimulatorControl({ baseUrl: sim.url, terminalId, key });
+  const bus = new EventBus();
+  let db = await Db.open({ filename: path.join(dir, 'terminal.sqlite') });
+  await migrate(db, migrations);
+  const build = () => {
+    const acquirer = new SandboxAcquirer({ baseUrl: sim.url, terminalId, key, training: true, timings: { ...TINY_TIMINGS, ...opts.timings }, probe: opts.probe });
+    const engine = new PaymentEngine({ db, bus, acquirer, terminalId, training: true, log: () => undefined, ...opts.engine });
+    return { acquirer, engine };
+  };
+  let built = build();
+  const kit: Kit = {
+    dir,
+    get db() {
+      return db;
+    },
+    bus,
+    sim,
+    control,
+    get acquirer() {
+      return built.acquirer;
+    },
+    get engine() {
+      return built.engine;
+    },
+    terminalId,
+    code: async (walletId) => (await control.issueCode(walletId)).code,
+    balance: async (walletId) => (await sim.db.get<{ b: number }>('SELECT balance_fen AS b FROM wallets WHERE id = ?', [walletId]))!.b,
+    count: async (table) => (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n,
+    async restartEngine() {
+      await built.engine.stop();
+      built.acquirer.close();
+      await db.close();
+      db = await Db.open({ filename: path.join(dir, 'terminal.sqlite') });
+      await migrate(db, migrations);
+      built = build();
+    },
+    async close() {
+      await built.engine.stop();
+      built.acquirer.close();
+      control.close();
+      await sim.close();
+      await db.close();
+      if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  } as Kit;
+  return kit;
+}
+
+/** Waits until `pred` holds for the payment (by events or polling), or fails after `ms`. */
+export async function waitFor<T>(f: () => Promise<T>, pred: (v: T) => boolean, ms = 5_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (pred(v)) return v;
+    if (Date.now() > end) throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

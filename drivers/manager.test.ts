@@ -1,0 +1,273 @@
+import { describe, expect, it } from 'vitest';
+import type { EventPayload, Events } from '../core/api/contract';
+import { events as eventSchemas } from '../core/api/contract';
+import { DeviceManager, type DeviceSettings } from './manager';
+import { sampleReceipt } from './printer/fixtures';
+import { receiptText } from './printer/decode';
+import { statusReply } from './printer/status';
+import { keyboardReports } from './scanner/hid';
+import { FakeUsbDevice, fakeHidConfig, fakePrinterConfig } from './usb/fake-device';
+import type { UsbHost } from './usb/host';
+import type { UsbDeviceLike } from './usb/webusb';
+
+type Seen = { [K in keyof Events]?: EventPayload<K>[] };
+
+function harness(mode: 'demo' | 'live', host?: UsbHost | null, platform: NodeJS.Platform = 'linux') {
+  const seen: Seen = {};
+  const store = new Map<string, string>();
+  const settings: DeviceSettings = { get: async (k) => store.get(k) ?? null, set: async (k, v) => void store.set(k, v) };
+  const m = new DeviceManager({
+    mode,
+    platform,
+    settings,
+    emit: (name, payload) => {
+      // Every payload must satisfy the contract, as the real event bus checks.
+      eventSchemas[name].parse(payload);
+      ((seen[name] ??= []) as unknown[]).push(payload);
+    },
+    loadUsb: async () => ({ host: host ?? null, reason: host === null ? 'no USB on this host' : '' }),
+    statusPollMs: 60_000,
+    usbPollMs: 60_000,
+  });
+  return { m, seen, store };
+}
+const state = (m: DeviceManager, id: string) => m.list().devices.find((d) => d.id === id)?.state;
+
+describe('device manager, demo mode (simulated twins)', () => {
+  it('lists the simulated printer and scanner, selected, plus the keyboard-wedge scanner', async () => {
+    const { m } = harness('demo');
+    await m.start();
+    const l = m.list();
+    expect(l.devices.map((d) => [d.id, d.selected, d.state])).toEqual([
+      ['printer:sim', true, 'ready'],
+      ['scanner:sim', true, 'ready'],
+      ['scanner:wedge', false, 'ready'],
+    ]);
+  });
+
+  it('prints a receipt and emits the decoded receipt the screen draws', async () => {
+    const { m, seen } = harness('demo');
+    await m.start();
+    const job = await m.printReceipt(sampleReceipt(58));
+    expect(job.state).toBe('printed');
+    const printed = seen['printer:printed']!;
+    expect(printed).toHaveLength(1);
+    expect(printed[0]!.jobId).toBe(job.id);
+    expect(receiptText(printed[0]!.receipt)).toContain('示范村便民店');
+  });
+
+  it('keeps a receipt that failed for lack of paper, and reprints it once paper is back', async () => {
+    const { m, seen } = harness('demo');
+    await m.start();
+    await m.simulate('paper_out');
+    expect(state(m, 'printer:sim')).toBe('paper_out');
+    const job = await m.printReceipt(sampleReceipt(80));
+    expect(job.state).toBe('failed');
+    expect(job.error?.code).toBe('printer.paper_out');
+    expect(m.list().failedJobs.map((j) => j.id)).toEqual([job.id]);
+    expect(seen['printer:printed']).toBeUndefined();
+    await m.simulate('paper_in');
+    const again = await m.reprint(job.id);
+    expect(again.state).toBe('printed');
+    expect(m.list().failedJobs).toEqual([]);
+    expect(seen['devices:changed']!.at(-1)!.devices.find((d) => d.id === 'printer:sim')!.state).toBe('ready');
+  });
+
+  it('never throws from printReceipt, even for an invalid receipt (which prints nothing)', async () => {
+    const { m, seen } = harness('demo');
+    await m.start();
+    const job = await m.printReceipt({ ...sampleReceipt(58), maskedCode: '134567890123456789' });
+    expect(job.state).toBe('failed');
+    expect(job.error?.code).toBe('printer.bad_receipt');
+    expect(seen['printer:printed']).toBeUndefined();
+  });
+
+  it('refuses to reprint a job that is not a kept failed job', async () => {
+    const { m } = harness('demo');
+    await m.start();
+    const job = await m.printReceipt(sampleReceipt(58));
+    await expect(m.reprint(job.id)).rejects.toMatchObject({ code: 'devices.unknown_job' });
+  });
+
+  it('opens the drawer with a kick pulse through the printer', async () => {
+    const { m, seen } = harness('demo');
+    await m.start();
+    expect(await m.openDrawer()).toEqual({ ok: true, error: null });
+    expect(m.sim!.printed.at(-1)!.blocks).toEqual([{ kind: 'pulse', pin: 0, onMs: 100, offMs: 500 }]);
+    expect(seen['printer:printed']).toBeUndefined(); // a pulse is not a receipt
+  });
+
+  it('still opens the drawer when the printer is out of paper (change must be given)', async () => {
+    const { m } = harness('demo');
+    await m.start();
+    await m.simulate('paper_out');
+    expect(await m.openDrawer()).toEqual({ ok: true, error: null });
+  });
+
+  it('reports a drawer that cannot be opened without throwing', async () => {
+    const { m } = harness('live', null);
+    await m.start();
+    const r = await m.openDrawer();
+    expect(r).toMatchObject({ ok: false, error: { code: 'printer.none' } });
+    await expect(m.kickDrawer()).rejects.toMatchObject({ code: 'printer.none' });
+  });
+
+  it('emits a simulated scan, and refuses one while the scanner is unplugged', async () => {
+    const { m, seen } = harness('demo');
+    await m.start();
+    await m.simulate('scan', '281234567890123456');
+    expect(seen['scanner:scanned']!.map((s) => s.code)).toEqual(['281234567890123456']);
+    await m.simulate('scanner_unplug');
+    expect(state(m, 'scanner:sim')).toBe('disconnected');
+    await expect(m.simulate('scan', '281234567890123456')).rejects.toMatchObject({ code: 'scanner.unplugged' });
+    await m.simulate('scanner_replug');
+    expect(state(m, 'scanner:sim')).toBe('ready');
+  });
+
+  it('remembers the paper width chosen', async () => {
+    const { m, store } = harness('demo');
+    await m.start();
+    await m.select('printer:sim', 80);
+    expect(store.get('devices.paperWidth')).toBe('80');
+    expect(m.list().devices.find((d) => d.id === 'printer:sim')!.paperWidth).toBe(80);
+  });
+
+  it('refuses an unknown device id', async () => {
+    const { m } = harness('demo');
+    await m.start();
+    await expect(m.select('printer:usb:nope')).rejects.toMatchObject({ code: 'devices.unknown' });
+  });
+});
+
+describe('device manager, live mode', () => {
+  it('refuses simulation', async () => {
+    const { m } = harness('live', null);
+    await m.start();
+    await expect(m.simulate('paper_out')).rejects.toMatchObject({ code: 'devices.demo_only' });
+  });
+
+  it('carries on without USB: the wedge scanner stays usable, a receipt fails and is kept', async () => {
+    const { m } = harness('live', null);
+    await m.start();
+    expect(state(m, 'scanner:wedge')).toBe('ready');
+    const job = await m.printReceipt(sampleReceipt(58));
+    expect(job.state).toBe('failed');
+    expect(job.error?.code).toBe('printer.none');
+  });
+
+  it('survives a host whose getDevices rejects', async () => {
+    const host: UsbHost = { getDevices: () => Promise.reject(new Error('LIBUSB_ERROR_OTHER: no USB')) };
+    const { m } = harness('live', host);
+    await m.start();
+    expect(m.list().devices.map((d) => d.id)).toEqual(['scanner:wedge']);
+  });
+
+  function liveBus() {
+    const attached: UsbDeviceLike[] = [];
+    const host: UsbHost = { getDevices: async () => [...attached] };
+    const paper = { paperOut: false };
+    const printer = new FakeUsbDevice(0x0416, 0x5011, fakePrinterConfig(), 'POS-58', '1', [2]);
+    printer.onOut = (_ep, data) => {
+      if (data.length === 3 && data[0] === 0x10 && data[1] === 0x04) printer.queueIn(2, Uint8Array.of(statusReply(data[2] as 1 | 2 | 4, paper)));
+    };
+    const scanner = new FakeUsbDevice(0x0c2e, 0x0b61, fakeHidConfig(), 'Voyager', '1', [3]);
+    const keyboard = new FakeUsbDevice(0x046d, 0xc31c, fakeHidConfig(), 'Logitech keyboard', '1', [4]);
+    return { attached, host, paper, printer, scanner, keyboard };
+  }
+  const poll = (m: DeviceManager) => (m as unknown as { watcher: { poll(): Promise<void> } }).watcher.poll();
+
+  it('finds a USB printer, selects it, prints exactly, and reports paper out as an event', async () => {
+    const b = liveBus();
+    b.attached.push(b.printer);
+    const { m, seen } = harness('live', b.host);
+    await m.start();
+    const id = 'printer:usb:0416:5011:1.2';
+    expect(m.list().devices.find((d) => d.id === id)).toMatchObject({ selected: true, name: 'POS-58' });
+    const ok = await m.printReceipt(sampleReceipt(58));
+    expect(ok.state).toBe('printed');
+    b.paper.paperOut = true;
+    const failed = await m.printReceipt(sampleReceipt(58));
+    expect(failed).toMatchObject({ state: 'failed', error: { code: 'printer.paper_out' } });
+    expect(seen['devices:changed']!.at(-1)!.devices.find((d) => d.id === id)!.state).toBe('paper_out');
+  });
+
+  it('keeps a job cut off by an unplug, shows the printer disconnected, and reprints after replug', async () => {
+    const b = liveBus();
+    b.attached.push(b.printer);
+    const { m } = harness('live', b.host);
+    await m.start();
+    const id = 'printer:usb:0416:5011:1.2';
+    b.printer.outFaults = ['ok', 'ok', 'ok', 'disconnect']; // two status queries, then part of the job
+    const job = await m.printReceipt(sampleReceipt(80));
+    expect(job).toMatchObject({ state: 'failed', error: { code: 'printer.disconnected' } });
+    b.attached.length = 0;
+    await poll(m);
+    expect(state(m, id)).toBe('disconnected');
+    b.printer.unplugged = false;
+    b.printer.kernelDriverBound = true;
+    b.printer.out.length = 0;
+    b.attached.push(b.printer);
+    await poll(m);
+    const again = await m.reprint(job.id);
+    expect(again.state).toBe('printed');
+  });
+
+  it('reads a selected raw-HID scanner, survives unplug and replug, and never touches a keyboard', async () => {
+    const b = liveBus();
+    b.attached.push(b.scanner, b.keyboard);
+    const { m, seen } = harness('live', b.host);
+    await m.start();
+    const id = 'scanner:usb:0c2e:0b61:1.3';
+    expect(m.list().devices.map((d) => d.id)).toEqual([id, 'scanner:wedge']);
+    await m.select(id);
+    for (const r of keyboardReports('134567890123456789')) b.scanner.queueIn(1, r);
+    for (let i = 0; i < 200 && !seen['scanner:scanned']; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(seen['scanner:scanned']!.map((s) => [s.deviceId, s.code])).toEqual([[id, '134567890123456789']]);
+    expect(b.keyboard.log).toEqual([]); // the cashier's keyboard is never opened or detached
+
+    b.scanner.unplugged = true;
+    b.attached.splice(0, 1);
+    await poll(m);
+    for (let i = 0; i < 200 && state(m, id) !== 'disconnected'; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(state(m, id)).toBe('disconnected');
+
+    b.scanner.unplugged = false;
+    b.scanner.kernelDriverBound = true;
+    b.attached.push(b.scanner);
+    await poll(m);
+    for (const r of keyboardReports('281234567890123456')) b.scanner.queueIn(1, r);
+    for (let i = 0; i < 300 && seen['scanner:scanned']!.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(seen['scanner:scanned']!.map((s) => s.code)).toEqual(['134567890123456789', '281234567890123456']);
+    await m.stop();
+  });
+
+  it('shows the udev rule when Linux refuses access to the printer', async () => {
+    const b = liveBus();
+    b.printer.open = async () => {
+      throw new Error('LIBUSB_ERROR_ACCESS: Access denied (insufficient permissions)');
+    };
+    b.attached.push(b.printer);
+    const { m } = harness('live', b.host, 'linux');
+    await m.start();
+    const job = await m.printReceipt(sampleReceipt(58));
+    expect(job.error?.code).toBe('device.no_permission');
+    const d = m.list().devices.find((x) => x.kind === 'printer')!;
+    expect(d.state).toBe('no_permission');
+    expect(d.udevRule).toBe('SUBSYSTEM=="usb", ATTRS{idVendor}=="0416", ATTRS{idProduct}=="5011", MODE="0660", GROUP="plugdev", TAG+="uaccess"');
+    expect(d.message!.zh).toContain('udevadm');
+  });
+
+  it('points Windows installers to Zadig/WinUSB instead', async () => {
+    const b = liveBus();
+    b.printer.open = async () => {
+      throw new Error('LIBUSB_ERROR_NOT_SUPPORTED');
+    };
+    b.attached.push(b.printer);
+    const { m } = harness('live', b.host, 'win32');
+    await m.start();
+    await m.printReceipt(sampleReceipt(58));
+    const d = m.list().devices.find((x) => x.kind === 'printer')!;
+    expect(d.message!.en).toContain('Zadig');
+    expect(d.udevRule).toBeNull();
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * A fake WebUSB device for the transport tests: it records every transfer and can be told to
+ * stall, time out, or be unplugged in the middle of a job. Time-outs reject with "Cancelled"
+ * as `usb` v3 does; a transfer after unplug rejects as the library does for a gone device.
+ */
+import type { UsbConfigurationLike, UsbDeviceLike, UsbDirection, UsbTransferStatus } from './webusb';
+
+export type Fault = 'ok' | 'stall' | 'timeout' | 'disconnect' | 'short';
+
+export class FakeUsbDevice implements UsbDeviceLike {
+  opened = false;
+  configuration: UsbConfigurationLike | null = null;
+  readonly out: { endpoint: number; data: Uint8Array }[] = [];
+  readonly claimed = new Set<number>();
+  readonly detached = new Set<number>();
+  readonly log: string[] = [];
+  /** Faults to inject on the next OUT transfers, in order. */
+  outFaults: Fault[] = [];
+  /** Replies queued for IN transfers, per endpoint; empty → the read times out. */
+  readonly inQueue = new Map<number, Uint8Array[]>();
+  /** Called for every OUT transfer that went through (e.g. a printer answering DLE EOT). */
+  onOut: (endpoint: number, data: Uint8Array) => void = () => {};
+  unplugged = false;
+  /** Kernel driver bound: claiming fails "busy" until detached (Linux behaviour). */
+  kernelDriverBound = true;
+  busyIn = new Set<number>();
+  private readonly config: UsbConfigurationLike;
+  get configurations(): UsbConfigurationLike[] {
+    return [this.config];
+  }
+
+  constructor(
+    readonly vendorId: number,
+    readonly productId: number,
+    config: UsbConfigurationLike,
+    readonly productName: string | null = 'Fake',
+    readonly bus = '1',
+    readonly ports: number[] = [2],
+  ) {
+    this.config = config;
+  }
+
+  private alive(): void {
+    if (this.unplugged) throw new Error('LIBUSB_ERROR_NO_DEVICE: device disconnected');
+  }
+  async open() {
+    this.alive();
+    this.opened = true;
+    this.log.push('open');
+  }
+  async close() {
+    this.opened = false;
+    this.claimed.clear();
+    this.log.push('close');
+  }
+  async selectConfiguration(v: number) {
+    this.alive();
+    this.configuration = this.config;
+    this.log.push(`config ${v}`);
+  }
+  async detachKernelDriver(n: number) {
+    this.alive();
+    if (!this.kernelDriverBound) throw new Error('LIBUSB_ERROR_NOT_FOUND');
+    this.kernelDriverBound = false;
+    this.detached.add(n);
+    this.log.push(`detach ${n}`);
+  }
+  async claimInterface(n: number) {
+    this.alive();
+    if (this.kernelDriverBound) throw new Error('LIBUSB_ERROR_BUSY: resource busy');
+    this.claimed.add(n);
+    this.log.push(`claim ${n}`);
+  }
+  async releaseInterface(n: number) {
+    this.claimed.delete(n);
+    this.log.push(`release ${n}`);
+  }
+  async clearHalt(direction: UsbDirection, endpoint: number) {
+    this.alive();
+    this.log.push(`clearHalt ${direction} ${endpoint}`);
+  }
+  async transferOut(endpoint: number, data: Uint8Array): Promise<{ status: UsbTransferStatus; bytesWritten: number }> {
+    this.alive();
+    const fault = this.outFaults.shift();
+    if (fault === 'disconnect') {
+      this.unplugged = true;
+      this.alive();
+    }
+    if (fault === 'timeout') throw new Error('Cancelled');
+    if (fault === 'stall') return { status: 'stall', bytesWritten: 0 };
+    const n = fault === 'short' ? Math.ceil(data.length / 2) : data.length;
+    const copy = Uint8Array.from(data.subarray(0, n));
+    this.out.push({ endpoint, data: copy });
+    this.onOut(endpoint, copy);
+    return { status: 'ok', bytesWritten: n };
+  }
+  async transferIn(endpoint: number, length: number, timeoutMs = 1000): Promise<{ status: UsbTransferStatus; data?: DataView }> {
+    this.alive();
+    if (this.busyIn.has(endpoint)) throw new Error('two transfers at once on one endpoint');
+    this.busyIn.add(endpoint);
+    try {
+      const q = this.inQueue.get(endpoint) ?? [];
+      const next = q.shift();
+      if (!next) {
+        // Real time-outs take timeoutMs; the fake waits a tick so loops stay fast in tests.
+        await new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2)));
+        this.alive();
+        throw new Error('Cancelled');
+      }
+      const d = next.subarray(0, length);
+      return { status: 'ok', data: new DataView(d.buffer, d.byteOffset, d.byteLength) };
+    } finally {
+      this.busyIn.delete(endpoint);
+    }
+  }
+  queueIn(endpoint: number, data: Uint8Array) {
+    const q = this.inQueue.get(endpoint) ?? [];
+    q.push(data);
+    this.inQueue.set(endpoint, q);
+  }
+  /** All bytes sent to an endpoint, joined. */
+  sent(endpoint: number): Uint8Array {
+    const parts = this.out.filter((o) => o.endpoint === endpoint).map((o) => o.data);
+    const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    return all;
+  }
+}
+
+/** A printer-class device (interface 0, class 7, bulk OUT 1, bulk IN 2). */
+export function fakePrinterConfig(): UsbConfigurationLike {
+  return {
+    configurationValue: 1,
+    interfaces: [{
+      interfaceNumber: 0,
+      alternate: {
+        interfaceClass: 7, interfaceSubclass: 1, interfaceProtocol: 2,
+        endpoints: [
+          { endpointNumber: 1, direction: 'out', type: 'bulk', packetSize: 64 },
+          { endpointNumber: 2, direction: 'in', type: 'bulk', packetSize: 64 },
+        ],
+      },
+    }],
+  };
+}
+
+/** A HID scanner (interface 0, class 3, interrupt IN 1). */
+export function fakeHidConfig(packetSize = 8): UsbConfigurationLike {
+  return {
+    configurationValue: 1,
+    interfaces: [{
+      interfaceNumber: 0,
+      alternate: { interfaceClass: 3, interfaceSubclass: 1, interfaceProtocol: 1, endpoints: [{ endpointNumber: 1, direction: 'in', type: 'interrupt', packetSize }] },
+    }],
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The cashier's checkout against the real back end in demo mode (embedded acquirer simulator):
+ * every tender, USERPAYING, a scan refused during an unfinished payment, offline accept and
+ * forward, the customer display — in normal and elder mode, with axe on every state.
+ */
+import { expect, test } from './target';
+import type { Page } from '@playwright/test';
+import { expectAccessible, login, rpc, scan, setElder, shot, typeAmount } from './ui';
+
+async function code(page: Page, walletId: string): Promise<string> {
+  return (await rpc<{ code: string }>(page, 'demo:paymentCode', { walletId })).code;
+}
+
+for (const elder of [false, true]) {
+  const mode = elder ? 'elder' : 'normal';
+  test.describe(`checkout (${mode} mode)`, () => {
+    test.beforeEach(async ({ app }) => {
+      await login(app, 'cashier1', '1111');
+      await setElder(app, elder);
+    });
+
+    test('an online payment code is charged and the result says paid, with the amount', async ({ app }) => {
+      await typeAmount(app, '123.4');
+      await expect(app.getByTestId('amount-due')).toHaveText('¥123.40');
+      await expectAccessible(app, `checkout entry ${mode}`);
+      if (!elder) await shot(app, 'checkout');
+      if (elder) {
+        await app.keyboard.press('Enter'); // elder mode: one step per screen, the tenders next
+        await expect(app.getByTestId('tender-scan')).toBeVisible();
+        await shot(app, 'checkout-elder-tenders');
+      }
+      await app.keyboard.press('F1');
+      await expect(app.getByTestId('tender-prompt')).toContainText('付款码');
+      await scan(app, await code(app, 'W01'));
+      await expect(app.getByTestId('result')).toContainText('收款成功');
+      await expect(app.getByTestId('amount-due')).toHaveText('¥123.40');
+      await expectAccessible(app, `result paid ${mode}`);
+      await shot(app, `result-paid-${mode}`);
+      await app.keyboard.press('Enter');
+      await expect(app.getByTestId('amount-due')).toHaveText('¥0.00');
+    });
+
+    test('USERPAYING waits for the customer, refuses a second scan, then completes', async ({ app }) => {
+      await typeAmount(app, '50');
+      if (elder) await app.keyboard.press('Enter');
+      await app.keyboard.press('F1');
+      await scan(app, await code(app, 'W04'));
+      await expect(app.getByTestId('working-state')).toContainText('输入密码');
+      await expectAccessible(app, `userpaying ${mode}`);
+      if (!elder) await shot(app, 'userpaying');
+      // A scan now must not start a second charge.
+      await scan(app, await code(app, 'W01'));
+      await expect(app.getByTestId('checkout-notice')).toContainText('上一笔收款还没有结束');
+      const orderNo = await app.getByTestId('working-order').innerText();
+      await rpc(app, 'demo:userPaying', { orderNo, confirm: true });
+      await expect(app.getByTestId('result')).toContainText('收款成功', { timeout: 30_000 });
+      const list = await rpc<Array<{ orderNo: string }>>(app, 'payments:list', { amountFen: 5000 });
+      expect(list.filter((p) => p.orderNo !== orderNo)).toHaveLength(0);
+    });
+
+    test('cash computes the change; credit records the customer name', async ({ app }) => {
+      await typeAmount(app, '12.5');
+      if (elder) await app.keyboard.press('Enter');
+      await app.keyboard.press('F5');
+      await typeAmount(app, '20');
+      await expect(app.getByTestId('change-preview')).toHaveText('¥7.50');
+      await app.keyboard.press('Enter');
+      await expect(app.getByTestId('result-change')).toContainText('¥7.50');
+      await app.keyboard.press('Enter');
+      await typeAmount(app, '8');
+      if (elder) await app.keyboard.press('Enter');
+      await app.keyboard.press('F6');
+      await app.getByTestId('credit-name').fill('王大伯');
+      await expectAccessible(app, `credit ${mode}`);
+      await app.keyboard.press('Enter');
+      await expect(app.getByTestId('result')).toContainText('收款成功');
+    });
+
+    test('the merchant QR is shown and paid from the customer’s phone', async ({ app }) => {
+      await typeAmount(app, '30');
+      if (elder) await app.keyboard.press('Enter');
+      await app.keyboard.press('F3');
+      await expect(app.getByRole('img', { name: '本单收款二维码' })).toBeVisible();
+      await expectAccessible(app, `merchant qr ${mode}`);
+      const orderNo = await app.getByTestId('working-order').innerText();
+      await rpc(app, 'demo:payQr', { orderNo, walletId: 'W02' });
+      await expect(app.getByTestId('result')).toContainText('收款成功', { timeout: 30_000 });
+    });
+
+    test('face payment is offered only with a camera, and says why not', async ({ app }) => {
+      await typeAmount(app, '5');
+      if (elder) await app.keyboard.press('Enter');
+      await app.keyboard.press('F4');
+      await expect(app.getByTestId('checkout-notice')).toContainText('未配置摄像头');
+    });
+
+    test('a tender before an amount is refused in plain words', async ({ app }) => {
+      if (elder) {
+        await app.keyboard.press('Enter');
+        await expect(app.getByTestId('checkout-notice')).toContainText('请先输入金额');
+        return;
+      }
+      await app.keyboard.press('F5');
+      await expect(app.getByTestId('checkout-notice')).toContainText('请先输入金额');
+    });
+  });
+}
+
+test.describe('offline acceptance and forwarding', () => {
+  test('an offline code is accepted while offline, said as pending, and forwarded when the link returns', async ({ app }) => {
+    await login(app, 'cashier1', '1111');
+    await rpc(app, 'demo:network', { preset: 'offline' });
+    await expect(app.getByTestId('connectivity')).toContainText('离线', { timeout: 20_000 });
+    await typeAmount(app, '25');
+    await app.keyboard.press('F2');
+    await app.getByTestId('offline-contact').fill('13812345678');
+    const oc = await rpc<{ code: string }>(app, 'demo:offlineCode', { wallet: 1 });
+    await app.getByTestId('amount-due').click(); // focus away from the field: the scanner works whatever has focus
+    await scan(app, oc.code);
+    await expect(app.getByTestId('result')).toContainText('离线受理，待上传');
+    await expectAccessible(app, 'result offline');
+    await shot(app, 'result-offline');
+    await app.keyboard.press('Enter');
+    await app.keyboard.press('Alt+3');
+    await expect(app.getByTestId('outbox-table')).toContainText('待上传');
+    await rpc(app, 'demo:network', { preset: 'online' });
+    await app.getByTestId('send-now').click();
+    await expect(app.getByTestId('outbox-table')).toContainText('已确认', { timeout: 30_000 });
+    await expectAccessible(app, 'forwarding');
+    await shot(app, 'forwarding');
+  });
+});
+
+test.describe('customer display', () => {
+  test('follows the checkout in its own tab: amount, prompt, result', async ({ app, context }) => {
+    await login(app, 'cashier1', '1111');
+    const display = await context.newPage();
+    await display.goto(app.url().replace(/#.*$/, '#/customer'));
+    await expect(display.getByTestId('customer-display')).toContainText('欢迎光临');
+    await app.bringToFront();
+    await typeAmount(app, '88');
+    await expect(display.getByTestId('customer-amount')).toHaveText('¥88.00');
+    await app.keyboard.press('F1');
+    await expect(display.getByTestId('customer-prompt')).toHaveText('请出示付款码');
+    await expectAccessible(display, 'customer display prompt');
+    await shot(display, 'customer-display');
+    await scan(app, await code(app, 'W03'));
+    await expect(display.getByTestId('customer-result')).toContainText('支付成功');
+    await expect(display.getByRole('img', { name: '电子小票二维码' })).toBeVisible();
+    await shot(display, 'customer-display-result');
+    await setElder(app, true);
+    await expect(display.locator('.customer-elder')).toBeVisible();
+  });
+});

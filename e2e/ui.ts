@@ -1,0 +1,73 @@
+/**
+ * Helpers for the cashier's and agent's screens: log in through the UI, switch elder mode,
+ * check a screen with axe (0 serious or critical violations), save a screenshot, and call the
+ * back end's demo-only controls (demo:paymentCode, demo:userPaying …) the way a trainer's
+ * panel would — over the same WebSocket and dispatcher as the app, never by faking a result.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+
+export async function login(page: Page, operatorId: string, pin: string): Promise<void> {
+  await page.getByTestId(`operator-${operatorId}`).click();
+  await page.getByTestId('pin-input').fill(pin);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('operator-name')).toBeVisible();
+}
+
+export async function setElder(page: Page, on: boolean): Promise<void> {
+  const btn = page.getByTestId('toggle-elder');
+  if ((await btn.getAttribute('aria-pressed')) !== String(on)) await btn.click();
+  await expect(page.locator('html')).toHaveClass(on ? /elder/ : /^(?!.*elder).*$/);
+}
+
+/** Runs axe on the page as it is; fails on any serious or critical violation, naming them. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  expect(summary, `axe on ${what}`).toEqual([]);
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  const dir = path.join('docs', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}
+
+/** Calls a contract method from the page's origin (same token cookie, same dispatcher). */
+export async function rpc<T = unknown>(page: Page, method: string, input: unknown): Promise<T> {
+  const r = await page.evaluate(
+    ([m, i]) =>
+      new Promise<{ ok: boolean; value?: unknown; error?: { code: string; en: string } }>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${location.host}/rpc`);
+        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: m, input: i }));
+        ws.onmessage = (e) => {
+          const msg = JSON.parse(String(e.data));
+          if (msg.id === 1) {
+            ws.close();
+            resolve(msg);
+          }
+        };
+        ws.onerror = () => reject(new Error('rpc socket failed'));
+      }),
+    [method, input] as const,
+  );
+  if (!r.ok) throw new Error(`${method}: ${r.error?.code} ${r.error?.en}`);
+  return r.value as T;
+}
+
+/** Types a code as a keyboard-wedge scanner does: a fast burst closed by Enter, whatever has focus. */
+export async function scan(page: Page, code: string): Promise<void> {
+  await page.keyboard.type(code, { delay: 5 });
+  await page.keyboard.press('Enter');
+}
+
+/** Types an amount on the checkout screen with the keyboard (digits and point). */
+export async function typeAmount(page: Page, yuan: string): Promise<void> {
+  for (const ch of yuan) {
+    await page.keyboard.press(ch);
+    await page.waitForTimeout(45); // slower than a scanner, like a person
+  }
+}

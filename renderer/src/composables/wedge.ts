@@ -1,0 +1,54 @@
+/**
+ * Telling a keyboard-wedge scanner from a person typing, from key timing alone (DOM-free, so
+ * it is unit-tested). A scanner "types" a whole code within milliseconds and ends it with Enter;
+ * a person leaves far longer gaps. Keys that follow the previous one faster than `maxGapMs`
+ * belong to a burst; a burst of at least `minLength` characters closed by Enter is a scan.
+ *
+ * When the drivers' detector (drivers/scanner/wedge.ts) lands, this file can give way to it.
+ */
+export interface WedgeOptions {
+  maxGapMs?: number;
+  minLength?: number;
+}
+
+export type WedgeVerdict =
+  /** Not part of a scan: let the key through. */
+  | { kind: 'pass' }
+  /** Part of a burst: swallow the key so it does not land in a focused field. */
+  | { kind: 'swallow' }
+  /** Enter closed a scan: the code, and its first character (which reached the page before the burst was recognised). */
+  | { kind: 'scan'; code: string; first: string };
+
+export class WedgeDetector {
+  private buf = '';
+  private last = -Infinity;
+  private readonly maxGap: number;
+  private readonly minLength: number;
+
+  constructor(opts: WedgeOptions = {}) {
+    this.maxGap = opts.maxGapMs ?? 35;
+    this.minLength = opts.minLength ?? 8;
+  }
+
+  key(key: string, atMs: number): WedgeVerdict {
+    const fast = atMs - this.last <= this.maxGap;
+    this.last = atMs;
+    if (key === 'Enter') {
+      const code = this.buf;
+      this.buf = '';
+      if (fast && code.length >= this.minLength) return { kind: 'scan', code, first: code[0] };
+      return { kind: 'pass' };
+    }
+    if (key.length !== 1 || key < ' ' || key > '~') {
+      this.buf = '';
+      return { kind: 'pass' };
+    }
+    if (!fast) {
+      this.buf = key;
+      return { kind: 'pass' };
+    }
+    this.buf += key;
+    if (this.buf.length > 512) this.buf = '';
+    return { kind: 'swallow' };
+  }
+}

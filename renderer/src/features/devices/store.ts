@@ -1,0 +1,58 @@
+/**
+ * Devices as the settings screen sees them: the list with states (kept live by
+ * `devices:changed`), the last receipt the simulated printer printed, the last scan.
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { DeviceList, PrintedReceipt, PrintJob } from '../../../../core/api/devices';
+import { listen, send } from '../../api/client';
+
+export interface ScanSeen {
+  code: string;
+  source: string;
+  at: number;
+}
+
+/** A scanned string shown on screen: payment codes are masked to their first and last 4. */
+export function maskScan(code: string): string {
+  return code.length <= 10 ? code : `${code.slice(0, 4)} **** ${code.slice(-4)}`;
+}
+
+export const useDevicesStore = defineStore('devices', () => {
+  const list = ref<DeviceList>({ devices: [], failedJobs: [] });
+  const printed = ref<PrintedReceipt | null>(null);
+  const lastScan = ref<ScanSeen | null>(null);
+  const lastJob = ref<PrintJob | null>(null);
+
+  let started = false;
+  async function load(): Promise<void> {
+    if (!started) {
+      started = true;
+      listen('devices:changed', (l) => (list.value = l));
+      listen('printer:printed', (p) => (printed.value = p.receipt));
+      listen('scanner:scanned', (s) => (lastScan.value = { code: s.code, source: s.deviceId, at: s.at }));
+    }
+    list.value = await send('devices:list', {});
+  }
+
+  async function select(deviceId: string, paperWidth?: 58 | 80): Promise<void> {
+    list.value = await send('devices:select', paperWidth ? { deviceId, paperWidth } : { deviceId });
+  }
+  async function testPrint(): Promise<void> {
+    lastJob.value = await send('devices:testPrint', {});
+  }
+  async function reprint(jobId: string): Promise<void> {
+    lastJob.value = await send('devices:reprint', { jobId });
+  }
+  async function kickDrawer(): Promise<void> {
+    await send('devices:kickDrawer', {});
+  }
+  async function simulate(action: 'paper_out' | 'paper_in' | 'scanner_unplug' | 'scanner_replug' | 'scan', code?: string): Promise<void> {
+    await send('devices:simulate', code ? { action, code } : { action });
+  }
+  function sawWedgeScan(code: string): void {
+    lastScan.value = { code, source: 'wedge', at: Date.now() };
+  }
+
+  return { list, printed, lastScan, lastJob, load, select, testPrint, reprint, kickDrawer, simulate, sawWedgeScan };
+});

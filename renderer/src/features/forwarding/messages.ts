@@ -1,0 +1,36 @@
+import { defineMessages } from '../../i18n/define';
+
+export const messages = defineMessages(
+  {
+    title: '待上传（离线受理）',
+    sendNow: '立即上传',
+    sent: '已开始上传。',
+    forwarder: { idle: '空闲', sending: '正在上传', backoff: '等待重试', offline: '网络不通，联网后自动上传' },
+    nextAttempt: '下次尝试：{time}',
+    filter: '按状态筛选',
+    all: '全部',
+    status: { pending: '待上传', sending: '上传中', accepted: '已确认', declined: '被拒付', needs_review: '待复核' },
+    col: { time: '受理时间', orderNo: '订单号', wallet: '钱包尾号', amount: '金额', status: '状态', reason: '原因', attempts: '尝试次数', contact: '客户联系方式' },
+    none: '没有待上传的交易。',
+    followUps: '拒付跟进',
+    followUpsHint: '以下离线交易上传后被拒付，请联系客户补款。',
+    noFollowUps: '没有需要跟进的拒付。',
+    flags: { near_limit_repeated: '多次接近限额', repeated_cash_out: '多次取现' },
+  },
+  {
+    title: 'Forwarding (accepted offline)',
+    sendNow: 'Send now',
+    sent: 'Sending has started.',
+    forwarder: { idle: 'Idle', sending: 'Sending', backoff: 'Waiting to retry', offline: 'No network: sends automatically when it is back' },
+    nextAttempt: 'Next attempt: {time}',
+    filter: 'Filter by status',
+    all: 'All',
+    status: { pending: 'Pending', sending: 'Sending', accepted: 'Confirmed', declined: 'Declined', needs_review: 'Needs review' },
+    col: { time: 'Accepted at', orderNo: 'Order number', wallet: 'Wallet ending', amount: 'Amount', status: 'Status', reason: 'Reason', attempts: 'Attempts', contact: 'Customer contact' },
+    none: 'Nothing waiting to be sent.',
+    followUps: 'Declines to follow up',
+    followUpsHint: 'These offline payments were declined after upload: contact the customer to pay again.',
+    noFollowUps: 'No declines to follow up.',
+    flags: { near_limit_repeated: 'Repeatedly near the limit', repeated_cash_out: 'Repeated cash-outs' },
+  },
+);

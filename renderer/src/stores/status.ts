@@ -1,0 +1,35 @@
+/**
+ * What the status bar shows beyond connectivity: the live offline risk budget and the printer
+ * and scanner states. Each comes from another module's events (risk:budget, devices:changed);
+ * until that module is in the contract, the bar says "not enabled" rather than guessing.
+ */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { DeviceList } from '../../../core/api/devices';
+import type { RiskBudget } from '../../../core/api/offline';
+import { listenIfPresent, sendIfPresent } from '../api/client';
+
+export const useStatusStore = defineStore('status', () => {
+  const budget = ref<RiskBudget | null>(null);
+  const devices = ref<DeviceList | null>(null);
+
+  let started = false;
+  async function load(): Promise<void> {
+    if (!started) {
+      started = true;
+      listenIfPresent<RiskBudget>('risk:budget', (b) => (budget.value = b));
+      listenIfPresent<DeviceList>('devices:changed', (d) => (devices.value = d));
+    }
+    await Promise.allSettled([
+      sendIfPresent<RiskBudget>('offline:budget', {}).then((b) => (budget.value = b)),
+      sendIfPresent<DeviceList>('devices:list', {}).then((d) => (devices.value = d)),
+    ]);
+  }
+
+  /** The selected device of a kind, or null when none is selected or devices are not enabled. */
+  function device(kind: 'printer' | 'scanner' | 'camera') {
+    return devices.value?.devices.find((d) => d.kind === kind && d.selected) ?? null;
+  }
+
+  return { budget, devices, load, device };
+});
