@@ -17,7 +17,7 @@ export interface BenchModule {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Modules register here; each lives in bench/<name>.bench.ts and exports `bench`. */
-const modules: Array<() => Promise<{ bench: BenchModule }>> = [];
+const modules: Array<() => Promise<{ bench: BenchModule }>> = [() => import('./offline.bench'), () => import('./payments.bench')];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

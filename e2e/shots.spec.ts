@@ -1,8 +1,9 @@
 import { test } from './target';
-import { login, shot } from './ui';
+import { login, rpc } from './ui';
 
 test('look', async ({ app }) => {
-  await shot(app, 'tmp-login');
   await login(app, 'cashier1', '1111');
-  await shot(app, 'tmp-checkout');
+  await rpc(app, 'demo:network', { preset: 'online' });
+  const oc = await rpc<{ code: string }>(app, 'demo:offlineCode', { wallet: 1 });
+  console.log(oc.code.length, oc.code.slice(0, 40));
 });

@@ -10,7 +10,11 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 export async function login(page: Page, operatorId: string, pin: string): Promise<void> {
-  await page.getByTestId(`operator-${operatorId}`).click();
+  // The terminal has one session: a spec before this one may have left someone logged in.
+  const tile = page.getByTestId(`operator-${operatorId}`);
+  await expect(tile.or(page.getByTestId('logout'))).toBeVisible();
+  if (await page.getByTestId('logout').isVisible()) await page.getByTestId('logout').click();
+  await tile.click();
   await page.getByTestId('pin-input').fill(pin);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('operator-name')).toBeVisible();

@@ -4,7 +4,8 @@
  * the UI never blocks on the acquirer and a crash never loses what was already recorded.
  *
  * Payment states (the engine's state machine in core/payments/state.ts is the authority):
- * - `created`      the order number and intent are durable; nothing sent yet
+ * - `created`      the order number and intent are durable; nothing answered yet (the request
+ *                  may be leaving: recovery treats `created` like `paying`)
  * - `paying`       the charge request is out (or being retried within the code's lifetime)
  * - `userpaying`   the customer must confirm in the wallet (password); the engine polls
  * - `unknown`      the outcome is uncertain (timeout, reset, 5xx); the engine queries

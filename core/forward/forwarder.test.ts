@@ -91,10 +91,7 @@ describe('forwarding', () => {
     store = await openSyncedStore(db, acq);
     const wallets: OfflineWallet[] = [];
     for (let i = 0; i < 50; i++) wallets.push(await newWallet(acq));
-    let t = performance.now();
     const orders = await acceptMany(2000, wallets);
-    console.log('accept 2000 ms', Math.round(performance.now() - t));
-    t = performance.now();
     link.setProfile({ rttMs: 40, bandwidthBps: 200_000, resetProb: 0.0005 });
     // Flapping: up 0.8–2 s, down 100–300 ms, at random, for the whole upload.
     let flapping = true;
@@ -116,7 +113,7 @@ describe('forwarding', () => {
     await fwd.drain();
     flapping = false;
     link.setProfile({ up: true });
-    console.log('forward ms', Math.round(performance.now() - t), 'batches', batches, 'failed', failed, 'resets', link.resets);
+    expect(batches).toBeGreaterThan(failed);
     const counts = await acq.applyCounts('T0001');
     expect(counts.size).toBe(2000);
     for (const o of orders) expect(counts.get(o), o).toBe(1);

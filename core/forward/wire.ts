@@ -153,7 +153,14 @@ export function encodeBatch(batch: WireBatch): Buffer {
     w.varint(d >= 0 ? d * 2 : -d * 2 - 1);
     prevAt = it.acceptedAt;
     w.varint(refs[k]);
-    w.bytes(it.code.subarray(1 + CERT_LEN)); // codeTime, counter, nonce, wallet signature
+    // codeTime is seconds near acceptedAt and the counter is small: both as varints; then the
+    // nonce and the wallet signature as they are (random bytes do not compress).
+    const tail = it.code.subarray(1 + CERT_LEN);
+    const dv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
+    const dt = dv.getUint32(0) - Math.floor(it.acceptedAt / 1000);
+    w.varint(dt >= 0 ? dt * 2 : -dt * 2 - 1);
+    w.varint(dv.getUint32(4));
+    w.bytes(tail.subarray(8));
   });
   return zlib.deflateRawSync(w.done(), { level: 9 });
 }
@@ -186,14 +193,22 @@ export function decodeBatch(body: Buffer): WireBatch {
     const pf = r.u8();
     const z = r.varint();
     const at = prevAt + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+    if (!Number.isSafeInteger(at) || at < 0) throw new WireError('bad time');
     prevAt = at;
     const ci = r.varint();
     if (ci >= certs.length) throw new WireError('bad certificate index');
-    const tail = r.bytes(CODE_BYTES - 1 - CERT_LEN);
+    const zt = r.varint();
+    const codeTime = Math.floor(at / 1000) + (zt % 2 === 0 ? zt / 2 : -(zt + 1) / 2);
+    const counter = r.varint();
+    if (codeTime < 0 || codeTime > 0xffffffff || counter > 0xffffffff) throw new WireError('field out of range');
+    const rest = r.bytes(CODE_BYTES - 1 - CERT_LEN - 8);
     const code = new Uint8Array(CODE_BYTES);
     code[0] = CODE_VERSION;
     code.set(certs[ci], 1);
-    code.set(tail, 1 + CERT_LEN);
+    const dv = new DataView(code.buffer);
+    dv.setUint32(1 + CERT_LEN, codeTime);
+    dv.setUint32(1 + CERT_LEN + 4, counter);
+    code.set(rest, 1 + CERT_LEN + 8);
     items.push({ orderNo, amountFen, purpose: PURPOSES[pf & 1], flags: pf >> 1, acceptedAt: at, code });
   }
   r.end();

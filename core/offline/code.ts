@@ -447,7 +447,10 @@ export class CodeVerifier {
   }
 }
 
-/** Masked form for screens and receipts: wallet id tail and counter, never the code. */
+/**
+ * Masked form for screens and receipts: the scheme and the wallet id's last 4, never the code.
+ * Fits the receipt's MaskedCode rule (letters, digits, spaces and `*`; at most 8 shown).
+ */
 export function maskCode(code: ParsedCode): string {
-  return `离线 **** ${code.cert.walletId.slice(-4)} #${code.counter}`;
+  return `OC1 **** ${code.cert.walletId.slice(-4)}`;
 }

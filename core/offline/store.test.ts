@@ -6,6 +6,7 @@ import type { OfflineAcquirer } from '../acquirer/simulator/offline-routes';
 import { countRows, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from './test-kit';
 import { maskContact, OfflineStore } from './store';
 import { DEFAULT_POLICY } from '../risk/policy';
+import { MaskedCode } from '../../drivers/printer/receipt';
 
 let dir: string;
 let db: Db;
@@ -35,6 +36,7 @@ describe('offline accept', () => {
     expect(p.message.zh).not.toMatch(/支付成功|已付款/);
     expect(p.message.en.toLowerCase()).toContain('pending');
     expect(p.maskedCode).not.toContain(w.walletId);
+    expect(MaskedCode.safeParse(p.maskedCode).success).toBe(true); // printable on the receipt as is
     expect(await countRows(db)).toMatchObject({ items: 1, journal: 1, wallets: 1, days: 1 });
     expect((await verifyJournal(db)).ok).toBe(true);
     expect(events).toEqual(expect.arrayContaining(['payments:changed', 'outbox:changed', 'risk:budget']));

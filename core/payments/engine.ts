@@ -232,7 +232,9 @@ export class PaymentEngine {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
     for (const t of this.running.values()) t.abort.abort();
-    await this.idle();
+    // Bounded: a task may be sleeping out an acquirer's rule (e.g. 15 s before a reverse).
+    // Whatever is left open is durable and is resolved by recovery on the next start.
+    await Promise.race([this.idle(), sleep(2_000)]);
   }
 
   private async payment(orderNo: string): Promise<Payment> {

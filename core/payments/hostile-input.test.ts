@@ -68,8 +68,8 @@ afterAll(async () => {
 });
 
 describe('hostile input is refused and writes nothing', () => {
-  it('has at least 200 generated cases', () => {
-    expect(hostileCodes().length + hostileAmounts.length * 2).toBeGreaterThanOrEqual(200);
+  it('has at least 200 generated hostile codes, besides the amounts and refunds', () => {
+    expect(hostileCodes().length).toBeGreaterThanOrEqual(200);
   });
 
   it('codes: refused through the contract and at the engine', async () => {

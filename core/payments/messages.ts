@@ -36,8 +36,8 @@ export function messageFor(state: PaymentState, amountFen: number, detail?: { zh
         : { zh: '收款失败，未扣款。', en: 'Payment failed; nothing was charged.' };
     case 'cancelled':
       return {
-        zh: `订单已撤销，顾客未被扣款（如已扣款将原路退回）。可重新收款 ¥${y} 或改用现金。`,
-        en: `The order was cancelled; the customer is not charged (any charge is returned). Charge ¥${y} again or take cash.`,
+        zh: `订单已撤销，顾客未被扣款（如已扣款将原路退回）。可重新收款 ¥${y}；网络不通时请顾客出示离线付款码，或改用现金/赊账。`,
+        en: `The order was cancelled; the customer is not charged (any charge is returned). Charge ¥${y} again; if the network is down, take the customer's offline payment code, cash or credit.`,
       };
     case 'closed':
       return { zh: '二维码已过期，未收款。', en: 'The QR code expired unpaid.' };

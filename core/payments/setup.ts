@@ -64,7 +64,12 @@ export async function createPaymentSide(deps: {
       else if (step === 'transport_failed') deps.connectivity.failed();
     },
   });
+  // The dual-control threshold is a setting of the terminal (changing it is itself an
+  // audited, approved action elsewhere); ¥100.00 until one is set.
+  const threshold = await deps.db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'payments.refund_approval_fen'");
+  const refundApprovalFen = threshold && /^\d{1,9}$/.test(threshold.value) ? Number(threshold.value) : undefined;
   const engine = new PaymentEngine({
+    refundApprovalFen,
     db: deps.db,
     bus: deps.bus,
     acquirer,

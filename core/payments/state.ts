@@ -4,7 +4,8 @@
  * (repo.ts), which consult these tables inside the transaction that writes the change.
  *
  * Payment states (also documented for the UI in core/api/payments.ts):
- *   created        order number and intent durable; nothing sent yet
+ *   created        order number and intent durable; nothing answered yet (the pay request
+ *                  may already be leaving, so recovery treats it exactly like `paying`)
  *   paying         the charge request is out
  *   userpaying     the customer must confirm in the wallet; the engine polls
  *   unknown        the outcome is uncertain (timeout, reset, 5xx); the engine queries

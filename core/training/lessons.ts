@@ -193,6 +193,19 @@ const offlineForward: LessonDef = {
       ],
     },
     {
+      id: 'see-pending',
+      instruction: m('告诉顾客“离线受理，待上传”。然后打开“待上传”页面，找到这笔状态为“待上传”的付款。',
+        'Tell the customer “accepted offline, pending”. Then open the Forwarding screen and find this payment marked pending.'),
+      done: [{ call: 'outbox:list', ok: true }],
+      wrong: [
+        {
+          when: { call: 'payments:cash', ok: true },
+          message: m('这笔顾客已经用离线码付过了，不要再收现金，否则就收了两次。它会在联网后自动上传。',
+            'The customer has already paid this one with the offline code: do not take cash as well, that would be paying twice. It forwards by itself once online.'),
+        },
+      ],
+    },
+    {
       id: 'forwarded',
       instruction: m('网络恢复了。打开“待上传”，点“立即上传”（或等它自动上传），看这笔变成“已成功”。',
         'The network is back. Open “Forwarding” and press “Send now” (or wait for it to go by itself) until the payment shows as paid.'),

@@ -42,6 +42,14 @@ describe('keyboard-wedge scanner detection', () => {
     expect(r.discards.length).toBeGreaterThan(0);
   });
 
+  it('discards the tail of an interrupted scan, and still takes the next whole scan', () => {
+    const gaps = [...Array(17).fill(5)];
+    gaps[9] = 200; // the scanner stalls mid-code: the last 8 digits must not pass as a code
+    gaps.push(500, ...Array(8).fill(5)); // Enter, pause, then a clean scan
+    const r = play([...chars(CODE), 'Enter', ...chars('87654321'), 'Enter'], gaps);
+    expect(r.scans).toEqual(['87654321']);
+  });
+
   it('discards a burst that never gets its suffix', () => {
     const r = play(chars(CODE), 5);
     expect(r.scans).toEqual([]);

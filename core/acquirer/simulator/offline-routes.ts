@@ -20,9 +20,9 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { z } from 'zod';
 import type { Db } from '../../store/db';
-import { base32Encode, CodeRefusal, CodeVerifier, issueCertificate, newKeyPair, parseBytes, type Grade, type IssuerKey, type KeyPair } from '../../offline/code';
+import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, issueCertificate, newKeyPair, parseBytes, type Grade, type IssuerKey, type KeyPair } from '../../offline/code';
 import { DEFAULT_POLICY, type RiskPolicy } from '../../risk/policy';
-import { decodeBatch, encodeResults, WireError, type WireVerdict } from '../../forward/wire';
+import { decodeBatch, encodeResults, WireError, type WireBatch, type WireVerdict } from '../../forward/wire';
 
 const DAY_S = 86_400;
 
@@ -49,6 +49,17 @@ export const IssueWalletBody = z
     balanceFen: z.number().int().min(0).max(100_000_000).default(1_000_000),
     perPaymentCapFen: z.number().int().min(1).max(100_000_000).default(20_000),
     dailyCapFen: z.number().int().min(1).max(100_000_000).default(50_000),
+  })
+  .strict();
+
+const NaiveItemBody = z
+  .object({
+    terminalId: z.string().regex(/^[A-Z0-9]{4,16}$/),
+    orderNo: z.string().regex(/^[A-Z0-9]{8,40}$/),
+    amountFen: z.number().int().min(1).max(100_000_000),
+    purpose: z.enum(['sale', 'cash_out']),
+    acceptedAt: z.number().int().min(0),
+    code: z.string().regex(/^OC1[A-Z2-7]{332}$/),
   })
   .strict();
 
@@ -141,6 +152,22 @@ export class OfflineAcquirer {
   async forward(body: Buffer): Promise<Buffer> {
     const batch = decodeBatch(body);
     if (!/^[A-Z0-9]{4,16}$/.test(batch.terminalId)) throw new WireError('bad terminal id');
+    return encodeResults(batch.batchId, await this.apply(batch));
+  }
+
+  /**
+   * One item as one JSON request: the naive protocol the benchmark compares the batches with
+   * (same checks, same idempotency), kept as a working endpoint rather than a made-up figure.
+   */
+  async forwardOne(input: unknown): Promise<{ orderNo: string; status: string; reason: string | null; replayed: boolean }> {
+    const b = NaiveItemBody.parse(input);
+    const code = base32Decode(b.code.slice(3));
+    if (!code || code.length !== CODE_BYTES || !b.code.startsWith('OC1')) throw new WireError('bad code');
+    const [v] = await this.apply({ terminalId: b.terminalId, batchId: b.orderNo, items: [{ orderNo: b.orderNo, amountFen: b.amountFen, purpose: b.purpose, acceptedAt: b.acceptedAt, flags: 0, code }] });
+    return { orderNo: b.orderNo, status: v.status, reason: v.reason, replayed: v.replayed };
+  }
+
+  private async apply(batch: WireBatch): Promise<WireVerdict[]> {
     this.received += batch.items.length;
     // Signatures are checked outside the transaction (CPU work, no state).
     const sigOk = batch.items.map((it) => {
@@ -192,7 +219,7 @@ export class OfflineAcquirer {
       }
       return out;
     });
-    return encodeResults(batch.batchId, verdicts);
+    return verdicts;
   }
 
   /** The day statement: every debit in the ledger (a double application would show twice). */
@@ -255,6 +282,10 @@ export function offlineHttpHandler(acq: OfflineAcquirer): (req: http.IncomingMes
         const out = await acq.forward(await readBody(req));
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': out.length });
         res.end(out);
+      } else if (route === 'POST /offline/v1/item') {
+        const parsed = NaiveItemBody.safeParse(JSON.parse((await readBody(req)).toString('utf8') || '{}'));
+        if (!parsed.success) return json(res, 400, { error: 'bad_request' }), true;
+        json(res, 200, await acq.forwardOne(parsed.data));
       } else if (route === 'GET /offline/v1/statement') {
         const terminalId = url.searchParams.get('terminalId') ?? '';
         const date = url.searchParams.get('date') ?? '';

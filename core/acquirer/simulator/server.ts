@@ -22,6 +22,7 @@ import { FaultKind, FaultPlan, FaultRule } from './faults';
 import { routeGroups as defaultGroups } from './routes';
 import { simMigrations } from './schema';
 import { seedSimulator } from './seed';
+import { OfflineAcquirer, offlineHttpHandler } from './offline-routes';
 
 export interface SimulatorOptions {
   /** SQLite file of the simulator's own state. */
@@ -142,7 +143,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     send(res, out);
   };
 
+  // Offline store-and-forward (issue 4): binary batches and its own tables, served beside the protocol routes.
+  const offline = offlineHttpHandler(await OfflineAcquirer.open(db, { now }));
   const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/offline/v1/')) return void offline(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {

@@ -27,4 +27,20 @@ describe('scanner input by key timing', () => {
     feed(d, [...'999'], 5, 0);
     expect(feed(d, [...'28765432109876543', 'Enter'], 5, 5000).at(-1)).toMatchObject({ code: '28765432109876543' });
   });
+  it('lets a digit typed right after a function key through', () => {
+    const d = new WedgeDetector();
+    expect(d.key('F5', 1000)).toEqual({ kind: 'pass' });
+    expect(d.key('2', 1001)).toEqual({ kind: 'pass' });
+  });
+  it('keeps a burst whole across the Shift presses of capital letters', () => {
+    const d = new WedgeDetector();
+    const keys = ['O', 'Shift', 'C', '1', 'Shift', 'A', 'B', 'C', 'D', 'E', 'F', 'Enter'];
+    expect(feed(d, keys, 3).at(-1)).toEqual({ kind: 'scan', code: 'OC1ABCDEF', first: 'O' });
+  });
+  it('keeps an established burst whole across a short hiccup', () => {
+    const d = new WedgeDetector();
+    feed(d, [...'OC1ABCDE'], 3, 0);
+    expect(d.key('F', 100)).toEqual({ kind: 'swallow' });
+    expect(d.key('Enter', 103)).toEqual({ kind: 'scan', code: 'OC1ABCDEF', first: 'O' });
+  });
 });

@@ -31,16 +31,24 @@ export class WedgeDetector {
   }
 
   key(key: string, atMs: number): WedgeVerdict {
-    const fast = atMs - this.last <= this.maxGap;
+    // Scanners emulating a keyboard press Shift for capitals and symbols: part of the burst.
+    if (key === 'Shift') return this.buf ? { kind: 'swallow' } : { kind: 'pass' };
+    // Once a burst is clearly a scanner's, allow a longer hiccup (a busy PC, a USB hub) before
+    // calling it over: a long code split in two would otherwise leak its tail into the page.
+    const gap = this.buf.length >= 4 ? this.maxGap * 4 : this.maxGap;
+    const fast = atMs - this.last <= gap;
     this.last = atMs;
+    // A scanner sends printable characters only: a function key or an arrow ends any
+    // burst, and the next key starts afresh (a digit typed right after F5 is a person's).
+    if (key !== 'Enter' && (key.length !== 1 || key < ' ' || key > '~')) {
+      this.buf = '';
+      this.last = -Infinity;
+      return { kind: 'pass' };
+    }
     if (key === 'Enter') {
       const code = this.buf;
       this.buf = '';
       if (fast && code.length >= this.minLength) return { kind: 'scan', code, first: code[0] };
-      return { kind: 'pass' };
-    }
-    if (key.length !== 1 || key < ' ' || key > '~') {
-      this.buf = '';
       return { kind: 'pass' };
     }
     if (!fast) {

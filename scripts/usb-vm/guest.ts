@@ -1,0 +1,160 @@
+/**
+ * Runs INSIDE the USB VM (see run.sh): plays both sides of a real USB link through dummy_hcd.
+ * Gadget side (configfs): a printer (f_printer, 0416:5011) that answers DLE EOT from a paper
+ * flag, and a HID keyboard scanner (f_hid, 0c2e:0b61). Host side: the app's own DeviceManager in
+ * live mode over the real `usb` v3 module. Prints one `PASS name` / `FAIL name: why` per check
+ * and writes result.json to the shared output folder.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EventPayload, Events } from '../../core/api/contract';
+import { DeviceManager } from '../../drivers/manager';
+import { encodeReceipt } from '../../drivers/printer/escpos';
+import { sampleReceipt } from '../../drivers/printer/fixtures';
+import { parseReceipt } from '../../drivers/printer/receipt';
+import { statusReply } from '../../drivers/printer/status';
+import { keyboardReports } from '../../drivers/scanner/hid';
+
+const OUT = process.env.USB_VM_OUT ?? '/tmp/usb-vm-out';
+const G = '/sys/kernel/config/usb_gadget';
+const results: { name: string; ok: boolean; why?: string }[] = [];
+const check = (name: string, ok: boolean, why = '') => {
+  results.push({ name, ok, why });
+  console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${why}`);
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(f: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (f()) return true;
+    await sleep(50);
+  }
+  return f();
+}
+
+// Boot keyboard report descriptor (HID 1.11, appendix B.1).
+const KBD_DESC = Buffer.from('05010906a101050719e029e715002501750195088102950175088103950575010508190129059102950175039103950675081500256505071900296581' + '00c0', 'hex');
+
+function gadget(name: string, udc: string, vid: number, pid: number, product: string, fn: string, attrs: Record<string, string | Buffer>): void {
+  const d = path.join(G, name);
+  fs.mkdirSync(d);
+  fs.writeFileSync(path.join(d, 'idVendor'), `0x${vid.toString(16)}`);
+  fs.writeFileSync(path.join(d, 'idProduct'), `0x${pid.toString(16)}`);
+  fs.mkdirSync(path.join(d, 'strings/0x409'));
+  fs.writeFileSync(path.join(d, 'strings/0x409/product'), product);
+  fs.writeFileSync(path.join(d, 'strings/0x409/manufacturer'), 'usb-vm');
+  fs.mkdirSync(path.join(d, 'configs/c.1'));
+  const f = path.join(d, 'functions', fn);
+  fs.mkdirSync(f);
+  for (const [k, v] of Object.entries(attrs)) fs.writeFileSync(path.join(f, k), v);
+  fs.symlinkSync(f, path.join(d, 'configs/c.1', fn));
+  fs.writeFileSync(path.join(d, 'UDC'), udc);
+}
+const plug = (name: string, udc: string) => fs.writeFileSync(path.join(G, name, 'UDC'), udc);
+
+async function main(): Promise<void> {
+  const udcs = fs.readdirSync('/sys/class/udc').sort();
+  check('two dummy UDCs present', udcs.length >= 2, udcs.join(','));
+  gadget('prn', udcs[0]!, 0x0416, 0x5011, 'VM printer', 'printer.usb0', { pnp_string: 'MFG:usb-vm;MDL:printer;CMD:ESC/POS;', q_len: '10' });
+  gadget('scn', udcs[1]!, 0x0c2e, 0x0b61, 'VM scanner', 'hid.usb0', { protocol: '1', subclass: '1', report_length: '8', report_desc: KBD_DESC });
+  check('gadget device nodes', await until(() => fs.existsSync('/dev/g_printer0') && fs.existsSync('/dev/hidg0'), 5000));
+
+  // --- gadget side of the printer: record every byte, answer DLE EOT from the paper flag ---
+  const paper = { paperOut: false };
+  const received: Buffer[] = [];
+  // f_printer refuses open (ENODEV) until the host side has configured the device.
+  let pfd = -1;
+  await until(() => {
+    try {
+      pfd = fs.openSync('/dev/g_printer0', 'r+');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 10_000);
+  check('printer gadget configured by the host', pfd >= 0);
+  let stopPrinter = false;
+  void (async () => {
+    const buf = Buffer.alloc(4096);
+    while (!stopPrinter) {
+      const n = await new Promise<number>((res) => fs.read(pfd, buf, 0, buf.length, null, (err, k) => res(err ? -1 : k)));
+      if (n < 0) {
+        await sleep(100); // the link went down (unplug test): wait for it to come back
+        continue;
+      }
+      const chunk = Buffer.from(buf.subarray(0, n));
+      received.push(chunk);
+      if (n === 3 && chunk[0] === 0x10 && chunk[1] === 0x04) {
+        fs.write(pfd, Buffer.of(statusReply(chunk[2] as 1 | 2 | 4, paper)), () => {});
+      }
+    }
+  })();
+
+  // --- host side: the app's device manager, live mode, real usb module ---
+  const seen: { [K in keyof Events]?: EventPayload<K>[] } = {};
+  const store = new Map<string, string>();
+  const m = new DeviceManager({
+    mode: 'live',
+    emit: (name, payload) => void ((seen[name] ??= []) as unknown[]).push(payload),
+    settings: { get: async (k) => store.get(k) ?? null, set: async (k, v) => void store.set(k, v) },
+    usbPollMs: 300,
+    statusPollMs: 60_000,
+    log: (s) => console.log(`[devices] ${s}`),
+  });
+  await m.start();
+  const found = await until(() => m.list().devices.some((d) => d.id.startsWith('printer:usb:0416:5011')) && m.list().devices.some((d) => d.id.startsWith('scanner:usb:0c2e:0b61')), 10_000);
+  check('printer and scanner discovered over real USB', found, JSON.stringify(m.list().devices.map((d) => d.id)));
+
+  const receipt = encodeReceipt(parseReceipt(sampleReceipt(80)));
+  const job = await m.printReceipt(sampleReceipt(80));
+  await sleep(300);
+  const all = Buffer.concat(received);
+  check('receipt printed', job.state === 'printed', JSON.stringify(job));
+  check('receipt bytes arrive exact at the printer gadget', all.indexOf(Buffer.from(receipt)) >= 0, `got ${all.length} bytes`);
+
+  paper.paperOut = true;
+  const out = await m.printReceipt(sampleReceipt(58));
+  check('paper out reported', out.state === 'failed' && out.error?.code === 'printer.paper_out', JSON.stringify(out));
+  const prn = m.list().devices.find((d) => d.kind === 'printer')!;
+  check('paper out surfaced as device state', prn.state === 'paper_out', prn.state);
+  paper.paperOut = false;
+  const again = await m.reprint(out.id);
+  check('kept job reprinted after paper is loaded', again.state === 'printed', JSON.stringify(again));
+
+  // --- raw HID scan after detaching usbhid ---
+  const scanner = m.list().devices.find((d) => d.id.startsWith('scanner:usb:0c2e:0b61'))!;
+  await m.select(scanner.id);
+  await sleep(1500); // claim (detaching usbhid) happens asynchronously
+  const hfd = fs.openSync('/dev/hidg0', 'r+');
+  for (const r of keyboardReports('134567890123456789')) {
+    fs.writeSync(hfd, Buffer.from(r));
+    await sleep(5);
+  }
+  const scanned = await until(() => (seen['scanner:scanned'] ?? []).length > 0, 5000);
+  check('scan arrives through the raw-HID path', scanned && seen['scanner:scanned']![0]!.code === '134567890123456789', JSON.stringify(seen['scanner:scanned']));
+
+  // --- unplug the printer mid-job ---
+  const big = { ...sampleReceipt(80), items: Array.from({ length: 150 }, (_, i) => ({ name: `测试商品${i}`, qty: 1, unitFen: 100, totalFen: 100 })), totals: { subtotalFen: 15000, discountFen: 0, totalFen: 15000 }, tender: { kind: 'wechat' as const, paidFen: 15000 } };
+  const pending = m.printReceipt(big);
+  await sleep(150);
+  plug('prn', '');
+  const cut = await pending;
+  check('unplug mid-job fails the job, nothing crashes', cut.state === 'failed', JSON.stringify(cut));
+  await sleep(800);
+  plug('prn', udcs[0]!);
+  const back = await until(() => m.list().devices.find((d) => d.kind === 'printer')?.state === 'ready', 8000);
+  check('printer back after replug', back, JSON.stringify(m.list().devices));
+  const re = cut.state === 'failed' ? await m.reprint(cut.id) : cut;
+  check('job cut by the unplug reprints after replug', re.state === 'printed', JSON.stringify(re));
+
+  stopPrinter = true;
+  await m.stop();
+}
+
+main()
+  .catch((e) => check('guest script ran to the end', false, e instanceof Error ? e.stack ?? e.message : String(e)))
+  .finally(() => {
+    fs.writeFileSync(path.join(OUT, 'result.json'), JSON.stringify(results, null, 2));
+    console.log(`USB-VM ${results.every((r) => r.ok) ? 'OK' : 'FAILED'} ${results.filter((r) => r.ok).length}/${results.length}`);
+    process.exit(0);
+  });

@@ -1,0 +1,29 @@
+#!/bin/busybox sh
+# PID 1 of the USB VM: load the USB gadget and 9p modules, mount the host's root read-only and the
+# output folder read-write, then run the guest test with the host's own node in a chroot.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+# Load in dependency order; retry what failed once (an order quirk must not end the run).
+for pass in 1 2 3; do
+  for m in $(cat /modules.list); do
+    name=$(basename "$m" .ko | tr - _)
+    grep -q "^$name " /proc/modules && continue
+    if [ "$name" = dummy_hcd ]; then insmod "/mods/$m" num=2 2>/dev/null; else insmod "/mods/$m" 2>/dev/null; fi
+  done
+done
+mkdir -p /host
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /host || echo "USB-VM: cannot mount host root"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /host/tmp/usb-vm-out || echo "USB-VM: cannot mount output folder"
+mount --bind /dev /host/dev
+mount -t proc proc /host/proc
+mount -t sysfs sys /host/sys
+mount -t configfs none /host/sys/kernel/config
+mount -t tmpfs tmpfs /host/run
+echo "USB-VM: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+chroot /host /usr/bin/env -i PATH=/usr/bin:/bin HOME=/run USB_VM_OUT=/tmp/usb-vm-out \
+  /usr/bin/node /work/main/out/usb-vm/guest.mjs > /host/tmp/usb-vm-out/guest.log 2>&1
+echo "USB-VM: guest finished"
+sync
+poweroff -f

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `npm run test:usb`: real USB end to end in a VM. The host kernel here has no USB, so a Debian
+# kernel boots under QEMU (TCG, no KVM needed) with dummy_hcd + configfs gadgets; the host's root
+# is shared read-only over 9p so the guest runs this very node and node_modules.
+# Needs: apt-get install qemu-system-x86 linux-image-amd64 busybox-static
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+need() { command -v "$1" >/dev/null || { echo "test:usb needs $1 ($2)"; exit 2; }; }
+need qemu-system-x86_64 "apt-get install qemu-system-x86"
+need cpio "apt-get install cpio"
+KVER=$(ls /lib/modules | sort -V | tail -1)
+VMLINUZ=/boot/vmlinuz-$KVER
+[ -r "$VMLINUZ" ] || { echo "test:usb needs a kernel image: apt-get install linux-image-amd64"; exit 2; }
+BUSYBOX=/bin/busybox
+# ldd fails on a static binary: that is the one we need (the initramfs has no libc).
+if ldd "$BUSYBOX" >/dev/null 2>&1; then echo "test:usb needs a static busybox: apt-get install busybox-static"; exit 2; fi
+
+WORK=$(mktemp -d /tmp/usb-vm.XXXXXX)
+OUT=/tmp/usb-vm-out
+rm -rf "$OUT" && mkdir -p "$OUT"
+trap 'rm -rf "$WORK"' EXIT
+
+# The guest test, bundled (the `usb` native module stays external, resolved from node_modules).
+mkdir -p out/usb-vm
+npx esbuild scripts/usb-vm/guest.ts --bundle --platform=node --format=esm --external:usb \
+  --outfile=out/usb-vm/guest.mjs --log-level=warning \
+  --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+
+# The initramfs: busybox, the modules in load order, init.
+R=$WORK/root
+mkdir -p "$R"/{bin,proc,sys,dev,mods}
+cp "$BUSYBOX" "$R/bin/busybox"
+node scripts/usb-vm/modules.mjs "$KVER" virtio_pci 9pnet_virtio 9p dummy_hcd libcomposite usb_f_printer usb_f_hid usbhid hid_generic > "$R/modules.list"
+while read -r m; do mkdir -p "$R/mods/$(dirname "$m")"; cp "/lib/modules/$KVER/$m" "$R/mods/$m"; done < "$R/modules.list"
+cp scripts/usb-vm/init.sh "$R/init" && chmod +x "$R/init"
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
+
+echo "test:usb: booting $KVER under QEMU (TCG)…"
+timeout "${USB_VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1536 -smp 2 -nographic -no-reboot \
+  -kernel "$VMLINUZ" -initrd "$WORK/initramfs.gz" -append "console=ttyS0 quiet panic=-1" \
+  -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
+  -virtfs local,path="$OUT",mount_tag=out,security_model=none \
+  > "$OUT/console.log" 2>&1 || true
+grep "USB-VM" "$OUT/console.log" || true
+cat "$OUT/guest.log" 2>/dev/null || echo "test:usb: no guest log (see $OUT/console.log)"
+[ -s "$OUT/result.json" ] || { echo "test:usb: FAILED (no result)"; exit 1; }
+node -e "const r=require('$OUT/result.json'); process.exit(r.length && r.every(x=>x.ok) ? 0 : 1)"
