@@ -102,7 +102,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   });
   await devices.start();
   // Lessons, the customer-phone panel's moves and the reset: refused wholesale in live mode.
-  const training = createTraining({ config, bus, db, currentRole: () => operators.state().operator?.role ?? null, reseed: () => seedDemo(operators) });
+  const training = createTraining({ config, bus, db, currentRole: () => operators.state().operator?.role ?? null, reseed: () => seedDemo(operators), logout: () => operators.logout() });
   const agent = new AgentService(db, bus, config.mode === 'demo' ? new DemoAgentAcquirer(connectivity) : unavailableAgentAcquirer, withdrawalCharge);
 
   const payments = await createPaymentSide({ config, db, bus, platform, operators, connectivity });

@@ -6,9 +6,12 @@
  * customer, and an unknown outcome that ends cancelled with the wallet not charged.
  */
 import type { Page } from '@playwright/test';
+import type { Payment } from '../core/api/payments';
 import { expect, test } from './target';
 
-type Rpc = { ok: boolean; value?: any; error?: { code: string; zh: string; en: string } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A reply as the shell sends it; `value` is whatever the called method returns. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies of several methods, checked by each test
+type Rpc = { ok: boolean; value?: any; error?: { code: string; zh: string; en: string } };
 
 /** One contract call from the page context, over its own WebSocket. */
 async function rpc(page: Page, method: string, input: unknown): Promise<Rpc> {
@@ -31,15 +34,15 @@ async function rpc(page: Page, method: string, input: unknown): Promise<Rpc> {
   );
 }
 
-async function waitState(page: Page, orderNo: string, states: string[], timeout = 30_000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  let last: any = null; // eslint-disable-line @typescript-eslint/no-explicit-any
+async function waitState(page: Page, orderNo: string, states: string[], timeout = 30_000): Promise<Payment> {
+  let last: Payment | null = null;
   await expect
     .poll(async () => {
-      last = (await rpc(page, 'payments:get', { orderNo })).value?.payment;
+      last = ((await rpc(page, 'payments:get', { orderNo })).value?.payment ?? null) as Payment | null;
       return last?.state;
     }, { timeout, intervals: [100, 200, 300] })
     .toMatch(new RegExp(`^(${states.join('|')})$`));
-  return last;
+  return last!;
 }
 
 async function balance(page: Page, walletId: string): Promise<number> {
@@ -58,12 +61,13 @@ test.describe('payments through the engine (demo mode)', () => {
   test('a plain wallet pays and is charged once', async ({ app }) => {
     const before = await balance(app, 'W01');
     const code = await rpc(app, 'demo:paymentCode', { walletId: 'W01' });
+    expect(code.ok, JSON.stringify(code.error)).toBe(true);
     expect(code.value.code).toMatch(/^1[0-5]\d{16}$/);
     const charged = await rpc(app, 'payments:charge', { amountFen: 1250, code: code.value.code });
     expect(charged.ok, JSON.stringify(charged.error)).toBe(true);
     expect(charged.value.maskedCode).not.toContain(code.value.code);
     const p = await waitState(app, charged.value.orderNo, ['succeeded', 'failed', 'cancelled']);
-    expect(p.state).toBe('succeeded');
+    expect(p.state, JSON.stringify(p)).toBe('succeeded');
     expect(p.message.zh).toContain('收款成功');
     expect(await balance(app, 'W01')).toBe(before - 1250);
   });

@@ -26,6 +26,9 @@ async function trainerResets(app: Page): Promise<void> {
   const reloaded = app.waitForEvent('load');
   await app.getByTestId('reset-yes').click();
   await reloaded;
+  // The seeded state has nobody logged in: the trainer logs in again.
+  await login(app, 'trainer1', '4444');
+  await app.getByTestId('nav-training').click();
   await expect(app.getByTestId('training-console')).toBeVisible();
 }
 
@@ -231,10 +234,13 @@ test.describe('trainer console', () => {
 
     // Reset: every window reloads; the history is empty and the wallet is full again.
     const phoneReloaded = phone.waitForEvent('load');
+    const appReloaded = app.waitForEvent('load');
     await app.getByTestId('nav-training').click();
     await app.getByTestId('reset-open').click();
     await app.getByTestId('reset-yes').click();
-    await phoneReloaded;
+    await Promise.all([phoneReloaded, appReloaded]);
+    await expect(app.getByTestId('operator-cashier1')).toBeVisible(); // nobody is logged in
+    await login(app, 'trainer1', '4444');
     await expect(phone.getByTestId('phone-balance')).toContainText('500.00');
     await app.getByTestId('nav-history').click();
     await expect(app.getByTestId('history-table')).toHaveCount(0);
@@ -265,6 +271,12 @@ test.describe('trainer console', () => {
     await expect(guide(app)).toBeVisible();
     await shot(app, 'training-guide-elder');
     await setElder(app, false);
+    // The same guide in English.
+    await app.getByTestId('toggle-locale').click();
+    await expect(guide(app)).toContainText('Step 2 of 3');
+    await expect(guide(app).getByTestId('guide-instruction')).toContainText('The customer owes ¥12.50');
+    await shot(app, 'training-guide-en');
+    await app.getByTestId('toggle-locale').click();
     await guide(app).getByTestId('guide-abort').click();
     await expect(guide(app)).toHaveCount(0);
   });

@@ -12,7 +12,7 @@ import { expect, type Page } from '@playwright/test';
 export async function login(page: Page, operatorId: string, pin: string): Promise<void> {
   // The terminal has one session: a spec before this one may have left someone logged in.
   const tile = page.getByTestId(`operator-${operatorId}`);
-  await expect(tile.or(page.getByTestId('logout'))).toBeVisible();
+  await expect(tile.or(page.getByTestId('logout')).first()).toBeVisible();
   if (await page.getByTestId('logout').isVisible()) await page.getByTestId('logout').click();
   await tile.click();
   await page.getByTestId('pin-input').fill(pin);
@@ -64,7 +64,7 @@ export async function rpc<T = unknown>(page: Page, method: string, input: unknow
 
 /** Types a code as a keyboard-wedge scanner does: a fast burst closed by Enter, whatever has focus. */
 export async function scan(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 5 });
+  await page.keyboard.type(code, { delay: 2 });
   await page.keyboard.press('Enter');
 }
 
@@ -72,6 +72,6 @@ export async function scan(page: Page, code: string): Promise<void> {
 export async function typeAmount(page: Page, yuan: string): Promise<void> {
   for (const ch of yuan) {
     await page.keyboard.press(ch);
-    await page.waitForTimeout(45); // slower than a scanner, like a person
+    await page.waitForTimeout(110); // slower than a scanner, like a person
   }
 }

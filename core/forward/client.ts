@@ -8,7 +8,7 @@ import http from 'node:http';
 import { z } from 'zod';
 
 export class TransportError extends Error {
-  constructor(readonly why: 'timeout' | 'reset' | 'refused' | 'http' | 'bad_reply', detail = '') {
+  constructor(readonly why: 'timeout' | 'reset' | 'refused' | 'http' | 'bad_reply', readonly detail = '') {
     super(`${why}${detail ? `: ${detail}` : ''}`);
     this.name = 'TransportError';
   }
@@ -115,6 +115,7 @@ export class OfflineClient {
   /** Sends a batch body; resolves with the raw (still compressed) answer. */
   async forward(body: Buffer, timeoutMs: number): Promise<{ body: Buffer; rttMs: number }> {
     const r = await this.request('POST', '/offline/v1/forward', body, 'application/octet-stream', timeoutMs);
+    if (r.status === 409) throw new TransportError('http', 'need_full_certs');
     if (r.status !== 200) throw new TransportError('http', String(r.status));
     return { body: r.body, rttMs: r.rttMs };
   }

@@ -9,7 +9,7 @@ import type { OfflineStore } from '../offline/store';
 import type { OfflineWallet } from '../offline/wallet';
 import { OfflineClient } from './client';
 import { Forwarder } from './forwarder';
-import { decodeBatch, decodeResults, encodeBatch, encodeResults, WireError } from './wire';
+import { certRef, decodeBatch, decodeResults, encodeBatch, encodeResults, UnknownCertificate, WireError } from './wire';
 import { reconcile } from '../reconcile/reconcile';
 import { beijingDay } from '../offline/store';
 import { ConnectivityMonitor } from '../connectivity/monitor';
@@ -26,11 +26,17 @@ describe('batch wire format', () => {
       orderNo: `OFT0001X${i}`, amountFen: 100 + i, purpose: (i % 2 ? 'sale' : 'cash_out') as 'sale' | 'cash_out',
       acceptedAt: 1_700_000_000_000 + i * 1000 - (i === 7 ? 5000 : 0), flags: i % 3, code: parseCode(w.nextCode()).bytes,
     }));
-    const body = encodeBatch({ terminalId: 'T0001', batchId: 'B1', items });
+    const body = encodeBatch({ terminalId: 'T0001', batchId: 'B1', items }, { fullCerts: true });
     const back = decodeBatch(body);
     expect(back.items.map((x) => ({ ...x, code: Buffer.from(x.code) }))).toEqual(items.map((x) => ({ ...x, code: Buffer.from(x.code) })));
     // 50 codes of 207 bytes, one certificate: the batch is far smaller than the codes alone.
     expect(body.length).toBeLessThan(50 * 100);
+    // By reference: the receiver resolves the certificate it issued, or refuses the batch.
+    const byRef = encodeBatch({ terminalId: 'T0001', batchId: 'B1', items });
+    expect(byRef.length).toBeLessThan(body.length);
+    const cert = items[0].code.subarray(1, 127);
+    expect(Buffer.from(decodeBatch(byRef, (ref) => (ref.equals(certRef(cert)) ? cert : null)).items[3].code)).toEqual(Buffer.from(items[3].code));
+    expect(() => decodeBatch(byRef)).toThrow(UnknownCertificate);
     await db.close();
   });
 
@@ -137,6 +143,22 @@ describe('forwarding', () => {
     const counts = await acq.applyCounts('T0001');
     for (const o of orders) expect(counts.get(o)).toBe(1);
     expect(await store.counts()).toMatchObject({ accepted: 5 });
+  });
+
+  it('resends a batch with full certificates when the acquirer cannot resolve a reference', async () => {
+    // A certificate signed with the acquirer's own issuer key but never registered as issued.
+    const row = (await acqDb.get<{ key_id: number; private_key: string; public_key: string }>('SELECT * FROM sim_offline_issuers ORDER BY key_id DESC LIMIT 1'))!;
+    const { issueCertificate, newKeyPair, compressKey } = await import('../offline/code');
+    const { OfflineWallet } = await import('../offline/wallet');
+    const wk = newKeyPair();
+    const now = Math.floor(Date.now() / 1000);
+    const walletId = (await newWallet(acq)).walletId; // a known wallet (balance), with a second certificate
+    const cert = issueCertificate({ issuerKeyId: row.key_id, walletId, walletPublicKey: compressKey(wk.publicKey), grade: 'B', perPaymentCapFen: 20_000, dailyCapFen: 50_000, notBefore: now - 60, notAfter: now + 3600 }, { privateKey: row.private_key, publicKey: row.public_key });
+    const w = new OfflineWallet({ walletId, keyPair: wk, certificate: cert, counter: 100 });
+    const p = await store.accept({ amountFen: 100, code: w.nextCode(), operatorId: 'c1' });
+    await new Forwarder(store, client, null, { terminalId: 'T0001' }).drain();
+    expect((await acq.applyCounts('T0001')).get(p.orderNo)).toBe(1);
+    expect(await store.counts()).toMatchObject({ accepted: 1 });
   });
 
   it('puts declines into the follow-up list with the masked contact, and takes them out of the exposure', async () => {

@@ -12,7 +12,8 @@
  *   successes grow the batch towards ~`targetBatchMs` of link time at the measured throughput,
  *   so a slow link carries few large requests (little per-request overhead) and a flapping
  *   link loses little work per reset.
- * - "Send now" cancels the wait; it never sends the same items twice at once (one loop).
+ * - "Send now" cancels the wait; it never sends the same items twice at once (one loop, and
+ *   items of a batch in flight are excluded from the next batch).
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectivityMonitor } from '../connectivity/monitor';
@@ -30,6 +31,8 @@ export interface ForwarderOptions {
   targetBatchMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Batches in flight at once (default 2). */
+  pipeline?: number;
   /** Called after each batch (tests, bench). */
   onBatch?: (info: { size: number; bytes: number; ms: number; ok: boolean }) => void;
 }
@@ -47,11 +50,13 @@ export class Forwarder {
   lastError: string | null = null;
   /** Smoothed link throughput in bytes/s (null until measured). */
   private throughput: number | null = null;
+  private lastCompleteAt = 0;
+  private readonly inFlight = new Set<number>();
   private readonly o: Required<Omit<ForwarderOptions, 'onBatch'>> & Pick<ForwarderOptions, 'onBatch'>;
 
   constructor(private readonly store: OfflineStore, private readonly client: OfflineClient, private readonly monitor: ConnectivityMonitor | null, opts: ForwarderOptions) {
     this.o = {
-      minBatch: 10, maxBatch: 2000, initialBatch: 100, targetBatchMs: 8_000, baseBackoffMs: 1_000, maxBackoffMs: 120_000, ...opts,
+      minBatch: 10, maxBatch: 2000, initialBatch: 100, targetBatchMs: 8_000, baseBackoffMs: 1_000, maxBackoffMs: 120_000, pipeline: 2, ...opts,
     };
     this.batchSize = this.o.initialBatch;
   }
@@ -102,14 +107,20 @@ export class Forwarder {
     });
   }
 
+  /**
+   * Up to `pipeline` batches in flight: while the acquirer works on one batch (and its answer
+   * crosses the link), the next one is already uploading, so a 600 ms RTT is not paid idle
+   * per batch. Items of a batch in flight are never picked again until it is answered.
+   */
   private async loop(): Promise<void> {
     this.running = true;
+    const active = new Set<Promise<boolean>>();
+    let failed = false;
     try {
       while (!this.stopped) {
-        const items = await this.store.nextBatch(this.batchSize);
-        if (!items.length) break;
-        const ok = await this.sendBatch(items);
-        if (!ok) {
+        if (failed) {
+          await Promise.all(active);
+          failed = false;
           this.failures += 1;
           const cap = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** Math.min(this.failures, 16));
           const wait = Math.random() * cap; // full jitter: terminals of a village do not retry in step
@@ -117,26 +128,53 @@ export class Forwarder {
           this.nextAttemptAt = Date.now() + Math.round(wait);
           await this.sleep(wait);
           this.nextAttemptAt = null;
-        } else {
-          this.failures = 0;
+          continue;
         }
+        if (active.size >= this.o.pipeline) {
+          await Promise.race(active);
+          continue;
+        }
+        const items = (await this.store.nextBatch(this.batchSize + this.inFlight.size)).filter((i) => !this.inFlight.has(i.seq)).slice(0, this.batchSize);
+        if (!items.length) {
+          if (!active.size) break;
+          await Promise.race(active);
+          continue;
+        }
+        for (const it of items) this.inFlight.add(it.seq);
+        const p: Promise<boolean> = this.sendBatch(items).then(
+          (ok) => {
+            for (const it of items) this.inFlight.delete(it.seq);
+            active.delete(p);
+            if (ok) this.failures = 0;
+            else failed = true;
+            return ok;
+          },
+          (e: unknown) => {
+            for (const it of items) this.inFlight.delete(it.seq);
+            active.delete(p);
+            throw e;
+          },
+        );
+        active.add(p);
       }
+      await Promise.all(active);
     } catch (e) {
       // A local failure (database closed at shutdown): keep the items as they are, say why.
       this.lastError = e instanceof Error ? e.message : String(e);
+      await Promise.allSettled(active);
     } finally {
       this.running = false;
       this.state = 'idle';
     }
   }
 
-  private async sendBatch(items: Awaited<ReturnType<OfflineStore['nextBatch']>>): Promise<boolean> {
+  private async sendBatch(items: Awaited<ReturnType<OfflineStore['nextBatch']>>, fullCerts = false): Promise<boolean> {
     const batchId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`.toUpperCase();
     const body = encodeBatch({
       terminalId: this.o.terminalId,
       batchId,
       items: items.map((i) => ({ orderNo: i.orderNo, amountFen: i.amountFen, purpose: i.purpose, acceptedAt: i.acceptedAt, flags: flagBits(i.flags), code: i.code })),
-    });
+    }, { fullCerts });
     const seqs = items.map((i) => i.seq);
     await this.store.markSending(batchId, seqs);
     crashPoint('forward.after-mark');
@@ -156,9 +194,12 @@ export class Forwarder {
       });
       await this.store.applyResults(results);
       crashPoint('forward.after-apply');
-      const ms = performance.now() - t0;
+      const done = performance.now();
+      const ms = done - t0;
       this.monitor?.ok(Math.min(ms, reply.rttMs));
-      const bps = (body.length + reply.body.length) / Math.max(ms / 1000, 0.001);
+      // With batches pipelined, this one had the link to itself only since the previous answer.
+      const bps = (body.length + reply.body.length) / Math.max((done - Math.max(t0, this.lastCompleteAt)) / 1000, 0.001);
+      this.lastCompleteAt = done;
       this.throughput = this.throughput === null ? bps : this.throughput * 0.5 + bps * 0.5;
       // Grow towards the target batch duration at the measured rate.
       const perItem = body.length / items.length;
@@ -169,6 +210,8 @@ export class Forwarder {
       return true;
     } catch (e) {
       if (!(e instanceof TransportError) && !(e instanceof WireError)) throw e;
+      // The acquirer does not know a certificate by reference: the same items again, in full.
+      if (e instanceof TransportError && e.detail === 'need_full_certs' && !fullCerts) return this.sendBatch(items, true);
       this.monitor?.failed();
       this.lastError = e.message;
       this.batchSize = Math.max(this.o.minBatch, Math.floor(this.batchSize / 2));

@@ -10,8 +10,9 @@
  * - The decoded code bytes are exactly the bytes the wallet signed (FORMAT.md §2), so the
  *   acquirer verifies the same signatures the terminal did.
  */
+import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { CODE_BYTES, CODE_VERSION } from '../offline/code';
+import { CODE_BYTES, CODE_VERSION, offlineOrderNo } from '../offline/code';
 
 export class WireError extends Error {
   constructor(msg: string) {
@@ -120,7 +121,17 @@ class Reader {
 
 const PURPOSES = ['sale', 'cash_out'] as const;
 
-export function encodeBatch(batch: WireBatch): Buffer {
+/**
+ * Certificates travel by reference by default: the acquirer issued every certificate it
+ * trusts, so the wallet id and 8 bytes of the certificate's SHA-256 name it (16 bytes instead
+ * of 126). An acquirer that cannot resolve a reference answers 409 and the forwarder resends
+ * that batch with full certificates (`fullCerts`).
+ */
+export function certRef(cert: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(cert.subarray(4, 12)), createHash('sha256').update(cert).digest().subarray(0, 8)]);
+}
+
+export function encodeBatch(batch: WireBatch, opts: { fullCerts?: boolean } = {}): Buffer {
   const w = new Writer();
   w.bytes(Buffer.from('VB'));
   w.u8(1);
@@ -141,11 +152,20 @@ export function encodeBatch(batch: WireBatch): Buffer {
     return i;
   });
   w.varint(certs.length);
-  for (const c of certs) w.bytes(c);
+  for (const c of certs) {
+    if (opts.fullCerts) {
+      w.u8(0);
+      w.bytes(c);
+    } else {
+      w.u8(1);
+      w.bytes(certRef(c));
+    }
+  }
   w.varint(batch.items.length);
   let prevAt = 0;
   batch.items.forEach((it, k) => {
-    w.str(it.orderNo);
+    // The order number is not sent: both sides derive it from the code (offlineOrderNo).
+    if (it.orderNo !== offlineOrderNo(it.code)) throw new WireError('order number does not match its code');
     w.varint(it.amountFen);
     w.u8((PURPOSES.indexOf(it.purpose) & 1) | ((it.flags & 0x7f) << 1));
     // Times are delta-coded (zig-zag) against the previous item: batches are in order.
@@ -174,7 +194,14 @@ function inflate(body: Buffer): Buffer {
   }
 }
 
-export function decodeBatch(body: Buffer): WireBatch {
+export class UnknownCertificate extends WireError {
+  constructor() {
+    super('unknown certificate reference');
+  }
+}
+
+/** `resolve` maps a certificate reference (certRef) to the certificate the acquirer issued. */
+export function decodeBatch(body: Buffer, resolve: (ref: Buffer) => Uint8Array | null = () => null): WireBatch {
   const r = new Reader(inflate(body));
   if (r.bytes(2).toString() !== 'VB' || r.u8() !== 1) throw new WireError('not a batch');
   const terminalId = r.str(16);
@@ -182,13 +209,20 @@ export function decodeBatch(body: Buffer): WireBatch {
   const nCerts = r.varint();
   if (nCerts > MAX_ITEMS) throw new WireError('too many certificates');
   const certs: Buffer[] = [];
-  for (let i = 0; i < nCerts; i++) certs.push(r.bytes(CERT_LEN));
+  for (let i = 0; i < nCerts; i++) {
+    const kind = r.u8();
+    if (kind === 0) certs.push(r.bytes(CERT_LEN));
+    else if (kind === 1) {
+      const c = resolve(r.bytes(16));
+      if (!c || c.length !== CERT_LEN) throw new UnknownCertificate();
+      certs.push(Buffer.from(c));
+    } else throw new WireError('bad certificate kind');
+  }
   const n = r.varint();
   if (n > MAX_ITEMS) throw new WireError('too many items');
   const items: WireItem[] = [];
   let prevAt = 0;
   for (let k = 0; k < n; k++) {
-    const orderNo = r.str(40);
     const amountFen = r.varint();
     const pf = r.u8();
     const z = r.varint();
@@ -209,7 +243,7 @@ export function decodeBatch(body: Buffer): WireBatch {
     dv.setUint32(1 + CERT_LEN, codeTime);
     dv.setUint32(1 + CERT_LEN + 4, counter);
     code.set(rest, 1 + CERT_LEN + 8);
-    items.push({ orderNo, amountFen, purpose: PURPOSES[pf & 1], flags: pf >> 1, acceptedAt: at, code });
+    items.push({ orderNo: offlineOrderNo(code), amountFen, purpose: PURPOSES[pf & 1], flags: pf >> 1, acceptedAt: at, code });
   }
   r.end();
   return { terminalId, batchId, items };

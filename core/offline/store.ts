@@ -7,8 +7,9 @@
  * Invariants:
  * - An accept is parse → verify → risk → ONE transaction (outbox row, wallet counter, day
  *   counters, journal row) → mirror update → event. A refusal at any step writes nothing.
- * - Accepts are serialised by an in-process lock, so a decision is always made against the
- *   counters left by the previous commit (two quick scans of one wallet cannot both pass).
+ * - Accepts are decided one at a time (a queue drained by one loop), each against the counters
+ *   left by the previous one, so two quick scans of one wallet cannot both pass; accepts that
+ *   queue up during a commit share the next one (group commit: one fsync for the group).
  * - The mirror is rebuilt from SQLite on open, so a crash loses nothing the mirror knew.
  * - An item's status moves pending → sending → (accepted | declined | needs_review), or back
  *   from sending to pending on a failed attempt; a final status is never left. The signed code
@@ -16,14 +17,13 @@
  * - `sending` rows found at open are an interrupted attempt: they are resent as they are
  *   (the acquirer is idempotent on terminal + order number), never re-accepted.
  */
-import { randomBytes } from 'node:crypto';
 import type { Payment } from '../api/payments';
 import { AppError } from '../api/errors';
 import type { EventBus } from '../events';
 import { appendJournal } from '../ledger/journal';
-import type { Db } from '../store/db';
+import type { Db, Queryable } from '../store/db';
 import { decide, DEFAULT_POLICY, parsePolicy, RULE_TEXT, type AmlFlag, type Purpose, type RiskDecision, type RiskPolicy, type RiskState } from '../risk/policy';
-import { CodeRefusal, CodeVerifier, maskCode, parseCode, REFUSAL_TEXT, type IssuerKey, type VerifiedCode } from './code';
+import { CodeRefusal, CodeVerifier, maskCode, offlineOrderNo, parseCode, REFUSAL_TEXT, type IssuerKey, type VerifiedCode } from './code';
 import { crashPoint } from './crash-point';
 
 /** needs_review stays in the exposure until a person settles it with the acquirer. */
@@ -129,6 +129,28 @@ interface ItemRow {
   training: number;
 }
 
+type AcceptInput = { amountFen: number; code: string; contact?: string; purpose?: Purpose; operatorId: string | null };
+
+interface QueuedAccept {
+  input: AcceptInput;
+  resolve: (p: Payment) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Prepared {
+  input: AcceptInput;
+  v: VerifiedCode;
+  d: RiskDecision;
+  at: number;
+  day: string;
+  nextDay: DayCounter;
+  contact: string | null;
+  purpose: Purpose;
+  orderNo: string;
+  masked: string;
+  seq: number;
+}
+
 interface DayCounter {
   totalFen: number;
   count: number;
@@ -155,7 +177,8 @@ export class OfflineStore {
   /** Unsettled items by seq, in insertion (= acceptance) order: the first is the oldest. */
   private readonly unsettled = new Map<number, { amountFen: number; acceptedAt: number }>();
   private exposure = 0;
-  private lock: Promise<unknown> = Promise.resolve();
+  private readonly acceptQueue: QueuedAccept[] = [];
+  private draining = false;
   private warmTimer: NodeJS.Timeout | null = null;
 
   private constructor(private readonly db: Db, private readonly bus: EventBus | null, private readonly opts: StoreOptions) {
@@ -232,12 +255,6 @@ export class OfflineStore {
   }
 
   // ------------------------------------------------------------------ accept
-  private withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.lock.then(fn);
-    this.lock = next.catch(() => undefined);
-    return next;
-  }
-
   private dayCounter(walletId: string, day: string): DayCounter {
     return this.days.get(`${walletId}|${day}`) ?? { totalFen: 0, count: 0, nearLimit: 0, cashOuts: 0 };
   }
@@ -287,77 +304,133 @@ export class OfflineStore {
   /**
    * Offline accept. Resolves with the payment (state accepted_offline) once it is durable;
    * rejects with an AppError naming the check or rule that refused, having written nothing.
+   *
+   * Group commit: accepts that arrive while a commit is in progress are decided one after the
+   * other (each against the counters the previous ones left) and committed together in the
+   * next transaction — one fsync for the group. Each caller is answered only after that commit.
+   * A lone accept is a group of one.
    */
-  accept(input: { amountFen: number; code: string; contact?: string; purpose?: Purpose; operatorId: string | null }): Promise<Payment> {
-    return this.withLock(async () => {
-      const contact = normaliseContact(input.contact);
-      const purpose = input.purpose ?? 'sale';
-      let v: VerifiedCode;
-      try {
-        v = this.verify(input.code);
-      } catch (e) {
-        if (e instanceof CodeRefusal) throw OfflineErrors.refused(e.reason);
-        throw e;
-      }
-      const d = this.decideFor(v, input.amountFen, purpose);
-      if (!d.accept) throw OfflineErrors.risk(d);
-      const at = this.correctedNow();
-      const day = beijingDay(at);
-      const orderNo = `OF${this.opts.terminalId}${at.toString(36).toUpperCase()}${randomBytes(3).toString('hex').toUpperCase()}`;
-      const masked = maskCode(v.code);
-      const flags = JSON.stringify(d.flags);
-      const dc = this.dayCounter(v.walletId, day);
-      const nextDay: DayCounter = {
-        totalFen: dc.totalFen + input.amountFen,
-        count: dc.count + 1,
-        nearLimit: dc.nearLimit + (d.nearLimit ? 1 : 0),
-        cashOuts: dc.cashOuts + (purpose === 'cash_out' ? 1 : 0),
-      };
-      const seq = await this.db.tx(async (q) => {
-        const r = await q.run(
-          `INSERT INTO offline_items (order_no, wallet_id, counter, code_time, amount_fen, purpose, code, masked, status, flags,
-             contact, accepted_at, day, updated_at, operator_id, training)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
-          [orderNo, v.walletId, v.counter, v.code.codeTime, input.amountFen, purpose, Buffer.from(v.code.bytes), masked, flags,
-            contact, at, day, at, input.operatorId, this.opts.training ? 1 : 0],
-        );
-        await q.run(
-          `INSERT INTO offline_wallets (wallet_id, last_counter, last_seen) VALUES (?, ?, ?)
-           ON CONFLICT(wallet_id) DO UPDATE SET last_counter = excluded.last_counter, last_seen = excluded.last_seen`,
-          [v.walletId, v.counter, at],
-        );
-        await q.run(
-          `INSERT INTO risk_wallet_day (wallet_id, day, total_fen, count, near_limit, cash_outs) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT(wallet_id, day) DO UPDATE SET total_fen = excluded.total_fen, count = excluded.count,
-             near_limit = excluded.near_limit, cash_outs = excluded.cash_outs`,
-          [v.walletId, day, nextDay.totalFen, nextDay.count, nextDay.nearLimit, nextDay.cashOuts],
-        );
-        await appendJournal(q, {
-          kind: 'offline.accepted', ref: orderNo, amountFen: input.amountFen,
-          body: { wallet: v.walletId.slice(-4), counter: v.counter, purpose, flags: d.flags, rule: d.rule },
-        }, at);
-        crashPoint('accept.before-commit');
-        return r.lastID;
-      });
-      crashPoint('accept.after-commit');
-      this.scheduleWarm();
-      // Mirror update after the commit: if the commit threw, nothing here ran.
-      this.lastCounter.set(v.walletId, v.counter);
-      this.days.set(`${v.walletId}|${day}`, nextDay);
-      this.pushHour(v.walletId, at);
-      this.unsettled.set(seq, { amountFen: input.amountFen, acceptedAt: at });
-      this.exposure += input.amountFen;
-      const row: ItemRow = {
-        seq, order_no: orderNo, wallet_id: v.walletId, counter: v.counter, amount_fen: input.amountFen, purpose, code: null, masked,
-        status: 'pending', reason: null, flags, contact, attempts: 0, accepted_at: at, updated_at: at, operator_id: input.operatorId,
-        training: this.opts.training ? 1 : 0,
-      };
-      const payment = toPayment(row);
-      this.bus?.emit('payments:changed', payment);
-      this.emitChanged(1);
-      this.emitBudget(v.walletId);
-      return payment;
+  accept(input: AcceptInput): Promise<Payment> {
+    return new Promise<Payment>((resolve, reject) => {
+      this.acceptQueue.push({ input, resolve, reject });
+      if (!this.draining) void this.drainAccepts();
     });
+  }
+
+  private async drainAccepts(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.acceptQueue.length) await this.acceptGroup(this.acceptQueue.splice(0, 64));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Verify and decide; on success the mirror already counts this accept (tentatively). */
+  private prepare(input: AcceptInput): Prepared {
+    const contact = normaliseContact(input.contact);
+    const purpose = input.purpose ?? 'sale';
+    let v: VerifiedCode;
+    try {
+      v = this.verify(input.code);
+    } catch (e) {
+      if (e instanceof CodeRefusal) throw OfflineErrors.refused(e.reason);
+      throw e;
+    }
+    const d = this.decideFor(v, input.amountFen, purpose);
+    if (!d.accept) throw OfflineErrors.risk(d);
+    const at = this.correctedNow();
+    const day = beijingDay(at);
+    const dc = this.dayCounter(v.walletId, day);
+    const nextDay: DayCounter = {
+      totalFen: dc.totalFen + input.amountFen,
+      count: dc.count + 1,
+      nearLimit: dc.nearLimit + (d.nearLimit ? 1 : 0),
+      cashOuts: dc.cashOuts + (purpose === 'cash_out' ? 1 : 0),
+    };
+    // Tentative mirror update, so the next accept of the group sees it; rolled back by a reload
+    // if the group's commit fails.
+    this.lastCounter.set(v.walletId, v.counter);
+    this.days.set(`${v.walletId}|${day}`, nextDay);
+    this.pushHour(v.walletId, at);
+    this.exposure += input.amountFen;
+    return {
+      input, v, d, at, day, nextDay, contact, purpose,
+      orderNo: offlineOrderNo(v.code.bytes),
+      masked: maskCode(v.code),
+      seq: 0,
+    };
+  }
+
+  private async write(q: Queryable, p: Prepared): Promise<void> {
+    const r = await q.run(
+      `INSERT INTO offline_items (order_no, wallet_id, counter, code_time, amount_fen, purpose, code, masked, status, flags,
+         contact, accepted_at, day, updated_at, operator_id, training)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
+      [p.orderNo, p.v.walletId, p.v.counter, p.v.code.codeTime, p.input.amountFen, p.purpose, Buffer.from(p.v.code.bytes), p.masked,
+        JSON.stringify(p.d.flags), p.contact, p.at, p.day, p.at, p.input.operatorId, this.opts.training ? 1 : 0],
+    );
+    p.seq = r.lastID;
+    await q.run(
+      `INSERT INTO offline_wallets (wallet_id, last_counter, last_seen) VALUES (?, ?, ?)
+       ON CONFLICT(wallet_id) DO UPDATE SET last_counter = MAX(last_counter, excluded.last_counter), last_seen = excluded.last_seen`,
+      [p.v.walletId, p.v.counter, p.at],
+    );
+    await q.run(
+      `INSERT INTO risk_wallet_day (wallet_id, day, total_fen, count, near_limit, cash_outs) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(wallet_id, day) DO UPDATE SET total_fen = excluded.total_fen, count = excluded.count,
+         near_limit = excluded.near_limit, cash_outs = excluded.cash_outs`,
+      [p.v.walletId, p.day, p.nextDay.totalFen, p.nextDay.count, p.nextDay.nearLimit, p.nextDay.cashOuts],
+    );
+    await appendJournal(q, {
+      kind: 'offline.accepted', ref: p.orderNo, amountFen: p.input.amountFen,
+      body: { wallet: p.v.walletId.slice(-4), counter: p.v.counter, purpose: p.purpose, flags: p.d.flags, rule: p.d.rule },
+    }, p.at);
+  }
+
+  private async acceptGroup(group: QueuedAccept[]): Promise<void> {
+    const ok: Array<{ q: QueuedAccept; p: Prepared }> = [];
+    for (const item of group) {
+      try {
+        ok.push({ q: item, p: this.prepare(item.input) });
+      } catch (e) {
+        item.reject(e);
+      }
+    }
+    if (!ok.length) return;
+    try {
+      await this.db.tx(async (q) => {
+        for (const o of ok) await this.write(q, o.p);
+        crashPoint('accept.before-commit');
+      });
+    } catch (e) {
+      // Nothing of the group was written: forget the tentative counters by rebuilding them.
+      await this.reload();
+      for (const o of ok) o.q.reject(e);
+      return;
+    }
+    crashPoint('accept.after-commit');
+    this.scheduleWarm();
+    for (const { q, p } of ok) {
+      this.unsettled.set(p.seq, { amountFen: p.input.amountFen, acceptedAt: p.at });
+      const payment = toPayment({
+        order_no: p.orderNo, amount_fen: p.input.amountFen, status: 'pending', masked: p.masked, reason: null, accepted_at: p.at,
+        updated_at: p.at, operator_id: p.input.operatorId, training: this.opts.training ? 1 : 0,
+      });
+      this.bus?.emit('payments:changed', payment);
+      q.resolve(payment);
+    }
+    this.emitChanged(ok.length);
+    this.emitBudget(ok.length === 1 ? ok[0].p.v.walletId : null);
+  }
+
+  private async reload(): Promise<void> {
+    this.lastCounter.clear();
+    this.days.clear();
+    this.hourly.clear();
+    this.unsettled.clear();
+    this.exposure = 0;
+    await this.load();
   }
 
   /**

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { maskCode } from './codes';
 import { createPayment } from './create';
 import { transitionPayment } from './repo';
-import { openKit, type Kit } from './test-kit';
+import { openKit, waitFor, type Kit } from './test-kit';
 
 let kit: Kit;
 beforeEach(async () => {
@@ -55,5 +55,24 @@ describe('recovery on start', () => {
     await kit.restartEngine();
     await kit.engine.recover();
     expect((await kit.engine.get(p.orderNo)).payment.state).toBe('cancelled');
+  });
+});
+
+describe('the sweeper', () => {
+  it('resolves a payment stuck in cancelling once the acquirer answers again', async () => {
+    await kit.close();
+    kit = await openKit({ timings: { sweepEveryMs: 100 } });
+    await kit.control.setFaults([
+      { kind: 'drop_response_after_commit', op: 'pay' },
+      { kind: 'http_500', op: 'query', times: 3 },
+      { kind: 'http_500', op: 'cancel', times: 3 },
+    ]);
+    const before = await kit.balance('W01');
+    const p = await kit.engine.charge({ amountFen: 640, code: await kit.code('W01') }, null);
+    expect((await kit.engine.settled(p.orderNo)).state).toBe('cancelling');
+    kit.engine.startSweeper();
+    const done = await waitFor(() => kit.engine.get(p.orderNo).then((r) => r.payment), (x) => x.state === 'cancelled', 5_000);
+    expect(done.state).toBe('cancelled');
+    expect(await kit.balance('W01')).toBe(before);
   });
 });

@@ -119,11 +119,16 @@ describe('reset to the seeded state', () => {
     const r = await b.dispatcher.dispatch('demo:reset', { confirm: true });
     expect(r).toEqual({ ok: true, value: { ok: true } });
     expect(events).toContain('demo:resetDone');
+    // Nobody is logged in in the seeded state: every window goes back to the login screen.
+    expect(b.operators.state().operator).toBeNull();
+    expect(events.indexOf('session:changed')).toBeLessThan(events.indexOf('demo:resetDone'));
+    await login(b, 'agent1', '3333');
     const float = (await b.dispatcher.dispatch('agent:float', {})) as Extract<RpcResult, { ok: true }>;
     expect(float.value).toMatchObject({ openingFen: null, movements: [] });
     const failed = await b.db.get<{ failed_attempts: number }>("SELECT failed_attempts FROM operators WHERE id = 'cashier1'");
     expect(failed?.failed_attempts).toBe(0);
-    expect((await b.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_log'))?.n).toBe(0);
+    // Only this test's own login after the reset is in the fresh audit trail.
+    expect((await b.db.all<{ action: string }>('SELECT action FROM audit_log')).map((r) => r.action)).toEqual(['auth.login']);
     expect((await b.db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'db.mode'"))?.value).toBe('demo');
     // The journal starts again from nothing, and its append-only guard is back in force.
     expect((await b.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM journal'))?.n).toBe(0);
@@ -150,6 +155,7 @@ describe('reset to the seeded state', () => {
     expect((await balance()).find((w) => w.id === 'W01')?.balanceFen).toBe(500_00 - 12_34);
     await login(b, 'trainer1', '4444');
     expect((await b.dispatcher.dispatch('demo:reset', { confirm: true })).ok).toBe(true);
+    await login(b, 'trainer1', '4444');
     expect((await balance()).find((w) => w.id === 'W01')?.balanceFen).toBe(500_00);
     expect((await b.payments.simulator!.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM orders'))?.n).toBe(0);
     const list = (await b.dispatcher.dispatch('payments:list', {})) as Extract<RpcResult, { ok: true }>;
@@ -186,6 +192,15 @@ describe('reset to the seeded state', () => {
     // And live data never appears in training: the live operator is not a demo operator.
     const ops = (await b.dispatcher.dispatch('session:operators', {})) as Extract<RpcResult, { ok: true }>;
     expect((ops.value as Array<{ id: string }>).map((o) => o.id)).not.toContain('realcashier');
+  });
+
+  it('keeps every training file out of a live terminal: live mode opens no simulator and no training data', async () => {
+    const dir = tmp();
+    const l = await live(dir);
+    const files = fs.readdirSync(dir).filter((f) => !f.endsWith('-wal') && !f.endsWith('-shm'));
+    expect(files).toContain('terminal.sqlite');
+    expect(files.filter((f) => f !== 'terminal.sqlite')).toEqual([]);
+    expect(l.payments.simulator).toBeNull();
   });
 
   it('refuses to empty a database that is not the demo file, even with a demo config', async () => {

@@ -19,7 +19,7 @@ import { LessonEngine } from './engine';
 import { TrainingErrors } from './errors';
 import type { LessonDef } from './lesson';
 import { LESSONS } from './lessons';
-import { emptyDemoDatabase } from './reset';
+import { assertDemoDatabase, emptyDemoDatabase } from './reset';
 
 type TrainingHandlers = Pick<Handlers, 'training:lessons' | 'training:start' | 'training:state' | 'training:answer' | 'training:abort' | 'demo:reset'>;
 
@@ -33,6 +33,11 @@ export interface TrainingDeps {
   currentRole: () => Role | null;
   /** Writes the seeded practice shop again (operators …) after the tables were emptied. */
   reseed: () => Promise<void>;
+  /**
+   * Ends the session: the seeded state has nobody logged in, and every window, reloaded after
+   * the reset, then agrees with the core (the login screen) instead of showing a stale operator.
+   */
+  logout: () => Promise<void>;
   lessons?: readonly LessonDef[];
   now?: () => number;
 }
@@ -94,6 +99,9 @@ export function createTraining(deps: TrainingDeps): Training {
       'training:abort': () => engine.abort(),
       'demo:reset': async () => {
         await engine.abort();
+        // Checked before the logout, so a refused reset leaves the trainer logged in.
+        await assertDemoDatabase({ config: deps.config, db: deps.db });
+        await deps.logout();
         await emptyDemoDatabase({ config: deps.config, db: deps.db });
         await deps.reseed();
         for (const h of hooks) await h();

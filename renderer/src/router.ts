@@ -44,15 +44,8 @@ export const routes: RouteRecordRaw[] = [
 /** Hash history: the page is a file under Electron, so paths must not leave index.html. */
 export function makeRouter() {
   const router = createRouter({ history: createWebHashHistory(), routes });
-  let first = true;
-  router.beforeEach(async (to) => {
+  router.beforeEach((to) => {
     const session = useSessionStore();
-    // The session lives in the core: on a fresh page (a reload after a training reset, a second
-    // window) ask it before sending a logged-in operator to the login screen.
-    if (first) {
-      first = false;
-      await session.load().catch(() => undefined);
-    }
     if (!to.meta.public && !session.loggedIn) return { name: 'login' };
     return true;
   });

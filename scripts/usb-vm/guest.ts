@@ -50,11 +50,13 @@ function gadget(name: string, udc: string, vid: number, pid: number, product: st
   fs.symlinkSync(f, path.join(d, 'configs/c.1', fn));
   fs.writeFileSync(path.join(d, 'UDC'), udc);
 }
-const plug = (name: string, udc: string) => fs.writeFileSync(path.join(G, name, 'UDC'), udc);
+// Unbinding needs a newline: an empty write is refused (EBUSY).
+const plug = (name: string, udc: string) => fs.writeFileSync(path.join(G, name, 'UDC'), `${udc}\n`);
 
 async function main(): Promise<void> {
   const udcs = fs.readdirSync('/sys/class/udc').sort();
   check('two dummy UDCs present', udcs.length >= 2, udcs.join(','));
+  const udcOfPrinter = udcs[0]!;
   gadget('prn', udcs[0]!, 0x0416, 0x5011, 'VM printer', 'printer.usb0', { pnp_string: 'MFG:usb-vm;MDL:printer;CMD:ESC/POS;', q_len: '10' });
   gadget('scn', udcs[1]!, 0x0c2e, 0x0b61, 'VM scanner', 'hid.usb0', { protocol: '1', subclass: '1', report_length: '8', report_desc: KBD_DESC });
   check('gadget device nodes', await until(() => fs.existsSync('/dev/g_printer0') && fs.existsSync('/dev/hidg0'), 5000));
@@ -62,6 +64,8 @@ async function main(): Promise<void> {
   // --- gadget side of the printer: record every byte, answer DLE EOT from the paper flag ---
   const paper = { paperOut: false };
   const received: Buffer[] = [];
+  /** Unplug the printer once this many more bytes have arrived (the mid-job unplug test). */
+  let unplugAfter: number | null = null;
   // f_printer refuses open (ENODEV) until the host side has configured the device.
   let pfd = -1;
   await until(() => {
@@ -84,6 +88,10 @@ async function main(): Promise<void> {
       }
       const chunk = Buffer.from(buf.subarray(0, n));
       received.push(chunk);
+      if (unplugAfter !== null && (unplugAfter -= n) <= 0) {
+        unplugAfter = null;
+        plug('prn', ''); // pulled out in the middle of the job
+      }
       if (n === 3 && chunk[0] === 0x10 && chunk[1] === 0x04) {
         fs.write(pfd, Buffer.of(statusReply(chunk[2] as 1 | 2 | 4, paper)), () => {});
       }
@@ -135,13 +143,11 @@ async function main(): Promise<void> {
 
   // --- unplug the printer mid-job ---
   const big = { ...sampleReceipt(80), items: Array.from({ length: 150 }, (_, i) => ({ name: `测试商品${i}`, qty: 1, unitFen: 100, totalFen: 100 })), totals: { subtotalFen: 15000, discountFen: 0, totalFen: 15000 }, tender: { kind: 'wechat' as const, paidFen: 15000 } };
-  const pending = m.printReceipt(big);
-  await sleep(150);
-  plug('prn', '');
-  const cut = await pending;
+  unplugAfter = 4000;
+  const cut = await m.printReceipt(big);
   check('unplug mid-job fails the job, nothing crashes', cut.state === 'failed', JSON.stringify(cut));
   await sleep(800);
-  plug('prn', udcs[0]!);
+  plug('prn', udcOfPrinter);
   const back = await until(() => m.list().devices.find((d) => d.kind === 'printer')?.state === 'ready', 8000);
   check('printer back after replug', back, JSON.stringify(m.list().devices));
   const re = cut.state === 'failed' ? await m.reprint(cut.id) : cut;

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import type { Db } from '../../store/db';
 import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, issueCertificate, newKeyPair, parseBytes, type Grade, type IssuerKey, type KeyPair } from '../../offline/code';
 import { DEFAULT_POLICY, type RiskPolicy } from '../../risk/policy';
-import { decodeBatch, encodeResults, WireError, type WireBatch, type WireVerdict } from '../../forward/wire';
+import { certRef, decodeBatch, encodeResults, UnknownCertificate, WireError, type WireBatch, type WireVerdict } from '../../forward/wire';
 
 const DAY_S = 86_400;
 
@@ -70,6 +70,8 @@ export class OfflineAcquirer {
   private readonly certLifeS: number;
   /** The same verifier the terminal uses, for its caches; clock checks are not applied here. */
   private readonly checker = new CodeVerifier(undefined, 100_000, 2);
+  /** Every certificate issued, by reference (wire.ts certRef), so batches can name them. */
+  private readonly certs = new Map<string, Uint8Array>();
   /** Items received, for tests: every attempt, including re-sends. */
   received = 0;
 
@@ -88,11 +90,13 @@ export class OfflineAcquirer {
         amount_fen INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT, day TEXT NOT NULL, at INTEGER NOT NULL,
         PRIMARY KEY (terminal_id, order_no));
       CREATE TABLE IF NOT EXISTS sim_offline_spent (wallet_id TEXT NOT NULL, counter INTEGER NOT NULL, terminal_id TEXT NOT NULL, order_no TEXT NOT NULL, PRIMARY KEY (wallet_id, counter));
+      CREATE TABLE IF NOT EXISTS sim_offline_certs (ref TEXT PRIMARY KEY, cert BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS sim_offline_ledger (seq INTEGER PRIMARY KEY AUTOINCREMENT, terminal_id TEXT NOT NULL, order_no TEXT NOT NULL, wallet_id TEXT NOT NULL, amount_fen INTEGER NOT NULL, day TEXT NOT NULL, at INTEGER NOT NULL);
     `);
     const a = new OfflineAcquirer(db, opts);
     const rows = await db.all<{ key_id: number; private_key: string; public_key: string; valid_from: number; valid_to: number }>('SELECT * FROM sim_offline_issuers ORDER BY key_id');
     a.issuers = rows.map((r) => ({ key: { keyId: r.key_id, publicKey: r.public_key, validFrom: r.valid_from, validTo: r.valid_to }, pair: { privateKey: r.private_key, publicKey: r.public_key } }));
+    for (const c of await db.all<{ ref: string; cert: Buffer }>('SELECT ref, cert FROM sim_offline_certs')) a.certs.set(c.ref, new Uint8Array(c.cert));
     if (!a.issuers.length) await a.rotateIssuerKey();
     a.checker.setIssuerKeys(a.issuers.map((e) => e.key));
     return a;
@@ -131,7 +135,12 @@ export class OfflineAcquirer {
       issuerKeyId: issuer.key.keyId, walletId, walletPublicKey: b.publicKey, grade: b.grade,
       perPaymentCapFen: b.perPaymentCapFen, dailyCapFen: b.dailyCapFen, notBefore: nowS - 60, notAfter: nowS + this.certLifeS,
     }, issuer.pair);
-    await this.db.run('INSERT INTO sim_offline_wallets (wallet_id, balance_fen, grade) VALUES (?, ?, ?)', [walletId, b.balanceFen, b.grade]);
+    const ref = certRef(cert).toString('hex');
+    await this.db.tx(async (q) => {
+      await q.run('INSERT INTO sim_offline_wallets (wallet_id, balance_fen, grade) VALUES (?, ?, ?)', [walletId, b.balanceFen, b.grade]);
+      await q.run('INSERT OR IGNORE INTO sim_offline_certs (ref, cert) VALUES (?, ?)', [ref, Buffer.from(cert)]);
+    });
+    this.certs.set(ref, cert);
     return { walletId, certificate: base32Encode(cert), grade: b.grade };
   }
 
@@ -150,7 +159,7 @@ export class OfflineAcquirer {
 
   /** Applies one forwarded batch; see the invariants at the top. */
   async forward(body: Buffer): Promise<Buffer> {
-    const batch = decodeBatch(body);
+    const batch = decodeBatch(body, (ref) => this.certs.get(ref.toString('hex')) ?? null);
     if (!/^[A-Z0-9]{4,16}$/.test(batch.terminalId)) throw new WireError('bad terminal id');
     return encodeResults(batch.batchId, await this.apply(batch));
   }
@@ -306,7 +315,8 @@ export function offlineHttpHandler(acq: OfflineAcquirer): (req: http.IncomingMes
         json(res, 404, { error: 'not_found' });
       }
     } catch (e) {
-      json(res, e instanceof WireError || e instanceof SyntaxError ? 400 : 500, { error: e instanceof WireError ? 'bad_batch' : 'internal' });
+      if (e instanceof UnknownCertificate) json(res, 409, { error: 'need_full_certs' });
+      else json(res, e instanceof WireError || e instanceof SyntaxError ? 400 : 500, { error: e instanceof WireError ? 'bad_batch' : 'internal' });
     }
     return true;
   };

@@ -15,7 +15,7 @@ describe('scanner input by key timing', () => {
   });
   it('leaves a person typing alone', () => {
     const d = new WedgeDetector();
-    const v = feed(d, [...'12345678', 'Enter'], 150);
+    const v = feed(d, [...'12345678', 'Enter'], 120);
     expect(v.every((x) => x.kind === 'pass')).toBe(true);
   });
   it('does not call a short fast burst a scan', () => {
@@ -42,5 +42,10 @@ describe('scanner input by key timing', () => {
     feed(d, [...'OC1ABCDE'], 3, 0);
     expect(d.key('F', 100)).toEqual({ kind: 'swallow' });
     expect(d.key('Enter', 103)).toEqual({ kind: 'scan', code: 'OC1ABCDEF', first: 'O' });
+  });
+  it('lets the first key after Enter through, however soon it comes', () => {
+    const d = new WedgeDetector();
+    expect(d.key('Enter', 1000)).toEqual({ kind: 'pass' });
+    expect(d.key('8', 1002)).toEqual({ kind: 'pass' });
   });
 });

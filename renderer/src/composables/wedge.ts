@@ -26,7 +26,7 @@ export class WedgeDetector {
   private readonly minLength: number;
 
   constructor(opts: WedgeOptions = {}) {
-    this.maxGap = opts.maxGapMs ?? 35;
+    this.maxGap = opts.maxGapMs ?? 50;
     this.minLength = opts.minLength ?? 8;
   }
 
@@ -48,6 +48,7 @@ export class WedgeDetector {
     if (key === 'Enter') {
       const code = this.buf;
       this.buf = '';
+      this.last = -Infinity; // the key after Enter starts afresh, however soon it comes
       if (fast && code.length >= this.minLength) return { kind: 'scan', code, first: code[0] };
       return { kind: 'pass' };
     }

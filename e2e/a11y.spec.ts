@@ -1,0 +1,49 @@
+/**
+ * Every screen, in normal and elder mode and in both languages, checked with axe (0 serious or
+ * critical violations) at 1366×768; the screenshots of the main screens for the README.
+ */
+import { expect, test } from './target';
+import { expectAccessible, login, setElder, shot } from './ui';
+
+const CASHIER_SCREENS = [
+  { key: 'Alt+1', name: 'checkout', ready: 'amount-due' },
+  { key: 'Alt+2', name: 'history', ready: null },
+  { key: 'Alt+3', name: 'forwarding', ready: 'send-now' },
+  { key: 'Alt+4', name: 'report', ready: 'report-load' },
+  { key: 'Alt+6', name: 'settings', ready: 'set-locale' },
+] as const;
+
+for (const elder of [false, true]) {
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const mode = `${elder ? 'elder' : 'normal'}, ${lang}`;
+    test(`every screen passes axe (${mode})`, async ({ app }) => {
+      if (lang === 'en') await app.getByTestId('toggle-locale').click();
+      await setElder(app, elder);
+      await expectAccessible(app, `login ${mode}`);
+      if (lang === 'zh-CN') await shot(app, `login-${elder ? 'elder' : 'normal'}`);
+      await login(app, 'super1', '2222');
+      for (const s of CASHIER_SCREENS) {
+        await app.keyboard.press(s.key);
+        await expect(app.getByTestId(`nav-${s.name}`)).toHaveClass(/router-link-active/);
+        if (s.ready) await expect(app.getByTestId(s.ready)).toBeVisible();
+        await expectAccessible(app, `${s.name} ${mode}`);
+        if (lang === 'zh-CN' && (s.name === 'forwarding' || s.name === 'settings')) await shot(app, `${s.name}-${elder ? 'elder' : 'normal'}`);
+      }
+      await app.keyboard.press('Alt+5');
+      for (const [key, tab] of [['F1', 'withdraw'], ['F2', 'bill'], ['F3', 'balance'], ['F4', 'remit'], ['F5', 'float']] as const) {
+        await app.keyboard.press(key);
+        await expect(app.getByTestId(`agent-tab-${tab}`)).toHaveAttribute('aria-selected', 'true');
+        await expectAccessible(app, `agent ${tab} ${mode}`);
+      }
+      if (lang === 'en') await app.getByTestId('toggle-locale').click();
+    });
+  }
+}
+
+test('the idle lock returns to the login screen and says why', async ({ app }) => {
+  await login(app, 'cashier1', '1111');
+  await app.getByTestId('logout').click();
+  await expect(app.getByTestId('operator-cashier1')).toBeVisible();
+  // A logout is not an idle lock: no lock notice.
+  await expect(app.getByTestId('locked-notice')).toHaveCount(0);
+});

@@ -1,0 +1,134 @@
+/**
+ * The service point (助农服务点) against the real back end in demo mode: the cash float,
+ * assisted withdrawal up to the daily limit (counted in the core), bill payment online and
+ * offline, balance enquiry and remittance — in normal and elder mode, with axe on each screen.
+ * The specs run in order on one terminal: the float is opened first.
+ */
+import { expect, test } from './target';
+import { expectAccessible, login, rpc, scan, setElder, shot } from './ui';
+
+test.describe.configure({ mode: 'serial' });
+
+test.describe('service point', () => {
+  test.afterEach(async ({ app }) => {
+    await rpc(app, 'demo:network', { preset: 'online' }).catch(() => undefined);
+  });
+
+  test('the agent opens the float, moves cash in and out with a reason', async ({ app }) => {
+    await login(app, 'agent1', '3333');
+    await expect(app.getByTestId('agent-tab-withdraw')).toBeVisible();
+    await app.keyboard.press('F5');
+    await expect(app.getByTestId('float-open-count')).toBeVisible();
+    await app.getByTestId('float-open-count').fill('2000');
+    await app.getByTestId('float-open').click();
+    await expect(app.getByTestId('float-expected')).toHaveText('¥2,000.00');
+    await app.getByTestId('float-move-amount').fill('100');
+    await app.getByTestId('float-out').click();
+    await expect(app.getByTestId('float-error')).toContainText('原因');
+    await app.getByTestId('float-reason').fill('交回银行');
+    await app.getByTestId('float-out').click();
+    await expect(app.getByTestId('float-expected')).toHaveText('¥1,900.00');
+    await expectAccessible(app, 'float');
+    await shot(app, 'agent-float');
+  });
+
+  for (const elder of [false, true]) {
+    const mode = elder ? 'elder' : 'normal';
+    test(`a withdrawal is paid out, and the daily limit stops the next one (${mode} mode)`, async ({ app }) => {
+      await login(app, 'agent1', '3333');
+      await setElder(app, elder);
+      const phone = elder ? '13900002222' : '13800001111';
+      await app.getByTestId('withdraw-phone').fill(phone);
+      await app.getByTestId('withdraw-amount').fill('800');
+      await expectAccessible(app, `withdraw form ${mode}`);
+      await shot(app, `agent-withdraw-${mode}`);
+      await app.getByTestId('withdraw-next').click();
+      await expect(app.getByTestId('withdraw-prompt')).toContainText('¥800.00');
+      const { code } = await rpc<{ code: string }>(app, 'demo:paymentCode', { walletId: elder ? 'W04' : 'W03' });
+      await scan(app, code);
+      if (elder) {
+        // W04 needs the customer's password: confirm it as the customer's phone would.
+        await expect(app.getByTestId('withdraw-result')).toContainText('正在收款');
+        const list = await rpc<Array<{ orderNo: string; state: string }>>(app, 'payments:list', { amountFen: 80000 });
+        const open = list.find((p) => p.state === 'userpaying');
+        await rpc(app, 'demo:userPaying', { orderNo: open!.orderNo, confirm: true });
+      }
+      await expect(app.getByTestId('withdraw-result')).toContainText('请付给客户现金 ¥800.00', { timeout: 30_000 });
+      await expect(app.getByTestId('withdraw-receipt')).toContainText('客户签字');
+      await expect(app.getByTestId('withdraw-result')).toContainText('还可取 ¥200.00');
+      await expectAccessible(app, `withdraw paid ${mode}`);
+      await shot(app, `agent-withdraw-paid-${mode}`);
+      await app.getByTestId('withdraw-done').click();
+      // Same customer, ¥300 more: over ¥1,000 today, refused before any charge.
+      await app.getByTestId('withdraw-phone').fill(phone);
+      await app.getByTestId('withdraw-amount').fill('300');
+      await app.getByTestId('withdraw-next').click();
+      await scan(app, (await rpc<{ code: string }>(app, 'demo:paymentCode', { walletId: 'W02' })).code);
+      await expect(app.getByTestId('withdraw-error')).toContainText('超过每人每日 1000 元的取款限额');
+      await expect(app.getByTestId('withdraw-error')).toContainText('还可取 200 元');
+      await expectAccessible(app, `withdraw limit ${mode}`);
+      if (!elder) await shot(app, 'agent-withdraw-limit');
+    });
+  }
+
+  test('a withdrawal that is not a multiple of ¥10 is refused in plain words', async ({ app }) => {
+    await login(app, 'agent1', '3333');
+    await app.getByTestId('withdraw-phone').fill('13700003333');
+    await app.getByTestId('withdraw-amount').fill('55');
+    await app.getByTestId('withdraw-next').click();
+    await app.getByTestId('withdraw-code').fill('134567890123456789');
+    await app.getByTestId('withdraw-submit').click();
+    await expect(app.getByTestId('withdraw-error')).toContainText('10 元的整数倍');
+  });
+
+  test('a bill is looked up and paid online', async ({ app }) => {
+    await login(app, 'agent1', '3333');
+    await app.keyboard.press('F2');
+    await app.getByTestId('biller-water-county').click();
+    await app.getByTestId('bill-account').fill('12345678');
+    await app.keyboard.press('Enter');
+    await expect(app.getByTestId('bill-looked')).toContainText('应缴');
+    await expectAccessible(app, 'bill looked up');
+    await shot(app, 'agent-bill');
+    await app.getByTestId('bill-pay').click();
+    await expect(app.getByTestId('bill-result')).toContainText('缴费成功');
+  });
+
+  test('offline, a bill is queued with a provisional receipt; balance and remittance say they need the network', async ({ app }) => {
+    await login(app, 'agent1', '3333');
+    await setElder(app, true);
+    await rpc(app, 'demo:network', { preset: 'offline' });
+    await expect(app.getByTestId('connectivity')).toContainText('离线', { timeout: 50_000 });
+    await app.keyboard.press('F2');
+    await app.getByTestId('biller-power-grid').click();
+    await app.getByTestId('bill-account').fill('3300112233');
+    await app.getByTestId('bill-amount').fill('86.5');
+    await expectAccessible(app, 'bill offline elder');
+    await app.getByTestId('bill-pay').click();
+    await expect(app.getByTestId('bill-result')).toContainText('待上传');
+    await expect(app.getByTestId('bill-provisional')).toContainText('临时收据');
+    await shot(app, 'agent-bill-offline-elder');
+    await app.keyboard.press('F3');
+    await expect(app.getByTestId('balance-offline')).toContainText('需要联网');
+    await app.keyboard.press('F4');
+    await expect(app.getByTestId('remit-offline')).toContainText('需要联网');
+    await expectAccessible(app, 'remit offline elder');
+  });
+
+  test('balance enquiry online, then the float is closed with its variance', async ({ app }) => {
+    await login(app, 'agent1', '3333');
+    await app.keyboard.press('F3');
+    await app.getByTestId('balance-code').fill((await rpc<{ code: string }>(app, 'demo:paymentCode', { walletId: 'W01' })).code);
+    await app.getByTestId('balance-submit').click();
+    await expect(app.getByTestId('balance-result')).toContainText('余额');
+    await app.keyboard.press('F5');
+    const expected = await app.getByTestId('float-expected').innerText();
+    await app.getByTestId('float-close-count').fill('100');
+    await app.getByTestId('float-close').click();
+    await expect(app.getByTestId('float-closed')).toBeVisible();
+    await expect(app.getByTestId('float-variance')).toContainText('-');
+    expect(expected).not.toBe('');
+    await app.keyboard.press('Alt+4');
+    await expect(app.getByTestId('report-float')).toContainText('结班差额');
+  });
+});
