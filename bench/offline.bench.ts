@@ -26,6 +26,7 @@ import { DEFAULT_POLICY } from '../core/risk/policy';
 import { LinkEmulator, LINK_PRESETS } from '../core/offline/link-emulator';
 import { OfflineClient } from '../core/forward/client';
 import { Forwarder } from '../core/forward/forwarder';
+import { offlineOrderNo, parseCode } from '../core/offline/code';
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -122,11 +123,15 @@ export const bench: BenchModule = {
     const client = new OfflineClient({ baseUrl: `http://127.0.0.1:${link.port}`, minTimeoutMs: 30_000 });
     let batches = 0;
     let failures = 0;
+    const errors = new Set<string>();
     const fwd = new Forwarder(store, client, null, {
       terminalId: 'T0001',
       onBatch: (b) => {
         batches += 1;
-        if (!b.ok) failures += 1;
+        if (!b.ok) {
+          failures += 1;
+          errors.add(b.error ?? 'unknown');
+        }
       },
     });
     const pending = await store.pendingCount();
@@ -144,7 +149,8 @@ export const bench: BenchModule = {
     const naiveN = 300;
     for (let i = 0; i < naiveN; i++) {
       const w = wallets[i % 500];
-      const body = JSON.stringify({ terminalId: 'T0002', orderNo: `OFT0002NAIVE${String(i).padStart(6, '0')}`, amountFen: amount(i), purpose: 'sale', acceptedAt: Date.now(), code: w.nextCode() });
+      const code = w.nextCode();
+      const body = JSON.stringify({ terminalId: 'T0002', orderNo: offlineOrderNo(parseCode(code).bytes), amountFen: amount(i), purpose: 'sale', acceptedAt: Date.now(), code });
       const r = await client.request('POST', '/offline/v1/item', Buffer.from(body), 'application/json');
       if (r.status !== 200) throw new Error(`naive item refused: ${r.status}`);
     }
@@ -188,6 +194,7 @@ export const bench: BenchModule = {
       forward_10k_goal_met: wall <= 1.3 * floor,
       forward_10k_batches: batches,
       forward_10k_failed_batches: failures,
+      forward_10k_failure_causes: [...errors].join('; ') || 'none',
       forward_10k_exactly_once: exactlyOnce,
       forward_bytes_per_payment: r3(perPayment),
       naive_bytes_per_payment: r3(naivePer),

@@ -40,7 +40,7 @@ for (const elder of [false, true]) {
   }
 }
 
-test('the idle lock returns to the login screen and says why', async ({ app }) => {
+test('logging out returns to the login screen without the idle-lock notice', async ({ app }) => {
   await login(app, 'cashier1', '1111');
   await app.getByTestId('logout').click();
   await expect(app.getByTestId('operator-cashier1')).toBeVisible();

@@ -21,11 +21,12 @@ describe('batch wire format', () => {
     const dir = tempDir('wire');
     const { acq, db } = await openAcquirer(dir);
     const w = await newWallet(acq);
-    const { parseCode } = await import('../offline/code');
+    const { parseCode, offlineOrderNo } = await import('../offline/code');
     const items = Array.from({ length: 50 }, (_, i) => ({
-      orderNo: `OFT0001X${i}`, amountFen: 100 + i, purpose: (i % 2 ? 'sale' : 'cash_out') as 'sale' | 'cash_out',
+      orderNo: '', amountFen: 100 + i, purpose: (i % 2 ? 'sale' : 'cash_out') as 'sale' | 'cash_out',
       acceptedAt: 1_700_000_000_000 + i * 1000 - (i === 7 ? 5000 : 0), flags: i % 3, code: parseCode(w.nextCode()).bytes,
     }));
+    for (const it of items) it.orderNo = offlineOrderNo(it.code);
     const body = encodeBatch({ terminalId: 'T0001', batchId: 'B1', items }, { fullCerts: true });
     const back = decodeBatch(body);
     expect(back.items.map((x) => ({ ...x, code: Buffer.from(x.code) }))).toEqual(items.map((x) => ({ ...x, code: Buffer.from(x.code) })));

@@ -9,7 +9,7 @@
  * - An answer is applied only if it matches the batch that was sent (same batch id, one verdict
  *   per item); anything else is treated as a lost reply and the batch is retried.
  * - Failures back off exponentially with full jitter (capped), and halve the batch size;
- *   successes grow the batch towards ~`targetBatchMs` of link time at the measured throughput,
+ *   successes grow the batch towards ~`targetBatchMs` (20 s) of link time at the measured throughput,
  *   so a slow link carries few large requests (little per-request overhead) and a flapping
  *   link loses little work per reset.
  * - "Send now" cancels the wait; it never sends the same items twice at once (one loop, and
@@ -34,7 +34,7 @@ export interface ForwarderOptions {
   /** Batches in flight at once (default 2). */
   pipeline?: number;
   /** Called after each batch (tests, bench). */
-  onBatch?: (info: { size: number; bytes: number; ms: number; ok: boolean }) => void;
+  onBatch?: (info: { size: number; bytes: number; ms: number; ok: boolean; error?: string }) => void;
 }
 
 export type ForwarderState = 'idle' | 'sending' | 'backoff' | 'offline';
@@ -52,11 +52,12 @@ export class Forwarder {
   private throughput: number | null = null;
   private lastCompleteAt = 0;
   private readonly inFlight = new Set<number>();
+  private inFlightBytes = 0;
   private readonly o: Required<Omit<ForwarderOptions, 'onBatch'>> & Pick<ForwarderOptions, 'onBatch'>;
 
   constructor(private readonly store: OfflineStore, private readonly client: OfflineClient, private readonly monitor: ConnectivityMonitor | null, opts: ForwarderOptions) {
     this.o = {
-      minBatch: 10, maxBatch: 2000, initialBatch: 100, targetBatchMs: 8_000, baseBackoffMs: 1_000, maxBackoffMs: 120_000, pipeline: 2, ...opts,
+      minBatch: 10, maxBatch: 2000, initialBatch: 100, targetBatchMs: 20_000, baseBackoffMs: 1_000, maxBackoffMs: 120_000, pipeline: 2, ...opts,
     };
     this.batchSize = this.o.initialBatch;
   }
@@ -180,10 +181,15 @@ export class Forwarder {
     crashPoint('forward.after-mark');
     this.state = 'sending';
     const t0 = performance.now();
-    // Idle timeout: generous for the body at the measured throughput, at least 15 s.
-    const expected = this.throughput ? (body.length / this.throughput) * 1000 : 0;
+    // Idle timeout: generous for this body and the batches ahead of it on the link (pipelined
+    // requests wait their turn with no byte moving), at least 15 s.
+    const ahead = this.inFlightBytes;
+    this.inFlightBytes += body.length;
+    const expected = this.throughput ? ((ahead + body.length) / this.throughput) * 1000 : 0;
     try {
-      const reply = await this.client.forward(body, Math.max(15_000, expected * 3));
+      const reply = await this.client.forward(body, Math.max(15_000, expected * 3)).finally(() => {
+        this.inFlightBytes -= body.length;
+      });
       crashPoint('forward.after-response');
       const res = decodeResults(reply.body);
       if (res.batchId !== batchId || res.verdicts.length !== items.length) throw new WireError('reply does not match the batch');
@@ -216,7 +222,7 @@ export class Forwarder {
       this.lastError = e.message;
       this.batchSize = Math.max(this.o.minBatch, Math.floor(this.batchSize / 2));
       await this.store.markRetry(seqs, e instanceof TransportError ? `retry_${e.why}` : 'retry_bad_reply');
-      this.o.onBatch?.({ size: items.length, bytes: body.length, ms: performance.now() - t0, ok: false });
+      this.o.onBatch?.({ size: items.length, bytes: body.length, ms: performance.now() - t0, ok: false, error: e.message });
       return false;
     }
   }

@@ -123,12 +123,12 @@ const PURPOSES = ['sale', 'cash_out'] as const;
 
 /**
  * Certificates travel by reference by default: the acquirer issued every certificate it
- * trusts, so the wallet id and 8 bytes of the certificate's SHA-256 name it (16 bytes instead
- * of 126). An acquirer that cannot resolve a reference answers 409 and the forwarder resends
+ * trusts, so the wallet id and 4 bytes of the certificate's SHA-256 name it (12 bytes instead
+ * of 126; the 4 bytes only tell apart the certificates of one wallet). An acquirer that cannot resolve a reference answers 409 and the forwarder resends
  * that batch with full certificates (`fullCerts`).
  */
 export function certRef(cert: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(cert.subarray(4, 12)), createHash('sha256').update(cert).digest().subarray(0, 8)]);
+  return Buffer.concat([Buffer.from(cert.subarray(4, 12)), createHash('sha256').update(cert).digest().subarray(0, 4)]);
 }
 
 export function encodeBatch(batch: WireBatch, opts: { fullCerts?: boolean } = {}): Buffer {
@@ -213,7 +213,7 @@ export function decodeBatch(body: Buffer, resolve: (ref: Buffer) => Uint8Array |
     const kind = r.u8();
     if (kind === 0) certs.push(r.bytes(CERT_LEN));
     else if (kind === 1) {
-      const c = resolve(r.bytes(16));
+      const c = resolve(r.bytes(12));
       if (!c || c.length !== CERT_LEN) throw new UnknownCertificate();
       certs.push(Buffer.from(c));
     } else throw new WireError('bad certificate kind');

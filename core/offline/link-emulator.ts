@@ -38,11 +38,16 @@ export const LINK_PRESETS: Record<'online' | 'weak' | 'offline', LinkProfile> = 
 
 const SEG = 1460;
 
-/** One direction of the link: a serialising queue with its own clock. */
+/**
+ * One direction of the link, shared by every connection through it (a link, not a per-socket
+ * pipe: two parallel requests share the 64 kbit/s): a serialising queue with its own clock.
+ */
 class Direction {
   private linkFreeAt = 0;
   private lastDeliverAt = 0;
   private inFlight = 0;
+  /** Sources paused because the link's buffer is full; all resume when it drains. */
+  private readonly paused = new Set<() => void>();
   /** When the last scheduled byte is delivered (performance.now() clock). */
   get drainAt(): number {
     return this.lastDeliverAt;
@@ -81,12 +86,18 @@ class Direction {
         this.inFlight -= copy.length;
         this.count(copy.length);
         write(copy);
-        if (this.inFlight < 64 * 1024) resume();
+        if (this.inFlight < 64 * 1024 && this.paused.size) {
+          const all = [...this.paused];
+          this.paused.clear();
+          for (const r of all) r();
+        }
       };
       if (delay <= 0.5) fire();
       else setTimeout(fire, delay);
     }
-    return this.inFlight < 64 * 1024;
+    if (this.inFlight < 64 * 1024) return true;
+    this.paused.add(resume);
+    return false;
   }
 }
 
@@ -98,6 +109,8 @@ export class LinkEmulator {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
+  private readonly up = new Direction(this, (n) => (this.bytesUp += n));
+  private readonly down = new Direction(this, (n) => (this.bytesDown += n));
 
   constructor(private readonly targetPort: number, profile: LinkProfile = LINK_PRESETS.online, private readonly targetHost = '127.0.0.1') {
     this.profile = { ...profile };
@@ -140,8 +153,8 @@ export class LinkEmulator {
       client.resetAndDestroy();
       upstream.resetAndDestroy();
     };
-    const up = new Direction(this, (n) => (this.bytesUp += n));
-    const down = new Direction(this, (n) => (this.bytesDown += n));
+    const up = this.up;
+    const down = this.down;
     client.on('data', (b: Buffer) => {
       if (!up.push(b, (x) => !closed && upstream.write(x), reset, () => client.resume())) client.pause();
     });

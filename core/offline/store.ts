@@ -362,26 +362,16 @@ export class OfflineStore {
     };
   }
 
+  /** One statement: the outbox row; migration 201's trigger moves the counters with it. */
   private async write(q: Queryable, p: Prepared): Promise<void> {
     const r = await q.run(
       `INSERT INTO offline_items (order_no, wallet_id, counter, code_time, amount_fen, purpose, code, masked, status, flags,
-         contact, accepted_at, day, updated_at, operator_id, training)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
+         contact, accepted_at, day, updated_at, operator_id, training, near_limit)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
       [p.orderNo, p.v.walletId, p.v.counter, p.v.code.codeTime, p.input.amountFen, p.purpose, Buffer.from(p.v.code.bytes), p.masked,
-        JSON.stringify(p.d.flags), p.contact, p.at, p.day, p.at, p.input.operatorId, this.opts.training ? 1 : 0],
+        JSON.stringify(p.d.flags), p.contact, p.at, p.day, p.at, p.input.operatorId, this.opts.training ? 1 : 0, p.d.nearLimit ? 1 : 0],
     );
     p.seq = r.lastID;
-    await q.run(
-      `INSERT INTO offline_wallets (wallet_id, last_counter, last_seen) VALUES (?, ?, ?)
-       ON CONFLICT(wallet_id) DO UPDATE SET last_counter = MAX(last_counter, excluded.last_counter), last_seen = excluded.last_seen`,
-      [p.v.walletId, p.v.counter, p.at],
-    );
-    await q.run(
-      `INSERT INTO risk_wallet_day (wallet_id, day, total_fen, count, near_limit, cash_outs) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(wallet_id, day) DO UPDATE SET total_fen = excluded.total_fen, count = excluded.count,
-         near_limit = excluded.near_limit, cash_outs = excluded.cash_outs`,
-      [p.v.walletId, p.day, p.nextDay.totalFen, p.nextDay.count, p.nextDay.nearLimit, p.nextDay.cashOuts],
-    );
     await appendJournal(q, {
       kind: 'offline.accepted', ref: p.orderNo, amountFen: p.input.amountFen,
       body: { wallet: p.v.walletId.slice(-4), counter: p.v.counter, purpose: p.purpose, flags: p.d.flags, rule: p.d.rule },

@@ -9,7 +9,7 @@
  */
 import type { Role } from '../api/define';
 import type { Message } from '../api/payments';
-import type { LessonDef, StepDef, WrongMove } from './lesson';
+import type { LessonDef, SetupAction, StepDef, WrongMove } from './lesson';
 
 /** Demo wallets of the simulator's seed, by what a lesson needs of them. */
 export const DEMO_WALLET = {
@@ -27,6 +27,18 @@ export const FAKE_STATIC_QR = 'https://qr.alipay.com/fkx19283746551234xyz';
 export const GENUINE_DYNAMIC_QR = 'https://sim.acquirer.example/qr/ORDER20261128XYZ?amount=2500&exp=120';
 
 const ONLINE_TENDERS = ['wechat', 'alipay', 'unionpay', 'face'] as const;
+
+/**
+ * Before and after every lesson: the network up, no scripted fault left over from a trainer's
+ * demonstration, the printer loaded and the scanner plugged in. A module not installed yet is
+ * reported as setup feedback, never silently skipped.
+ */
+const CLEAN_SLATE: readonly SetupAction[] = [
+  { call: 'demo:network', input: { preset: 'online' } },
+  { call: 'demo:fault', input: { fault: 'clear' } },
+  { call: 'devices:simulate', input: { action: 'paper_in' } },
+  { call: 'devices:simulate', input: { action: 'scanner_replug' } },
+];
 
 const m = (zh: string, en: string): Message => ({ zh, en });
 
@@ -72,8 +84,8 @@ const normalPayment: LessonDef = {
   goal: m('输入金额，扫描顾客的付款码，看到“收款成功”再交货。', 'Type the amount, scan the customer’s payment code, and hand over the goods only after “paid”.'),
   role: 'cashier',
   needs: ['payments:charge', 'demo:paymentCode', 'demo:network'],
-  prepare: [{ call: 'demo:network', input: { preset: 'online' } }],
-  cleanup: [{ call: 'demo:network', input: { preset: 'online' } }],
+  prepare: CLEAN_SLATE,
+  cleanup: CLEAN_SLATE,
   steps: [
     loginStep('cashier', CASHIER),
     {
@@ -115,6 +127,8 @@ const passwordPayment: LessonDef = {
   goal: m('遇到“等待顾客输入密码”时耐心等待，不要重复扫码，也不要取消。', 'When the terminal says it is waiting for the customer’s password, wait: do not scan again and do not cancel.'),
   role: 'cashier',
   needs: ['payments:charge', 'demo:paymentCode', 'demo:userPaying'],
+  prepare: CLEAN_SLATE,
+  cleanup: CLEAN_SLATE,
   steps: [
     loginStep('cashier', CASHIER),
     {
@@ -172,8 +186,8 @@ const offlineForward: LessonDef = {
     'When the network drops, take an offline payment code and tell the customer “accepted offline, pending”; when the network returns, watch it forward.'),
   role: 'cashier',
   needs: ['offline:accept', 'demo:offlineCode', 'demo:network'],
-  prepare: [{ call: 'demo:network', input: { preset: 'online' } }],
-  cleanup: [{ call: 'demo:network', input: { preset: 'online' } }],
+  prepare: CLEAN_SLATE,
+  cleanup: CLEAN_SLATE,
   steps: [
     loginStep('cashier', CASHIER),
     {
@@ -233,8 +247,8 @@ const declineFollowUp: LessonDef = {
   // `demo:offlineFault` (asked of store-and-forward): makes the acquirer decline the next forwarded
   // item, as a wallet found empty at forwarding would. Until it exists the lesson says it cannot run.
   needs: ['offline:accept', 'outbox:followUps', 'demo:offlineCode', 'demo:network', 'demo:offlineFault'],
-  prepare: [{ call: 'demo:network', input: { preset: 'online' } }],
-  cleanup: [{ call: 'demo:network', input: { preset: 'online' } }],
+  prepare: CLEAN_SLATE,
+  cleanup: CLEAN_SLATE,
   steps: [
     loginStep('cashier', CASHIER),
     {
@@ -291,6 +305,8 @@ const refundApproval: LessonDef = {
   goal: m('大额退款要主管复核：主管本人选择自己并输入 PIN，收银员不能代替。', 'A large refund needs a supervisor’s approval: the supervisor picks themself and types their own PIN.'),
   role: 'cashier',
   needs: ['payments:charge', 'payments:refund', 'demo:paymentCode'],
+  prepare: CLEAN_SLATE,
+  cleanup: CLEAN_SLATE,
   steps: [
     loginStep('cashier', CASHIER),
     {
@@ -341,6 +357,8 @@ const withdrawalLimit: LessonDef = {
     'Assisted withdrawal is at most ¥1,000 per person per day, in multiples of ¥10; over the limit, tell the villager how much is still allowed today.'),
   role: 'agent',
   needs: ['agent:withdraw', 'agent:floatOpen', 'payments:charge', 'demo:paymentCode'],
+  prepare: CLEAN_SLATE,
+  cleanup: CLEAN_SLATE,
   steps: [
     loginStep('agent', AGENT),
     {
@@ -354,8 +372,8 @@ const withdrawalLimit: LessonDef = {
     },
     {
       id: 'withdraw-800',
-      instruction: m('村民王大妈（手机 13800138000）要取 800 元：输入手机号和金额，请她出示付款码并扫入，确认成功后付现金。',
-        'Aunt Wang (phone 13800138000) wants ¥800: type the phone number and amount, scan her payment code, and hand out cash once it succeeds.'),
+      instruction: m('村民王叔（手机 13800138000）要取 800 元：输入手机号和金额，请他出示付款码并扫入，确认成功后付现金。',
+        'Uncle Wang (phone 13800138000) wants ¥800: type the phone number and amount, scan his payment code, and hand out cash once it succeeds.'),
       phoneWallet: DEMO_WALLET.rich,
       done: [{ event: 'agent:withdrawalChanged', where: { state: 'paid', amountFen: 80000 } }],
       wrong: [
@@ -367,29 +385,29 @@ const withdrawalLimit: LessonDef = {
     },
     {
       id: 'withdraw-300',
-      instruction: m('下午王大妈又来了，要再取 300 元。请照常办理。', 'In the afternoon Aunt Wang comes back for another ¥300. Go ahead as usual.'),
+      instruction: m('下午王叔又来了，要再取 300 元。请照常办理。', 'In the afternoon Uncle Wang comes back for another ¥300. Go ahead as usual.'),
       done: [{ call: 'agent:withdraw', ok: false, errorCode: 'agent.daily_limit' }],
       doneFeedback: {
         kind: 'expected',
-        message: m('系统拒绝了：每人每天最多取 1,000 元，她今天已取 800 元，只能再取 200 元。请如实告诉她。',
-          'Refused: at most ¥1,000 per person per day; she has taken ¥800, so only ¥200 more today. Tell her so plainly.'),
+        message: m('系统拒绝了：每人每天最多取 1,000 元，他今天已取 800 元，只能再取 200 元。请如实告诉他。',
+          'Refused: at most ¥1,000 per person per day; he has taken ¥800, so only ¥200 more today. Tell him so plainly.'),
       },
       wrong: [
         {
           when: { event: 'agent:withdrawalChanged', where: { state: 'paid' } },
-          message: m('这笔取款办成了，但没有用王大妈的手机号，限额就查不到她今天已取的钱。同一位村民要用同一个手机号。',
-            'That withdrawal went through because it was not under Aunt Wang’s phone number, so her earlier withdrawal was not counted. Use the same customer’s phone number.'),
+          message: m('这笔取款办成了，但没有用王叔的手机号，限额就查不到他今天已取的钱。同一位村民要用同一个手机号。',
+            'That withdrawal went through because it was not under Uncle Wang’s phone number, so his earlier withdrawal was not counted. Use the same customer’s phone number.'),
         },
       ],
     },
     {
       id: 'withdraw-200',
-      instruction: m('王大妈同意今天先取 200 元。请为她办理 200 元。', 'Aunt Wang agrees to take ¥200 today. Make the ¥200 withdrawal for her.'),
+      instruction: m('王叔同意今天先取 200 元。请为他办理 200 元。', 'Uncle Wang agrees to take ¥200 today. Make the ¥200 withdrawal for him.'),
       done: [{ event: 'agent:withdrawalChanged', where: { state: 'paid', amountFen: 20000 } }],
       wrong: [
         {
           when: { call: 'agent:withdraw', ok: false, errorCode: 'agent.daily_limit' },
-          message: m('还是超过了限额：她今天只剩 200 元可取。请把金额改成 200。', 'Still over the limit: she has only ¥200 left today. Make the amount 200.'),
+          message: m('还是超过了限额：他今天只剩 200 元可取。请把金额改成 200。', 'Still over the limit: he has only ¥200 left today. Make the amount 200.'),
         },
       ],
     },
@@ -405,6 +423,8 @@ const fakeStaticQr: LessonDef = {
     'Only let customers scan the dynamic QR the terminal makes for this order; a static sticker can be pasted over by a fraudster.'),
   role: 'cashier',
   needs: ['payments:charge', 'payments:precreate'],
+  prepare: CLEAN_SLATE,
+  cleanup: CLEAN_SLATE,
   steps: [
     loginStep('cashier', CASHIER),
     {

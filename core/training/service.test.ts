@@ -13,6 +13,8 @@ import { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { migrations } from '../store/migrations';
 import { assertDemoDatabase, emptyDemoDatabase } from './reset';
+import { resetSimulatorData } from './reset-simulator';
+import type { FaultPlan } from '../acquirer/simulator/faults';
 
 const dirs: string[] = [];
 const open: Backend[] = [];
@@ -89,6 +91,8 @@ describe('training in the composition root', () => {
     const b = await demo(tmp());
     await login(b, 'agent1', '3333');
     const started = (await b.dispatcher.dispatch('training:start', { lessonId: 'withdrawal-limit' })) as Extract<RpcResult, { ok: true }>;
+    // Its clean-slate setup (network, faults, printer, scanner) ran through the real handlers.
+    expect((started.value as TrainingState).feedback.filter((f) => f.kind === 'setup')).toEqual([]);
     const steps = (started.value as TrainingState).steps;
     expect(steps.slice(0, 2).map((x) => [x.id, x.status])).toEqual([['login', 'done'], ['open-float', 'current']]);
     expect((await b.dispatcher.dispatch('agent:floatOpen', { countedFen: 200_000 })).ok).toBe(true);
@@ -221,6 +225,20 @@ describe('reset to the seeded state', () => {
     await fake.run("INSERT INTO settings (key, value) VALUES ('db.mode', 'live')");
     await expect(assertDemoDatabase({ config: { mode: 'demo', dataDir: dir }, db: fake })).rejects.toMatchObject({ code: 'training.reset_refused' });
     await fake.close();
+  });
+});
+
+describe('the simulator\'s share of the reset', () => {
+  it('refuses a simulator file outside the data folder or a terminal database, before writing', async () => {
+    const dir = tmp();
+    const elsewhere = await Db.open({ filename: path.join(tmp(), 'acquirer-sim.sqlite') });
+    const faults = { clear: () => undefined } as unknown as FaultPlan;
+    await expect(resetSimulatorData({ mode: 'demo', dataDir: dir }, { db: elsewhere, faults })).rejects.toMatchObject({ code: 'training.reset_refused' });
+    const terminal = await Db.open({ filename: databasePath({ dataDir: dir, mode: 'live' }) });
+    await expect(resetSimulatorData({ mode: 'demo', dataDir: dir }, { db: terminal, faults })).rejects.toMatchObject({ code: 'training.reset_refused' });
+    await expect(resetSimulatorData({ mode: 'live', dataDir: dir }, { db: elsewhere, faults })).rejects.toMatchObject({ code: 'training.live_mode' });
+    await elsewhere.close();
+    await terminal.close();
   });
 });
 

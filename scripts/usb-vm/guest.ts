@@ -134,9 +134,10 @@ async function main(): Promise<void> {
   await m.select(scanner.id);
   await sleep(1500); // claim (detaching usbhid) happens asynchronously
   const hfd = fs.openSync('/dev/hidg0', 'r+');
+  // Async writes: a write to /dev/hidg0 blocks until the host side reads the report, and the
+  // host side is this same process: a writeSync would deadlock it.
   for (const r of keyboardReports('134567890123456789')) {
-    fs.writeSync(hfd, Buffer.from(r));
-    await sleep(5);
+    await new Promise<void>((res, rej) => fs.write(hfd, Buffer.from(r), (e) => (e ? rej(e) : res())));
   }
   const scanned = await until(() => (seen['scanner:scanned'] ?? []).length > 0, 5000);
   check('scan arrives through the raw-HID path', scanned && seen['scanner:scanned']![0]!.code === '134567890123456789', JSON.stringify(seen['scanner:scanned']));
@@ -162,5 +163,14 @@ main()
   .finally(() => {
     fs.writeFileSync(path.join(OUT, 'result.json'), JSON.stringify(results, null, 2));
     console.log(`USB-VM ${results.every((r) => r.ok) ? 'OK' : 'FAILED'} ${results.filter((r) => r.ok).length}/${results.length}`);
+    // A read still blocked on /dev/g_printer0 in libuv's thread pool would hold process exit:
+    // unbinding the gadgets ends it. init.sh's timeout is the backstop.
+    for (const g of ['prn', 'scn']) {
+      try {
+        plug(g, '');
+      } catch {
+        // not created (an early failure): nothing to unbind
+      }
+    }
     process.exit(0);
   });

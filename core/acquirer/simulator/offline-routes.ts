@@ -96,7 +96,8 @@ export class OfflineAcquirer {
     const a = new OfflineAcquirer(db, opts);
     const rows = await db.all<{ key_id: number; private_key: string; public_key: string; valid_from: number; valid_to: number }>('SELECT * FROM sim_offline_issuers ORDER BY key_id');
     a.issuers = rows.map((r) => ({ key: { keyId: r.key_id, publicKey: r.public_key, validFrom: r.valid_from, validTo: r.valid_to }, pair: { privateKey: r.private_key, publicKey: r.public_key } }));
-    for (const c of await db.all<{ ref: string; cert: Buffer }>('SELECT ref, cert FROM sim_offline_certs')) a.certs.set(c.ref, new Uint8Array(c.cert));
+    // Keyed by the reference computed now, not the stored one, so a change of reference format never strands a certificate.
+    for (const c of await db.all<{ cert: Buffer }>('SELECT cert FROM sim_offline_certs')) a.certs.set(certRef(c.cert).toString('hex'), new Uint8Array(c.cert));
     if (!a.issuers.length) await a.rotateIssuerKey();
     a.checker.setIssuerKeys(a.issuers.map((e) => e.key));
     return a;

@@ -97,6 +97,8 @@ export const useCheckoutStore = defineStore('checkout', () => {
     phase.value = 'tender';
     tenderedBuffer.value = '';
     if (t === 'qr') void start(() => send('payments:precreate', { amountFen: amountFen.value }));
+    // Elder mode speaks its prompts as well as showing them.
+    else if (prefs.elder && (t === 'scan' || t === 'offline')) void voice.say(clipsFor('showcode'));
   }
 
   async function start(call: () => Promise<Payment>) {
