@@ -27,6 +27,7 @@ import { DeviceManager } from '../drivers/manager';
 import { deviceHandlers } from '../drivers/handlers';
 import { createTraining } from './training/service';
 import { resetSimulatorData } from './training/reset-simulator';
+import { offlineFault } from './training/offline-decline';
 
 export interface Backend {
   config: AppConfig;
@@ -102,7 +103,15 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   });
   await devices.start();
   // Lessons, the customer-phone panel's moves and the reset: refused wholesale in live mode.
-  const training = createTraining({ config, bus, db, currentRole: () => operators.state().operator?.role ?? null, reseed: () => seedDemo(operators), logout: () => operators.logout() });
+  const training = createTraining({
+    config,
+    bus,
+    db,
+    currentRole: () => operators.state().operator?.role ?? null,
+    reseed: () => seedDemo(operators),
+    logout: () => operators.logout(),
+    offlineFault: offlineFault(offline),
+  });
   const agent = new AgentService(db, bus, config.mode === 'demo' ? new DemoAgentAcquirer(connectivity) : unavailableAgentAcquirer, withdrawalCharge);
 
   const payments = await createPaymentSide({ config, db, bus, platform, operators, connectivity });

@@ -3,7 +3,13 @@
  * critical violations) at 1366×768; the screenshots of the main screens for the README.
  */
 import { expect, test } from './target';
-import { expectAccessible, login, setElder, shot } from './ui';
+import { expectAccessible, login, rpc, setElder, shot } from './ui';
+
+// The terminal has one session: leave it logged out for the specs that follow.
+test.afterEach(async ({ app }) => {
+  await rpc(app, 'session:logout', {}).catch(() => undefined);
+});
+
 
 const CASHIER_SCREENS = [
   { key: 'Alt+1', name: 'checkout', ready: 'amount-due' },

@@ -5,7 +5,13 @@
  * The specs run in order on one terminal: the float is opened first.
  */
 import { expect, test } from './target';
-import { expectAccessible, login, rpc, scan, setElder, shot } from './ui';
+import { expectAccessible, login, rpc, scanDevice, setElder, shot } from './ui';
+
+// The terminal has one session: leave it logged out for the specs that follow.
+test.afterEach(async ({ app }) => {
+  await rpc(app, 'session:logout', {}).catch(() => undefined);
+});
+
 
 test.describe.configure({ mode: 'serial' });
 
@@ -45,7 +51,7 @@ test.describe('service point', () => {
       await app.getByTestId('withdraw-next').click();
       await expect(app.getByTestId('withdraw-prompt')).toContainText('¥800.00');
       const { code } = await rpc<{ code: string }>(app, 'demo:paymentCode', { walletId: elder ? 'W04' : 'W03' });
-      await scan(app, code);
+      await scanDevice(app, code);
       if (elder) {
         // W04 needs the customer's password: confirm it as the customer's phone would.
         await expect(app.getByTestId('withdraw-result')).toContainText('正在收款');
@@ -63,7 +69,7 @@ test.describe('service point', () => {
       await app.getByTestId('withdraw-phone').fill(phone);
       await app.getByTestId('withdraw-amount').fill('300');
       await app.getByTestId('withdraw-next').click();
-      await scan(app, (await rpc<{ code: string }>(app, 'demo:paymentCode', { walletId: 'W02' })).code);
+      await scanDevice(app, (await rpc<{ code: string }>(app, 'demo:paymentCode', { walletId: 'W02' })).code);
       await expect(app.getByTestId('withdraw-error')).toContainText('超过每人每日 1000 元的取款限额');
       await expect(app.getByTestId('withdraw-error')).toContainText('还可取 200 元');
       await expectAccessible(app, `withdraw limit ${mode}`);

@@ -5,7 +5,13 @@
  */
 import { expect, test } from './target';
 import type { Page } from '@playwright/test';
-import { expectAccessible, login, rpc, scan, setElder, shot, typeAmount } from './ui';
+import { expectAccessible, login, rpc, scan, scanDevice, setElder, shot, typeAmount } from './ui';
+
+// The terminal has one session: leave it logged out for the specs that follow.
+test.afterEach(async ({ app }) => {
+  await rpc(app, 'session:logout', {}).catch(() => undefined);
+});
+
 
 async function code(page: Page, walletId: string): Promise<string> {
   return (await rpc<{ code: string }>(page, 'demo:paymentCode', { walletId })).code;
@@ -31,7 +37,9 @@ for (const elder of [false, true]) {
       }
       await app.keyboard.press('F1');
       await expect(app.getByTestId('tender-prompt')).toContainText('付款码');
-      await scan(app, await code(app, 'W01'));
+      // The keyboard-wedge scanner in normal mode; the simulated USB scanner in elder mode.
+      if (elder) await scanDevice(app, await code(app, 'W01'));
+      else await scan(app, await code(app, 'W01'));
       await expect(app.getByTestId('result')).toContainText('收款成功');
       await expect(app.getByTestId('amount-due')).toHaveText('¥123.40');
       await expectAccessible(app, `result paid ${mode}`);
@@ -45,12 +53,12 @@ for (const elder of [false, true]) {
       await typeAmount(app, '50');
       if (elder) await app.keyboard.press('Enter');
       await app.keyboard.press('F1');
-      await scan(app, await code(app, 'W04'));
+      await scanDevice(app, await code(app, 'W04'));
       await expect(app.getByTestId('working-state')).toContainText('输入密码');
       await expectAccessible(app, `userpaying ${mode}`);
       if (!elder) await shot(app, 'userpaying');
       // A scan now must not start a second charge.
-      await scan(app, await code(app, 'W01'));
+      await scanDevice(app, await code(app, 'W01'));
       await expect(app.getByTestId('checkout-notice')).toContainText('上一笔收款还没有结束');
       const orderNo = await app.getByTestId('working-order').innerText();
       // Confirm even if a check above failed, so no open payment blocks the next test.
@@ -97,6 +105,15 @@ for (const elder of [false, true]) {
       await expect(app.getByTestId('checkout-notice')).toContainText('未配置摄像头');
     });
 
+    test('a code scanned straight after typing the amount charges that amount, unchanged by the scan', async ({ app }) => {
+      await typeAmount(app, '12.3');
+      if (elder) await app.keyboard.press('Enter');
+      // An Alipay code starts with 2: had its first digit reached the numpad, ¥12.32 would be charged.
+      await scan(app, await code(app, 'W02'));
+      await expect(app.getByTestId('result')).toContainText('收款成功');
+      await expect(app.getByTestId('amount-due')).toHaveText('¥12.30');
+    });
+
     test('a tender before an amount is refused in plain words', async ({ app }) => {
       if (elder) {
         await app.keyboard.press('Enter');
@@ -123,8 +140,8 @@ test.describe('offline acceptance and forwarding', () => {
     await app.keyboard.press('F2');
     await app.getByTestId('offline-contact').fill('13812345678');
     const oc = await rpc<{ code: string }>(app, 'demo:offlineCode', { wallet: 1 });
-    await app.getByTestId('amount-due').click(); // focus away from the field: the scanner works whatever has focus
-    await scan(app, oc.code);
+    await app.getByTestId('offline-contact').focus(); // the scan is taken whatever has focus
+    await scanDevice(app, oc.code);
     await expect(app.getByTestId('result')).toContainText('离线受理，待上传');
     await expectAccessible(app, 'result offline');
     await shot(app, 'result-offline');
@@ -153,7 +170,7 @@ test.describe('customer display', () => {
     await expectAccessible(display, 'customer display prompt');
     await shot(display, 'customer-display');
     await app.bringToFront();
-    await scan(app, await code(app, 'W03'));
+    await scanDevice(app, await code(app, 'W03'));
     await expect(app.getByTestId('result')).toContainText('收款成功');
     await expect(display.getByTestId('customer-result')).toContainText('支付成功');
     await expect(display.getByRole('img', { name: '电子小票二维码' })).toBeVisible();

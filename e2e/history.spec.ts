@@ -5,7 +5,13 @@
  */
 import { expect, test } from './target';
 import type { Page } from '@playwright/test';
-import { expectAccessible, login, setElder, shot, typeAmount } from './ui';
+import { expectAccessible, login, rpc, setElder, shot, typeAmount } from './ui';
+
+// The terminal has one session: leave it logged out for the specs that follow.
+test.afterEach(async ({ app }) => {
+  await rpc(app, 'session:logout', {}).catch(() => undefined);
+});
+
 
 /** A cash sale through the checkout screen; returns its order number. */
 async function cashSale(page: Page, yuan: string): Promise<string> {

@@ -1,6 +1,16 @@
 import { expect, test } from './target';
 
 test.describe('operator login', () => {
+  // One session per terminal: each test starts from the login screen.
+  test.afterEach(async ({ app }) => {
+    await app.evaluate(() => new Promise<void>((resolve) => {
+      const ws = new WebSocket(`ws://${location.host}/rpc`);
+      ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'session:logout', input: {} }));
+      ws.onmessage = () => (ws.close(), resolve());
+      ws.onerror = () => resolve();
+    }));
+  });
+
   test('a demo cashier logs in and sees checkout with the connectivity state', async ({ app }) => {
     await expect(app.getByTestId('training-badge')).toHaveText('培训');
     await app.getByTestId('operator-cashier1').click();

@@ -129,12 +129,40 @@ test.describe('training lessons, start to finish', () => {
     await expect(app.getByTestId('outbox-table')).toContainText('已确认', { timeout: 30_000 });
   });
 
-  test('the declined-after-forwarding lesson says plainly which module it still waits for', async ({ app }) => {
-    await trainerResets(app);
-    const lesson = app.getByTestId('lesson-decline-follow-up');
-    await expect(lesson).toContainText('demo:offlineFault');
-    await expect(app.getByTestId('start-decline-follow-up')).toBeDisabled();
-    await expect(app.getByTestId('fault-declined')).toBeDisabled();
+  test('declined after forwarding: the follow-up, with a wrong repayment amount explained', async ({ app }) => {
+    await startLesson(app, 'decline-follow-up', CASHIER);
+    await expect(app.getByTestId('phone-wallet')).toHaveValue('W06');
+    await typeAmount(app, '20');
+    await app.keyboard.press('F2');
+    await app.getByTestId('offline-contact').fill('13800138000');
+    await app.getByTestId('phone-offlinecode').click();
+    await app.getByTestId('phone-scan').click();
+    await expect(app.getByTestId('result')).toContainText('离线受理，待上传');
+    await expect(step(app, 'see-pending')).toHaveAttribute('data-status', 'current');
+    await app.keyboard.press('Enter');
+    await app.keyboard.press('Alt+3');
+    await expect(step(app, 'see-pending')).toHaveAttribute('data-status', 'done');
+    await app.getByTestId('send-now').click();
+    await expect(guide(app).getByTestId('guide-feedback').locator('[data-kind="expected"]')).toContainText('收单机构拒绝了', { timeout: 30_000 });
+    // The follow-up list as the trainee opens it again.
+    await app.keyboard.press('Alt+1');
+    await app.keyboard.press('Alt+3');
+    await expect(app.getByTestId('followups-table')).toContainText('138****8000');
+    await expect(step(app, 'collect')).toHaveAttribute('data-status', 'current');
+    await shot(app, 'training-decline-follow-up');
+    // The wrong move: the repayment is recorded with the wrong amount.
+    await app.keyboard.press('Alt+1');
+    await typeAmount(app, '25');
+    await app.keyboard.press('F5');
+    await typeAmount(app, '25');
+    await app.keyboard.press('Enter');
+    await expect(guide(app).getByTestId('guide-feedback').locator('[data-kind="wrong"]')).toContainText('金额不对');
+    await app.keyboard.press('Enter');
+    await typeAmount(app, '20');
+    await app.keyboard.press('F5');
+    await typeAmount(app, '20');
+    await app.keyboard.press('Enter');
+    await lessonComplete(app, 1);
   });
 
   test('a refund that needs a supervisor’s approval', async ({ app }) => {

@@ -68,6 +68,14 @@ export async function scan(page: Page, code: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * A scan from the demo's simulated scanner (the core's `scanner:scanned`, as a USB HID scanner
+ * reports): deterministic timing, for flows whose subject is not the keyboard-wedge detection.
+ */
+export async function scanDevice(page: Page, code: string): Promise<void> {
+  await rpc(page, 'devices:simulate', { action: 'scan', code });
+}
+
 /** Types an amount on the checkout screen with the keyboard (digits and point). */
 export async function typeAmount(page: Page, yuan: string): Promise<void> {
   for (const ch of yuan) {

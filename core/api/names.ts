@@ -52,6 +52,7 @@ export const methodNames = [
   'training:answer',
   'training:abort',
   'demo:reset',
+  'demo:offlineDecline',
   'devices:list',
   'devices:select',
   'devices:testPrint',

@@ -128,6 +128,16 @@ export const trainingMethods = {
    * Trainer, supervisor or admin: a cashier cannot wipe a class's work by mistake.
    */
   'demo:reset': method({ input: z.object({ confirm: z.literal(true) }).strict(), output: Ok, access: ['trainer', 'supervisor', 'admin'] }),
+  /**
+   * Demo mode only: this demo customer's wallet (`wallet`, the same number `demo:offlineCode`
+   * takes) is found empty at the simulated acquirer, so their offline payments are declined
+   * when forwarded — the "declined after forwarding" fault and lesson. Refused in live mode.
+   */
+  'demo:offlineDecline': method({
+    input: z.object({ wallet: z.number().int().min(0).max(9) }).strict(),
+    output: Ok,
+    access: TRAINING_ROLES,
+  }),
 } as const;
 
 export const trainingEvents = {

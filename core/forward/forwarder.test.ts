@@ -162,6 +162,21 @@ describe('forwarding', () => {
     expect(await store.counts()).toMatchObject({ accepted: 1 });
   });
 
+  it('forwards AML-flagged payments and marks them for review, with the flag as the reason', async () => {
+    acq.policy = { ...DEFAULT_POLICY, aml: { nearLimitRatio: 0.9, nearLimitCount: 2, cashOutCount: 2 } };
+    store = await openSyncedStore(db, acq);
+    const w = await newWallet(acq);
+    await store.accept({ amountFen: 19_000, code: w.nextCode(), operatorId: 'c1' });
+    await store.accept({ amountFen: 19_500, code: w.nextCode(), operatorId: 'c1' }); // the second just under the cap: flagged
+    await store.accept({ amountFen: 100, code: w.nextCode(), operatorId: 'c1', purpose: 'cash_out' });
+    await new Forwarder(store, client, null, { terminalId: 'T0001' }).drain();
+    const items = await store.list({ limit: 10, offset: 0 });
+    expect(items.map((i) => i.status)).toEqual(['accepted', 'needs_review', 'accepted']);
+    expect(items[1]).toMatchObject({ flags: ['near_limit_repeated'], reason: 'aml_flagged' });
+    expect(store.budget().exposureFen).toBe(0);
+    expect((await acq.applyCounts('T0001')).size).toBe(3);
+  });
+
   it('puts declines into the follow-up list with the masked contact, and takes them out of the exposure', async () => {
     const poor = await newWallet(acq, { balanceFen: 150 });
     await store.accept({ amountFen: 100, code: poor.nextCode(), operatorId: 'c1', contact: '13912345678' });

@@ -53,6 +53,7 @@ export class Forwarder {
   private lastCompleteAt = 0;
   private readonly inFlight = new Set<number>();
   private inFlightBytes = 0;
+  private inFlightItems = 0;
   private readonly o: Required<Omit<ForwarderOptions, 'onBatch'>> & Pick<ForwarderOptions, 'onBatch'>;
 
   constructor(private readonly store: OfflineStore, private readonly client: OfflineClient, private readonly monitor: ConnectivityMonitor | null, opts: ForwarderOptions) {
@@ -182,13 +183,17 @@ export class Forwarder {
     this.state = 'sending';
     const t0 = performance.now();
     // Idle timeout: generous for this body and the batches ahead of it on the link (pipelined
-    // requests wait their turn with no byte moving), at least 15 s.
+    // requests wait their turn with no byte moving), plus the acquirer's own work on the items
+    // (it verifies every signature before answering: allow 20 ms an item), at least 15 s.
     const ahead = this.inFlightBytes;
     this.inFlightBytes += body.length;
-    const expected = this.throughput ? ((ahead + body.length) / this.throughput) * 1000 : 0;
+    const linkMs = this.throughput ? ((ahead + body.length) / this.throughput) * 1000 : 0;
+    const timeoutMs = Math.max(15_000, 3 * linkMs + 20 * (items.length + this.inFlightItems));
+    this.inFlightItems += items.length;
     try {
-      const reply = await this.client.forward(body, Math.max(15_000, expected * 3)).finally(() => {
+      const reply = await this.client.forward(body, timeoutMs).finally(() => {
         this.inFlightBytes -= body.length;
+        this.inFlightItems -= items.length;
       });
       crashPoint('forward.after-response');
       const res = decodeResults(reply.body);

@@ -26,7 +26,10 @@ import { decide, DEFAULT_POLICY, parsePolicy, RULE_TEXT, type AmlFlag, type Purp
 import { CodeRefusal, CodeVerifier, maskCode, offlineOrderNo, parseCode, REFUSAL_TEXT, type IssuerKey, type VerifiedCode } from './code';
 import { crashPoint } from './crash-point';
 
-/** needs_review stays in the exposure until a person settles it with the acquirer. */
+/**
+ * needs_review: the acquirer took the money but the item is flagged (AML) for a person to hand
+ * to the acquirer; it leaves the exposure like an accepted item.
+ */
 export type ItemStatus = 'pending' | 'sending' | 'accepted' | 'declined' | 'needs_review';
 
 export interface OutboxItem {
@@ -215,7 +218,7 @@ export class OfflineStore {
       this.pushHour(r.wallet_id, r.accepted_at);
     }
     for (const r of await this.db.all<{ seq: number; amount_fen: number; accepted_at: number }>(
-      "SELECT seq, amount_fen, accepted_at FROM offline_items WHERE status IN ('pending','sending','needs_review') ORDER BY seq")) {
+      "SELECT seq, amount_fen, accepted_at FROM offline_items WHERE status IN ('pending','sending') ORDER BY seq")) {
       this.unsettled.set(r.seq, { amountFen: r.amount_fen, acceptedAt: r.accepted_at });
       this.exposure += r.amount_fen;
     }
@@ -533,12 +536,11 @@ export class OfflineStore {
       }
     });
     for (const row of changed) {
-      if (row.status === 'accepted' || row.status === 'declined') {
-        const u = this.unsettled.get(row.seq);
-        if (u) {
-          this.unsettled.delete(row.seq);
-          this.exposure -= u.amountFen;
-        }
+      // Any answer settles the exposure: accepted and needs_review moved the money, declined never will.
+      const u = this.unsettled.get(row.seq);
+      if (u) {
+        this.unsettled.delete(row.seq);
+        this.exposure -= u.amountFen;
       }
       this.bus?.emit('payments:changed', toPayment(row));
     }

@@ -25,7 +25,7 @@ export const RiskPolicy = z
     perPaymentCapFen: FenLimit,
     /** Per wallet per (Beijing) day, offline only, at this terminal. */
     walletDailyCapFen: FenLimit,
-    /** Sum of every accepted-but-not-yet-settled offline item (pending, sending, review). */
+    /** Sum of every accepted offline item the acquirer has not answered yet (pending, sending). */
     exposureLimitFen: FenLimit,
     /** New offline payments stop when the oldest unforwarded item is older than this. */
     maxOldestPendingMs: z.number().int().min(60_000).max(7 * 86_400_000),

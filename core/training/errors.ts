@@ -13,6 +13,12 @@ export const TrainingErrors = {
   notQuiz: () =>
     new AppError('training.not_quiz', '当前步骤不是选择题，请按提示操作。', 'The current step is not a question; follow the instruction.'),
   badChoice: () => new AppError('training.bad_choice', '没有这个选项，请重新选择。', 'No such choice; choose again.'),
+  noOfflineCode: () =>
+    new AppError('training.no_offline_code', '这位演示顾客还没有出示过离线码：请先在顾客手机上点“离线码”。',
+      'This demo customer has not shown an offline code yet: press “Offline code” on the customer phone first.'),
+  noOfflineDemo: () =>
+    new AppError('feature.unavailable', '离线模拟收单机构未启用，无法演示上传后拒付。',
+      'The simulated offline acquirer is not running, so a decline after forwarding cannot be shown.'),
   resetRefused: () =>
     new AppError('training.reset_refused', '重置已拒绝：当前数据文件不是培训数据文件。未做任何更改。',
       'Reset refused: the open data file is not the training file. Nothing was changed.'),

@@ -19,7 +19,15 @@ export const DEMO_WALLET = {
   rich: 'W03',
   /** 赵阿姨: asks its owner for the password (USERPAYING). */
   password: 'W04',
+  /** 孙小明: nearly empty; his offline payment is declined when forwarded. */
+  nearlyEmpty: 'W06',
 } as const;
+
+/**
+ * The phone panel makes a wallet's offline code with `demo:offlineCode { wallet: n }`, n being the
+ * wallet's place in the seeded list (W01 → 0 … W06 → 5), so a lesson can name the same customer.
+ */
+export const DEMO_OFFLINE_WALLET = { nearlyEmpty: 5 } as const;
 
 /** The static "collection code" a fraudster prints and pastes over the shop's sticker. */
 export const FAKE_STATIC_QR = 'https://qr.alipay.com/fkx19283746551234xyz';
@@ -244,32 +252,45 @@ const declineFollowUp: LessonDef = {
   goal: m('离线受理时留下顾客联系方式；上传被拒后在“需跟进”里找到这笔，联系顾客，收回货款。',
     'Take the customer’s contact when accepting offline; after a decline find it under follow-ups, contact the customer and collect the money.'),
   role: 'cashier',
-  // `demo:offlineFault` (asked of store-and-forward): makes the acquirer decline the next forwarded
-  // item, as a wallet found empty at forwarding would. Until it exists the lesson says it cannot run.
-  needs: ['offline:accept', 'outbox:followUps', 'demo:offlineCode', 'demo:network', 'demo:offlineFault'],
+  needs: ['offline:accept', 'outbox:followUps', 'demo:offlineCode', 'demo:network', 'demo:offlineDecline'],
   prepare: CLEAN_SLATE,
   cleanup: CLEAN_SLATE,
   steps: [
     loginStep('cashier', CASHIER),
     {
       id: 'accept-with-contact',
-      instruction: m('网络断了。顾客用离线付款码付 20.00 元：收款时请在“顾客联系方式”里填上他的手机号（13800138000），以便被拒付时联系他。',
-        'The network is down. The customer pays ¥20.00 with an offline code: when accepting, fill in their phone number (13800138000) as the contact, so they can be reached if it is declined.'),
-      setup: [
-        { call: 'demo:network', input: { preset: 'offline' } },
-        { call: 'demo:offlineFault', input: { kind: 'decline_next', reason: 'insufficient_funds' } },
-      ],
+      instruction: m('网络断了。孙小明用离线付款码付 20.00 元：收款时请在“顾客联系方式”里填上他的手机号（13800138000），以便被拒付时联系他。',
+        'The network is down. Sun Xiaoming pays ¥20.00 with an offline code: when accepting, fill in his phone number (13800138000) as the contact, so he can be reached if it is declined.'),
+      phoneWallet: DEMO_WALLET.nearlyEmpty,
+      setup: [{ call: 'demo:network', input: { preset: 'offline' } }],
       done: [{ call: 'offline:accept', ok: true, where: { state: 'accepted_offline' } }],
       remember: [
         { key: 'order', path: 'orderNo' },
         { key: 'amount', path: 'amountFen' },
       ],
       wrong: [onlineCodeWhileOffline],
+      expected: [
+        {
+          when: { call: 'offline:accept', ok: false, errorCode: 'offline.risk.*' },
+          message: m('离线额度不允许这笔：请收现金，或等网络恢复。', 'The offline budget does not allow this one: take cash, or wait for the network.'),
+        },
+      ],
+    },
+    {
+      id: 'see-pending',
+      instruction: m('告诉顾客“离线受理，待上传”。打开“待上传”页面，找到这笔待上传的付款。',
+        'Tell the customer “accepted offline, pending”. Open the Forwarding screen and find the payment waiting there.'),
+      done: [{ call: 'outbox:list', ok: true }],
     },
     {
       id: 'declined',
       instruction: m('网络恢复了。打开“待上传”，点“立即上传”，看这笔的结果。', 'The network is back. Open “Forwarding”, press “Send now”, and see what happens to the payment.'),
-      setup: [{ call: 'demo:network', input: { preset: 'online' } }],
+      // His wallet turns out empty at the acquirer (the phone panel's offline wallet for 孙小明),
+      // then the link returns: the payment is forwarded and declined, as it would be in the field.
+      setup: [
+        { call: 'demo:offlineDecline', input: { wallet: DEMO_OFFLINE_WALLET.nearlyEmpty } },
+        { call: 'demo:network', input: { preset: 'online' } },
+      ],
       done: [{ event: 'payments:changed', where: { state: 'declined_after_forwarding', orderNo: { mem: 'order' } } }],
       doneFeedback: {
         kind: 'expected',

@@ -58,11 +58,12 @@ describe('training in the composition root', () => {
 
   it('refuses every training method and the reset in live mode, with a bilingual error', async () => {
     const b = await live(tmp());
-    const methods = ['training:lessons', 'training:start', 'training:state', 'training:answer', 'training:abort', 'demo:reset'] as const;
+    const methods = ['training:lessons', 'training:start', 'training:state', 'training:answer', 'training:abort', 'demo:reset', 'demo:offlineDecline'] as const;
     const inputs: Record<string, unknown> = {
       'training:start': { lessonId: 'normal-payment' },
       'training:answer': { stepId: 'a', choiceId: 'b' },
       'demo:reset': { confirm: true },
+      'demo:offlineDecline': { wallet: 5 },
     };
     // Not even an admin gets past the live-mode refusal.
     await b.operators.create({ id: 'boss', name: 'Boss', role: 'admin' }, '9876');
@@ -104,6 +105,17 @@ describe('training in the composition root', () => {
     const st = s.value as TrainingState;
     expect(st.currentIndex).toBe(2);
     expect(st.feedback.map((f) => [f.kind, f.stepId])).toEqual([['good', 'open-float'], ['wrong', 'withdraw-800']]);
+  });
+});
+
+describe('the declined-after-forwarding fault', () => {
+  it('asks for the customer\'s offline code first, then empties that wallet at the simulated acquirer only', async () => {
+    const b = await demo(tmp());
+    await login(b, 'trainer1', '4444');
+    expect(await b.dispatcher.dispatch('demo:offlineDecline', { wallet: 5 })).toMatchObject({ ok: false, error: { code: 'training.no_offline_code' } });
+    expect((await b.dispatcher.dispatch('demo:offlineCode', { wallet: 5 })).ok).toBe(true);
+    expect(await b.dispatcher.dispatch('demo:offlineDecline', { wallet: 5 })).toEqual({ ok: true, value: { ok: true } });
+    expect(await b.dispatcher.dispatch('demo:offlineDecline', { wallet: 12 })).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
   });
 });
 

@@ -18,10 +18,14 @@ import type { Db } from '../store/db';
 import { LessonEngine } from './engine';
 import { TrainingErrors } from './errors';
 import type { LessonDef } from './lesson';
+import type { OfflineFault } from './offline-decline';
 import { LESSONS } from './lessons';
 import { assertDemoDatabase, emptyDemoDatabase } from './reset';
 
-type TrainingHandlers = Pick<Handlers, 'training:lessons' | 'training:start' | 'training:state' | 'training:answer' | 'training:abort' | 'demo:reset'>;
+type TrainingHandlers = Pick<
+  Handlers,
+  'training:lessons' | 'training:start' | 'training:state' | 'training:answer' | 'training:abort' | 'demo:reset' | 'demo:offlineDecline'
+>;
 
 /** The identity the engine's own setup calls run under: never a person, never logged in. */
 const ENGINE_OPERATOR: CallContext = { operator: { id: 'training-engine', name: '培训课程 / lesson engine', role: 'trainer' } };
@@ -38,6 +42,8 @@ export interface TrainingDeps {
    * the reset, then agrees with the core (the login screen) instead of showing a stale operator.
    */
   logout: () => Promise<void>;
+  /** Empties a demo customer's wallet at the simulated offline acquirer, and refills it on reset (offline-decline.ts). */
+  offlineFault?: OfflineFault;
   lessons?: readonly LessonDef[];
   now?: () => number;
 }
@@ -67,6 +73,7 @@ export function createTraining(deps: TrainingDeps): Training {
         'training:answer': refuse,
         'training:abort': refuse,
         'demo:reset': refuse,
+        'demo:offlineDecline': refuse,
       },
       observe: () => undefined,
       attach: () => undefined,
@@ -77,6 +84,8 @@ export function createTraining(deps: TrainingDeps): Training {
 
   let performer: Dispatcher | null = null;
   const hooks: Array<() => Promise<void>> = [];
+  const fault = deps.offlineFault;
+  if (fault) hooks.push(() => fault.restore());
   const engine = new LessonEngine({
     bus: deps.bus,
     lessons: deps.lessons ?? LESSONS,
@@ -106,6 +115,11 @@ export function createTraining(deps: TrainingDeps): Training {
         await deps.reseed();
         for (const h of hooks) await h();
         deps.bus.emit('demo:resetDone', { at: (deps.now ?? Date.now)() });
+        return { ok: true as const };
+      },
+      'demo:offlineDecline': async ({ wallet }) => {
+        if (!deps.offlineFault) throw TrainingErrors.noOfflineDemo();
+        await deps.offlineFault.decline(wallet);
         return { ok: true as const };
       },
     },

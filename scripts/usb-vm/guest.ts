@@ -65,25 +65,34 @@ async function main(): Promise<void> {
   const paper = { paperOut: false };
   const received: Buffer[] = [];
   /** Unplug the printer once this many more bytes have arrived (the mid-job unplug test). */
-  let unplugAfter: number | null = null;
-  // f_printer refuses open (ENODEV) until the host side has configured the device.
+  let unplugAfter = null as number | null;
+  // f_printer refuses open (ENODEV) until the host side has configured the device; after an
+  // unplug the old descriptor only returns errors, so the reader opens it afresh.
   let pfd = -1;
-  await until(() => {
-    try {
-      pfd = fs.openSync('/dev/g_printer0', 'r+');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 10_000);
-  check('printer gadget configured by the host', pfd >= 0);
+  const openPrinter = () =>
+    until(() => {
+      try {
+        pfd = fs.openSync('/dev/g_printer0', 'r+');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 10_000);
+  check('printer gadget configured by the host', await openPrinter());
   let stopPrinter = false;
   void (async () => {
     const buf = Buffer.alloc(4096);
     while (!stopPrinter) {
       const n = await new Promise<number>((res) => fs.read(pfd, buf, 0, buf.length, null, (err, k) => res(err ? -1 : k)));
       if (n < 0) {
-        await sleep(100); // the link went down (unplug test): wait for it to come back
+        // The link went down (unplug test): reopen once the host has configured it again.
+        try {
+          fs.closeSync(pfd);
+        } catch {
+          // already unusable
+        }
+        await sleep(100);
+        await openPrinter();
         continue;
       }
       const chunk = Buffer.from(buf.subarray(0, n));
@@ -172,5 +181,6 @@ main()
         // not created (an early failure): nothing to unbind
       }
     }
-    process.exit(0);
+    // Only result.json matters now: end at once, even with a read still blocked in the pool.
+    process.kill(process.pid, 'SIGKILL');
   });

@@ -12,8 +12,11 @@ export interface WedgeOptions {
 }
 
 export type WedgeVerdict =
-  /** Not part of a scan: let the key through. */
-  | { kind: 'pass' }
+  /**
+   * Let the key through. `start`: this printable key may open a scan — if a scan follows, the
+   * key already reached the page, so its effect must be undone (see scanner.ts).
+   */
+  | { kind: 'pass'; start?: true }
   /** Part of a burst: swallow the key so it does not land in a focused field. */
   | { kind: 'swallow' }
   /** Enter closed a scan: the code, and its first character (which reached the page before the burst was recognised). */
@@ -54,7 +57,7 @@ export class WedgeDetector {
     }
     if (!fast) {
       this.buf = key;
-      return { kind: 'pass' };
+      return { kind: 'pass', start: true };
     }
     this.buf += key;
     if (this.buf.length > 512) this.buf = '';

@@ -40,6 +40,8 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function logout(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
     operator.value = null;
     lockedByIdle.value = false;
     await send('session:logout', {});

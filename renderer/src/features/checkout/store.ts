@@ -117,6 +117,23 @@ export const useCheckoutStore = defineStore('checkout', () => {
     }
   }
 
+  /**
+   * The key that may open a scan reaches the numpad before the scan is recognised; snapshot the
+   * entry buffers so a scan never changes the amount being charged.
+   */
+  let beforeScan: { buffer: string; tendered: string } | null = null;
+  function maybeScanStart() {
+    beforeScan = { buffer: buffer.value, tendered: tenderedBuffer.value };
+  }
+  function scanned(c: string, messages: { busy: string; enterAmount: string }) {
+    if (beforeScan) {
+      buffer.value = beforeScan.buffer;
+      tenderedBuffer.value = beforeScan.tendered;
+      beforeScan = null;
+    }
+    code(c, messages);
+  }
+
   /** A scanned (or typed) payment code. */
   function code(c: string, messages: { busy: string; enterAmount: string }) {
     if (busy.value) return say(messages.busy);
@@ -215,6 +232,6 @@ export const useCheckoutStore = defineStore('checkout', () => {
   return {
     phase, tender, buffer, cart, tenderedBuffer, creditName, contact, payment, notice, amountFen, tenderedFen,
     changePreviewFen, busy, result, voice,
-    key, backspace, addItem, removeLine, chooseTender, code, payCash, payCredit, cancel, query, back, newSale, follow, say,
+    key, backspace, addItem, removeLine, chooseTender, code, scanned, maybeScanStart, payCash, payCredit, cancel, query, back, newSale, follow, say,
   };
 });
