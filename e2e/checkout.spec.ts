@@ -141,7 +141,8 @@ test.describe('offline acceptance and forwarding', () => {
     await app.getByTestId('offline-contact').fill('13812345678');
     const oc = await rpc<{ code: string }>(app, 'demo:offlineCode', { wallet: 1 });
     await app.getByTestId('offline-contact').focus(); // the scan is taken whatever has focus
-    await scanDevice(app, oc.code);
+    // An offline code (335 characters) through the keyboard-wedge scanner, into a focused field.
+    await scan(app, oc.code);
     await expect(app.getByTestId('result')).toContainText('离线受理，待上传');
     await expectAccessible(app, 'result offline');
     await shot(app, 'result-offline');

@@ -23,15 +23,44 @@ export function electronBinary(): { path: string | null; why: string } {
   return { path: bin, why: '' };
 }
 
+/**
+ * The terminal keeps one operator session in its core, shared by every window: a spec that
+ * ended logged in would leave the next one on the checkout. Each spec starts logged out, by
+ * calling `session:logout` through whichever transport the page has.
+ */
+async function logOut(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const w = window as unknown as { cashier?: { call: Record<string, (i: unknown) => Promise<unknown>> } };
+        if (w.cashier) {
+          void w.cashier.call['session:logout']({}).then(() => resolve(), reject);
+          return;
+        }
+        const ws = new WebSocket(`ws://${location.host}/rpc`);
+        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'session:logout', input: {} }));
+        ws.onmessage = () => {
+          ws.close();
+          resolve();
+        };
+        ws.onerror = () => reject(new Error('could not reach the back end to log out'));
+      }),
+  );
+}
+
 export const test = base.extend<{ app: Page }>({
   app: async ({ page }, use, info) => {
     if (info.project.name === 'electron') {
       const app = await _electron.launch({ executablePath: electronBinary().path ?? undefined, args: ['out/main/index.js'], env: { ...process.env, CASHIER_MODE: 'demo' } });
       const win = await app.firstWindow();
+      await logOut(win);
+      await win.reload();
       await use(win);
       await app.close();
       return;
     }
+    await page.goto(APP_URL);
+    await logOut(page);
     await page.goto(APP_URL);
     await use(page);
   },

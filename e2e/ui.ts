@@ -62,10 +62,27 @@ export async function rpc<T = unknown>(page: Page, method: string, input: unknow
   return r.value as T;
 }
 
-/** Types a code as a keyboard-wedge scanner does: a fast burst closed by Enter, whatever has focus. */
+/**
+ * Types a code as a keyboard-wedge scanner does: a fast burst closed by Enter, whatever has
+ * focus. The keys go through Chromium's real input pipeline (CDP Input.dispatchKeyEvent), each
+ * stamped 3 ms after the previous one as a scanner sends them, so the detector sees a scanner's
+ * timing even when this busy test machine delivers them late.
+ */
 export async function scan(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 2 });
-  await page.keyboard.press('Enter');
+  const cdp = await page.context().newCDPSession(page);
+  const t0 = Date.now() / 1000;
+  const keys = [...code, 'Enter'];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const enter = k === 'Enter';
+    const timestamp = t0 + i * 0.003;
+    await cdp.send('Input.dispatchKeyEvent', {
+      type: enter ? 'rawKeyDown' : 'keyDown', key: k, timestamp,
+      ...(enter ? { code: 'Enter', windowsVirtualKeyCode: 13 } : { text: k }),
+    });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k, timestamp: timestamp + 0.001, ...(enter ? { code: 'Enter', windowsVirtualKeyCode: 13 } : {}) });
+  }
+  await cdp.detach();
 }
 
 /**

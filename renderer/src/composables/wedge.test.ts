@@ -10,8 +10,13 @@ describe('scanner input by key timing', () => {
     const d = new WedgeDetector();
     const v = feed(d, [...'134567890123456789', 'Enter'], 5);
     expect(v[0]).toEqual({ kind: 'pass', start: true });
-    expect(v.slice(1, -1).every((x) => x.kind === 'swallow')).toBe(true);
+    expect(v[1]).toEqual({ kind: 'pass' });
+    expect(v.slice(2, -1).every((x) => x.kind === 'swallow')).toBe(true);
     expect(v.at(-1)).toEqual({ kind: 'scan', code: '134567890123456789', first: '1' });
+  });
+  it('never eats a person’s two-key roll', () => {
+    const d = new WedgeDetector();
+    expect(feed(d, ['1', '2'], 20)).toEqual([{ kind: 'pass', start: true }, { kind: 'pass' }]);
   });
   it('leaves a person typing alone', () => {
     const d = new WedgeDetector();

@@ -61,6 +61,8 @@ export class WedgeDetector {
     }
     this.buf += key;
     if (this.buf.length > 512) this.buf = '';
-    return { kind: 'swallow' };
+    // Swallow from the third fast key on: a person's occasional two-key roll is never eaten;
+    // the first two keys of a scan reach the page and are undone when the scan completes.
+    return this.buf.length >= 3 ? { kind: 'swallow' } : { kind: 'pass' };
   }
 }
