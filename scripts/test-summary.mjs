@@ -1,5 +1,5 @@
 // Prints one closing line for the whole `npm test` run, summed from the machine-readable
-// reports each runner wrote: vitest (unit, crash) and Playwright (e2e). A report that is
+// reports each runner wrote: vitest (unit, crash), Playwright (e2e) and the USB VM harness. A report that is
 // missing counts as a failure: a step that ran no test must not look green.
 import fs from 'node:fs';
 
@@ -24,6 +24,13 @@ else {
   skipped += e2e.stats.skipped;
   console.log(`e2e: ${e2e.stats.expected} passed, ${e2e.stats.unexpected} failed`);
 }
+const usb = read('test-results/usb.json');
+if (!usb) missing.push('usb');
+else if (usb.ran) {
+  passed += usb.passed;
+  failed += usb.failed;
+  console.log(`usb: ${usb.passed} passed, ${usb.failed} failed`);
+} else console.log('usb: not run on this machine');
 if (missing.length) {
   console.error(`no report from: ${missing.join(', ')}`);
   failed += missing.length;

@@ -48,6 +48,34 @@ class Direction {
   private inFlight = 0;
   /** Sources paused because the link's buffer is full; all resume when it drains. */
   private readonly paused = new Set<() => void>();
+  /**
+   * Segments in delivery order. One timer drains the head: separate timers per segment could
+   * fire out of order under load (same-millisecond expiry, late event loop) and corrupt the stream.
+   */
+  private readonly queue: Array<{ at: number; bytes: Buffer; write: (b: Buffer) => void }> = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  private pump(): void {
+    if (this.timer) return;
+    const now = performance.now();
+    while (this.queue.length && this.queue[0].at <= now + 0.5) {
+      const seg = this.queue.shift()!;
+      this.inFlight -= seg.bytes.length;
+      this.count(seg.bytes.length);
+      seg.write(seg.bytes);
+    }
+    if (this.inFlight < 64 * 1024 && this.paused.size) {
+      const all = [...this.paused];
+      this.paused.clear();
+      for (const r of all) r();
+    }
+    if (this.queue.length) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.pump();
+      }, Math.max(0, this.queue[0].at - now));
+    }
+  }
   /** When the last scheduled byte is delivered (performance.now() clock). */
   get drainAt(): number {
     return this.lastDeliverAt;
@@ -80,21 +108,9 @@ class Direction {
       deliver = Math.max(deliver, this.lastDeliverAt);
       this.lastDeliverAt = deliver;
       this.inFlight += seg.length;
-      const copy = Buffer.from(seg);
-      const delay = deliver - now;
-      const fire = () => {
-        this.inFlight -= copy.length;
-        this.count(copy.length);
-        write(copy);
-        if (this.inFlight < 64 * 1024 && this.paused.size) {
-          const all = [...this.paused];
-          this.paused.clear();
-          for (const r of all) r();
-        }
-      };
-      if (delay <= 0.5) fire();
-      else setTimeout(fire, delay);
+      this.queue.push({ at: deliver, bytes: Buffer.from(seg), write });
     }
+    this.pump();
     if (this.inFlight < 64 * 1024) return true;
     this.paused.add(resume);
     return false;

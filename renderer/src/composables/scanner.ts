@@ -8,7 +8,8 @@ import { onBeforeUnmount, onMounted } from 'vue';
 import { listenIfPresent } from '../api/client';
 import { WedgeDetector } from './wedge';
 
-type ScanListener = (code: string) => void;
+/** `viaKeys`: the scan came as keystrokes (its first keys reached the page); else from the core. */
+type ScanListener = (code: string, viaKeys: boolean) => void;
 const listeners = new Set<ScanListener>();
 /** Called when a key may open a scan: a screen snapshots what that key could change. */
 const startListeners = new Set<() => void>();
@@ -38,7 +39,7 @@ function onKey(e: KeyboardEvent) {
       fieldSnapshot.el.dispatchEvent(new Event('input'));
     }
     fieldSnapshot = null;
-    for (const l of listeners) l(v.code);
+    for (const l of listeners) l(v.code, true);
   }
 }
 
@@ -48,7 +49,7 @@ export function installScanner(): void {
   window.addEventListener('keydown', onKey, { capture: true });
   // USB HID and simulated scanners report through the core: the same listeners, whatever has focus.
   listenIfPresent<{ code: string }>('scanner:scanned', (s) => {
-    for (const l of listeners) l(s.code);
+    for (const l of listeners) l(s.code, false);
   });
 }
 

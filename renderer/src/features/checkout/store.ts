@@ -125,8 +125,9 @@ export const useCheckoutStore = defineStore('checkout', () => {
   function maybeScanStart() {
     beforeScan = { buffer: buffer.value, tendered: tenderedBuffer.value };
   }
-  function scanned(c: string, messages: { busy: string; enterAmount: string }) {
-    if (beforeScan) {
+  function scanned(c: string, viaKeys: boolean, messages: { busy: string; enterAmount: string }) {
+    // Only a keyboard scan's first keys touched the buffers; a HID scan changed nothing.
+    if (viaKeys && beforeScan) {
       buffer.value = beforeScan.buffer;
       tenderedBuffer.value = beforeScan.tendered;
       beforeScan = null;
