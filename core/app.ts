@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { AppError } from './api/errors';
-import type { CallContext, Handlers } from './api/contract';
+import type { CallContext, EventPayload, Handlers } from './api/contract';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { OperatorService } from './auth/operators';
 import { AppConfig, databasePath, type AppConfigInput } from './config';
@@ -28,6 +28,9 @@ import { deviceHandlers } from '../drivers/handlers';
 import { createTraining } from './training/service';
 import { resetSimulatorData } from './training/reset-simulator';
 import { offlineFault } from './training/offline-decline';
+import { receiptHandlers } from './receipts/handlers';
+import { paymentByOrderNo, withdrawalLink } from './receipts/lookups';
+import { ReceiptService } from './receipts/service';
 
 export interface Backend {
   config: AppConfig;
@@ -114,6 +117,23 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   });
   const agent = new AgentService(db, bus, config.mode === 'demo' ? new DemoAgentAcquirer(connectivity) : unavailableAgentAcquirer, withdrawalCharge);
 
+  // Receipts subscribe before the payment side starts, so a payment that recovery completes
+  // on start still gets its receipt (once: the receipt service remembers printed orders).
+  const receipts = new ReceiptService({
+    db,
+    printer: devices,
+    terminalId: config.terminalId,
+    merchantName: config.merchantName,
+    getPayment: (orderNo) => paymentByOrderNo(db, orderNo),
+    operatorName: async (id) => (id ? (await operators.list()).find((o) => o.id === id)?.name ?? null : null),
+    withdrawalFor: (p) => withdrawalLink(db, (id) => agent.withdrawal(id), p),
+  });
+  await receipts.start();
+  const stopReceipts = bus.subscribe((name, payload) => {
+    if (name === 'payments:changed') receipts.onPayment(payload as EventPayload<'payments:changed'>);
+    else if (name === 'agent:withdrawalChanged') receipts.onWithdrawal(payload as EventPayload<'agent:withdrawalChanged'>);
+  });
+
   const payments = await createPaymentSide({ config, db, bus, platform, operators, connectivity });
   // The reset also puts the embedded simulator's wallets and orders back to the seed.
   const simulator = payments.simulator;
@@ -136,6 +156,9 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     }),
     'connectivity:get': async () => connectivity.get(),
     ...payments.handlers,
+    'face:identify': payments.face['face:identify'],
+    'face:confirm': payments.face['face:confirm'],
+    'demo:faceEnrol': payments.face['demo:faceEnrol'],
     ...agentHandlers(agent),
     'display:set': async (state) => {
       display.set(state);
@@ -144,6 +167,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     'display:get': async () => display.get(),
     ...offline.handlers(),
     ...deviceHandlers(devices),
+    ...receiptHandlers(receipts),
     ...training.handlers,
   };
   training.attach(handlers);
@@ -165,6 +189,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     payments,
     devices,
     async close() {
+      stopReceipts();
       await devices.stop();
       await payments.close();
       await offline.close();

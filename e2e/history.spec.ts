@@ -65,7 +65,7 @@ for (const elder of [false, true]) {
       await expect(app.locator('table')).toContainText('顾客退货');
     });
 
-    test('a small partial refund needs no approval; reprint says plainly when it cannot', async ({ app }) => {
+    test('a small partial refund needs no approval; the receipt is reprinted marked as a reprint', async ({ app }) => {
       const orderNo = await cashSale(app, '20');
       await app.keyboard.press('Alt+2');
       await app.getByTestId(`open-${orderNo}`).click();
@@ -74,14 +74,14 @@ for (const elder of [false, true]) {
       await app.getByTestId('refund-submit').click();
       await expect(app.getByTestId('detail-info')).toContainText('¥5.00');
       await app.getByTestId('reprint').click();
-      // Only a receipt that failed to print is kept for reprinting (devices:reprint); this one printed.
-      await expect(app.getByTestId('detail-error')).toContainText('补打');
+      await expect(app.getByTestId('detail-info')).toContainText('重打');
     });
 
     test('the daily report totals the day and exports CSV', async ({ app }) => {
       await cashSale(app, '9.9');
       await app.keyboard.press('Alt+4');
       await expect(app.getByTestId('report-total')).not.toHaveText('¥0.00');
+      await expect(app.getByTestId('report-paper-saved')).toContainText(/\d/);
       await expectAccessible(app, `z report ${mode}`);
       await shot(app, `report-${mode}`);
       const download = app.waitForEvent('download');

@@ -20,6 +20,8 @@ import { offlineEvents, offlineMethods } from './offline';
 import { offlineDemoMethods } from './offline-demo';
 import { trainingEvents, trainingMethods } from './training';
 import { deviceEvents, deviceMethods } from './devices';
+import { faceMethods } from './face';
+import { receiptMethods } from './receipts';
 import type { EventName, MethodName } from './names';
 
 export const methods = {
@@ -33,6 +35,8 @@ export const methods = {
   ...offlineDemoMethods,
   ...trainingMethods,
   ...deviceMethods,
+  ...receiptMethods,
+  ...faceMethods,
 } as const;
 
 export const events = {

@@ -59,6 +59,13 @@ export const methodNames = [
   'devices:kickDrawer',
   'devices:reprint',
   'devices:simulate',
+  'receipts:getSettings',
+  'receipts:setSettings',
+  'receipts:print',
+  'receipts:stats',
+  'face:identify',
+  'face:confirm',
+  'demo:faceEnrol',
 ] as const;
 
 export const eventNames = [

@@ -17,6 +17,7 @@ import type { ConnectivityMonitor } from '../connectivity/monitor';
 import type { EventBus } from '../events';
 import type { Platform } from '../platform';
 import type { Db } from '../store/db';
+import { faceHandlers } from '../face/handlers';
 import { paymentDemoHandlers } from './demo-handlers';
 import { PaymentEngine } from './engine';
 import { paymentHandlers } from './handlers';
@@ -24,6 +25,8 @@ import { paymentHandlers } from './handlers';
 export interface PaymentSide {
   engine: PaymentEngine;
   handlers: ReturnType<typeof paymentHandlers> & ReturnType<typeof paymentDemoHandlers>;
+  /** Face payment (core/face/): identification at the same acquirer, then an `fp…` code charged as usual. */
+  face: Omit<ReturnType<typeof faceHandlers>, 'close'>;
   /** The embedded simulator (demo mode only). */
   simulator: Simulator | null;
   close(): Promise<void>;
@@ -84,13 +87,16 @@ export async function createPaymentSide(deps: {
   void engine.recover().catch((e) => console.error('[payments] recovery failed; the sweeper will retry', e));
   engine.startSweeper();
   const handlers: Pick<Handlers, keyof PaymentSide['handlers']> = { ...paymentHandlers(engine), ...paymentDemoHandlers(config.mode, control) };
+  const face = faceHandlers(config.mode, { baseUrl, terminalId: config.terminalId, key });
   return {
     engine,
     handlers,
+    face,
     simulator,
     async close() {
       await engine.stop();
       acquirer.close();
+      face.close();
       control?.close();
       await simulator?.close();
     },

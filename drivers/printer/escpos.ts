@@ -176,6 +176,8 @@ export function encodeReceipt(r: Receipt): Uint8Array {
   d.enc.initialize();
   d.raw(CHINESE_ON);
   if (r.training) trainingMark(d);
+  // Before the shop name, so a copy is recognised at a glance and never taken for a second sale.
+  if (r.reprint) d.align('center').bold(true).size(2, 1).line('重打 REPRINT').size(1, 1).bold(false).align('left');
 
   // Shop name at double size: half the columns.
   d.align('center').bold(true).size(2, 2).lines(wrap(r.header[0]!, cols / 2)).size(1, 1).bold(false);
@@ -203,6 +205,15 @@ export function encodeReceipt(r: Receipt): Uint8Array {
   d.lines(twoColumns(TENDER_LABEL[r.tender.kind], yuan(r.tender.paidFen), cols));
   if (r.tender.changeFen !== undefined) d.lines(twoColumns('找零', yuan(r.tender.changeFen), cols));
   if (r.maskedCode) d.lines(twoColumns('付款码', r.maskedCode, cols));
+  if (r.notice.length) {
+    d.align('center').bold(true);
+    for (const n of r.notice) d.lines(wrap(n, cols));
+    d.bold(false).align('left');
+  }
+  if (r.signatureLine) {
+    // Room to sign by hand: two blank lines above the rule the customer signs on.
+    d.line('客户签名 Signature:').line('').line('').line('_'.repeat(cols));
+  }
   d.rule();
 
   const bw = barcodeModuleWidth(r.orderNo, r.paperWidth);

@@ -25,6 +25,9 @@
  *   eReceiptUrl: 'https://r.example.cn/e/PAY20261128000123', // or null: no QR printed
  *   footer: ['谢谢惠顾', 'Thank you'],
  *   training: false,                      // true in demo mode: 培训/TRAINING printed top and bottom
+ *   notice: ['离线受理，待上传'],           // optional: status lines, bold, under the amounts
+ *   reprint: false,                       // optional: true prints 重打 REPRINT at the top
+ *   signatureLine: false,                 // optional: withdrawals print a signature line
  * };
  * await devices.printReceipt(r);          // never throws; resolves with the job's outcome
  * ```
@@ -97,6 +100,15 @@ export const Receipt = z
     footer: z.array(PrintableText(48)).max(6).default([]),
     /** Demo mode: 培训 / TRAINING is printed at the top and bottom of the receipt. */
     training: z.boolean(),
+    /**
+     * Optional. Lines printed bold and centred under the amounts: a status the customer must not
+     * misread, e.g. `离线受理，待上传` / `Accepted offline, pending` (never "paid" for those).
+     */
+    notice: z.array(PrintableText(48).pipe(z.string().min(1))).max(4).default([]),
+    /** Optional. A copy printed again: 重打 REPRINT at the top, so it is never taken for a second sale. */
+    reprint: z.boolean().default(false),
+    /** Optional. Withdrawals (助农取款): a line for the customer's signature (PBOC: the receipt is signed). */
+    signatureLine: z.boolean().default(false),
   })
   .strict()
   .superRefine((r, ctx) => {

@@ -1,10 +1,12 @@
 /**
  * The user's display preferences on this terminal: language, elder mode (large type), voice
  * on/off and volume, how receipts are given, the receipt header. Kept in localStorage: they
- * are per screen, not per shop, and change nothing about money.
+ * are per screen, not per shop, and change nothing about money. The receipt mode is the
+ * exception: it is the core's setting (`receipts:getSettings`/`receipts:setSettings`), mirrored here.
  */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
+import { listen, send } from '../api/client';
 import type { Locale } from '../i18n';
 
 function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
@@ -41,8 +43,30 @@ export const usePrefsStore = defineStore('prefs', () => {
   watch(elder, (v) => localStorage.setItem('vc.elder', v ? 'on' : 'off'));
   watch(voice, (v) => localStorage.setItem('vc.voice', v ? 'on' : 'off'));
   watch(volume, (v) => localStorage.setItem('vc.volume', String(v)));
-  watch(receipt, (v) => localStorage.setItem('vc.receipt', v));
+  let coreReceipt: ReceiptMode | null = null;
+  watch(receipt, (v) => {
+    localStorage.setItem('vc.receipt', v);
+    // The core decides at each payment whether to print (and counts paper saved), so the mode
+    // is the core's setting; localStorage only gives the first paint before it answers.
+    if (v !== coreReceipt) void send('receipts:setSettings', { mode: v }).then((s) => (coreReceipt = s.mode), () => undefined);
+  });
+  /** Reads the core's receipt mode (it needs a logged-in operator: retried at each login). */
+  async function loadReceipt(): Promise<void> {
+    try {
+      const s = await send('receipts:getSettings', {});
+      coreReceipt = s.mode;
+      receipt.value = s.mode;
+    } catch {
+      // Not logged in yet, or no back end (component tests): keep the local value until login.
+    }
+  }
+  try {
+    void loadReceipt();
+    listen('session:changed', (s) => void (s.operator && loadReceipt()));
+  } catch {
+    // No bridge in this context (tests): the local value stands.
+  }
   watch(header, (v) => localStorage.setItem('vc.header', v));
 
-  return { locale, elder, voice, volume, receipt, header };
+  return { locale, elder, voice, volume, receipt, header, loadReceipt };
 });

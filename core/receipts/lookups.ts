@@ -1,0 +1,32 @@
+/**
+ * Read-only look-ups the receipt service needs from other areas, kept here so service.ts
+ * depends on plain functions (and its tests on fakes): the payment record, an operator's name,
+ * and whether a payment is a service-point withdrawal's charge.
+ */
+import type { Withdrawal } from '../api/agent';
+import type { Payment } from '../api/payments';
+import type { Queryable } from '../store/db';
+import { getPaymentRow, toPayment } from '../payments/repo';
+import type { WithdrawalLink } from './service';
+
+export async function paymentByOrderNo(q: Queryable, orderNo: string): Promise<Payment | null> {
+  const row = await getPaymentRow(q, orderNo);
+  return row ? toPayment(row) : null;
+}
+
+/**
+ * A withdrawal records its order number only after the charge call returns, and the charge may
+ * already have succeeded by then. So a charging withdrawal of the same amount with no order
+ * number yet also counts (`pending`): the terminal runs one charge at a time, so it is this one.
+ */
+export async function withdrawalLink(
+  q: Queryable,
+  byId: (id: string) => Promise<Withdrawal>,
+  p: Payment,
+): Promise<WithdrawalLink> {
+  const row = await q.get<{ id: string }>('SELECT id FROM agent_withdrawals WHERE order_no = ?', [p.orderNo]);
+  if (row) return byId(row.id);
+  const charging = await q.get<{ id: string }>(
+    "SELECT id FROM agent_withdrawals WHERE state = 'charging' AND order_no IS NULL AND amount_fen = ? LIMIT 1", [p.amountFen]);
+  return charging ? 'pending' : 'none';
+}

@@ -1,0 +1,306 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Withdrawal } from '../api/agent';
+import type { PrintedReceipt } from '../api/devices';
+import type { Payment } from '../api/payments';
+import { Db } from '../store/db';
+import { migrate } from '../store/migrate';
+import { migrations } from '../store/migrations';
+import { DeviceManager } from '../../drivers/manager';
+import { receiptText } from '../../drivers/printer/decode';
+import { encodeReceipt } from '../../drivers/printer/escpos';
+import { parseReceipt } from '../../drivers/printer/receipt';
+import { ReceiptService, type ReceiptPrinter, type WithdrawalLink } from './service';
+
+const NOW = Date.UTC(2026, 10, 28, 4, 0, 0); // 12:00 in China, 2026-11-28
+const FULL_CODE = '134567890123456789';
+
+const payment = (over: Partial<Payment> = {}): Payment => ({
+  orderNo: 'T000120261128000001', amountFen: 1250, tender: 'wechat', state: 'succeeded', maskedCode: '1345 **** **** 6789',
+  message: { zh: '收款成功', en: 'Paid' }, error: null, createdAt: NOW, updatedAt: NOW, refundedFen: 0, training: false,
+  qr: null, cash: null, creditName: null, operatorId: 'op1', ...over,
+});
+
+let dir: string;
+let db: Db;
+let devices: DeviceManager;
+let printed: PrintedReceipt[];
+let described: unknown[];
+let drawerPulses: number;
+let payments: Map<string, Payment>;
+let link: WithdrawalLink;
+let service: ReceiptService;
+
+async function boot(): Promise<void> {
+  db = await Db.open({ filename: path.join(dir, 'till.sqlite') });
+  await migrate(db, migrations);
+  const store = new Map<string, string>();
+  devices = new DeviceManager({
+    mode: 'demo',
+    settings: { get: async (k) => store.get(k) ?? null, set: async (k, v) => void store.set(k, v) },
+    emit: (name, payload) => {
+      if (name === 'printer:printed') printed.push((payload as { receipt: PrintedReceipt }).receipt);
+    },
+  });
+  await devices.start();
+  // The real device manager, watched: which descriptions it was handed, how often the drawer opened.
+  const printer: ReceiptPrinter = {
+    printReceipt: (r) => {
+      described.push(r);
+      return devices.printReceipt(r);
+    },
+    openDrawer: () => {
+      drawerPulses++;
+      return devices.openDrawer();
+    },
+    get paperWidth() {
+      return devices.paperWidth;
+    },
+  };
+  service = new ReceiptService({
+    db, printer, terminalId: 'T0001', merchantName: '示范村便民店',
+    getPayment: async (o) => payments.get(o) ?? null,
+    operatorName: async (id) => (id === 'op1' ? '张三' : null),
+    withdrawalFor: async () => link,
+    now: () => NOW,
+    log: () => {},
+  });
+  await service.start();
+}
+
+/** Stops the process's objects and opens them again on the same database file. */
+async function restart(): Promise<void> {
+  await service.idle();
+  await devices.stop();
+  await db.close();
+  await boot();
+}
+
+const text = (r: PrintedReceipt) => receiptText(r).join('\n');
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-'));
+  printed = [];
+  described = [];
+  drawerPulses = 0;
+  payments = new Map();
+  link = 'none';
+  await boot();
+});
+afterEach(async () => {
+  await service.idle();
+  await devices.stop();
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('automatic receipts', () => {
+  it('prints once per order even when the event repeats, the state moves on, or the app restarts', async () => {
+    const p = payment({ state: 'accepted_offline', tender: 'offline_code', maskedCode: 'OFF1 **** **** 0001' });
+    payments.set(p.orderNo, p);
+    service.onPayment(p);
+    service.onPayment(p);
+    service.onPayment({ ...p, state: 'succeeded' });
+    await service.idle();
+    expect(printed).toHaveLength(1);
+    await restart();
+    printed = [];
+    service.onPayment({ ...p, state: 'succeeded' });
+    await service.idle();
+    expect(printed).toHaveLength(0); // nothing new after the restart
+    expect((await service.stats()).printed).toBe(1);
+  });
+
+  it('prints nothing for payments that did not complete', async () => {
+    for (const state of ['created', 'paying', 'userpaying', 'failed', 'cancelled', 'closed'] as const) service.onPayment(payment({ state }));
+    await service.idle();
+    expect(printed).toHaveLength(0);
+    expect(described).toHaveLength(0);
+  });
+
+  it('puts the shop header, order number, tender in words and the training mark on the receipt', async () => {
+    await service.setSettings({ header: ['示范村便民店', '电话 0871-1234567'] }, false);
+    service.onPayment(payment({ training: true }));
+    await service.idle();
+    const t = receiptText(printed[0]!);
+    expect(t[0]).toBe('培训 TRAINING');
+    expect(t).toContain('示范村便民店');
+    expect(t).toContain('电话 0871-1234567');
+    expect(t.join('\n')).toContain('单号：T000120261128000001');
+    expect(t.join('\n')).toContain('收银员：张三');
+    expect(t.some((l) => l.startsWith('微信支付') && l.endsWith('12.50'))).toBe(true);
+    expect(printed[0]!.blocks.some((b) => b.kind === 'barcode')).toBe(true);
+  });
+
+  it('says pending, never paid, on the receipt of a payment accepted offline', async () => {
+    service.onPayment(payment({ state: 'accepted_offline', tender: 'offline_code', maskedCode: 'OFF1 **** **** 0001' }));
+    await service.idle();
+    const t = text(printed[0]!);
+    expect(t).toContain('离线受理，待上传');
+    expect(t).toContain('Accepted offline, pending upload');
+    expect(t).not.toMatch(/paid|已付|成功/i);
+  });
+
+  it('qr-only mode counts the paper saved and prints nothing, once per order', async () => {
+    await service.setSettings({ mode: 'qr' }, false);
+    const p = payment();
+    service.onPayment(p);
+    service.onPayment(p);
+    service.onPayment(payment({ orderNo: 'T000120261128000002' }));
+    await service.idle();
+    expect(printed).toHaveLength(0);
+    expect(described).toHaveLength(0);
+    const s = await service.stats('2026-11-28');
+    expect(s.paperSaved).toBe(2);
+    expect(s.printed).toBe(0);
+    expect((await service.stats('2026-11-27')).paperSaved).toBe(0);
+  });
+
+  it('kicks the drawer once after a cash sale, and never for other tenders', async () => {
+    const cash = payment({ tender: 'cash', maskedCode: null, cash: { tenderedFen: 2000, changeFen: 750 } });
+    service.onPayment(cash);
+    service.onPayment(cash);
+    service.onPayment(payment({ orderNo: 'T000120261128000002' }));
+    service.onPayment(payment({ orderNo: 'T000120261128000003', tender: 'credit', maskedCode: null, creditName: '李四' }));
+    await service.idle();
+    expect(drawerPulses).toBe(1);
+    const t = receiptText(printed[0]!);
+    expect(t.some((l) => l.startsWith('现金') && l.endsWith('20.00'))).toBe(true);
+    expect(t.some((l) => l.startsWith('找零') && l.endsWith('7.50'))).toBe(true);
+  });
+
+  it('still kicks the drawer for a cash sale in qr-only mode (change is due either way)', async () => {
+    await service.setSettings({ mode: 'qr' }, false);
+    service.onPayment(payment({ tender: 'cash', maskedCode: null, cash: { tenderedFen: 1250, changeFen: 0 } }));
+    await service.idle();
+    expect(drawerPulses).toBe(1);
+    expect(printed).toHaveLength(0);
+  });
+
+  it('does not print old orders when a late event arrives (a refund, a forward after an upgrade)', async () => {
+    service.onPayment(payment({ refundedFen: 100 }));
+    service.onPayment(payment({ orderNo: 'T000120261126000001', createdAt: NOW - 2 * 24 * 3_600_000 }));
+    await service.idle();
+    expect(printed).toHaveLength(0);
+  });
+});
+
+describe('receipts that fail to print', () => {
+  it('keeps the job of a printer out of paper across a restart and prints it as the original', async () => {
+    const p = payment();
+    payments.set(p.orderNo, p);
+    await devices.simulate('paper_out');
+    service.onPayment(p);
+    await service.idle();
+    expect(printed).toHaveLength(0);
+    expect(await service.stats()).toMatchObject({ failed: 1, printed: 0, unprinted: [p.orderNo] });
+
+    await restart(); // the in-memory job list of the device manager is gone; ours is not
+    expect((await service.stats()).unprinted).toEqual([p.orderNo]);
+    const r = await service.print(p.orderNo);
+    expect(r).toMatchObject({ printed: true, reprint: false, error: null });
+    expect(text(printed[0]!)).not.toContain('REPRINT'); // no copy ever reached the customer
+    expect(await service.stats()).toMatchObject({ printed: 1, unprinted: [] });
+  });
+
+  it('marks a second copy 重打 REPRINT and counts it as a reprint', async () => {
+    const p = payment();
+    payments.set(p.orderNo, p);
+    service.onPayment(p);
+    await service.idle();
+    const r = await service.print(p.orderNo);
+    expect(r).toMatchObject({ printed: true, reprint: true });
+    expect(receiptText(printed[1]!)[0]).toBe('重打 REPRINT');
+    expect(await service.stats()).toMatchObject({ printed: 1, reprinted: 1 });
+  });
+
+  it('reports a failed reprint without throwing, and the receipt stays printed once', async () => {
+    const p = payment();
+    payments.set(p.orderNo, p);
+    service.onPayment(p);
+    await service.idle();
+    await devices.simulate('paper_out');
+    const r = await service.print(p.orderNo);
+    expect(r.printed).toBe(false);
+    expect(r.error?.code).toBe('printer.paper_out');
+    expect((await service.stats()).unprinted).toEqual([]); // the original reached paper
+  });
+
+  it('a crash mid-print leaves the order listed for reprinting, never printed again unasked', async () => {
+    const p = payment();
+    payments.set(p.orderNo, p);
+    await db.run("INSERT INTO receipt_prints (order_no, kind, outcome, copies, day, created_at, updated_at) VALUES (?, 'sale', 'claimed', 0, '2026-11-28', 0, 0)", [p.orderNo]);
+    await restart();
+    service.onPayment(p);
+    await service.idle();
+    expect(printed).toHaveLength(0);
+    expect((await service.stats()).unprinted).toEqual([p.orderNo]);
+  });
+
+  it('refuses to reprint an unknown or unpaid order, in both languages', async () => {
+    await expect(service.print('T000120261128999999')).rejects.toMatchObject({ code: 'receipts.unknown_order', zh: expect.any(String), en: expect.any(String) });
+    payments.set('T000120261128000009', payment({ orderNo: 'T000120261128000009', state: 'failed' }));
+    await expect(service.print('T000120261128000009')).rejects.toMatchObject({ code: 'receipts.not_printable' });
+  });
+});
+
+describe('payment codes on receipts', () => {
+  it('puts only the masked code in the receipt bytes and the kept job, never the full code', async () => {
+    const p = payment();
+    payments.set(p.orderNo, p);
+    await devices.simulate('paper_out');
+    service.onPayment(p);
+    // A record that (by a bug elsewhere) held the full code: it must still never reach paper.
+    const leaked = payment({ orderNo: 'T000120261128000002', maskedCode: FULL_CODE });
+    service.onPayment(leaked);
+    await service.idle();
+    expect(described).toHaveLength(2);
+    for (const d of described) {
+      const bytes = Buffer.from(encodeReceipt(parseReceipt(d)));
+      expect(bytes.includes(Buffer.from(FULL_CODE))).toBe(false);
+      expect(bytes.includes(Buffer.from('1345 **** **** 6789')) || d === described[1]).toBe(true);
+    }
+    const kept = await db.all<{ description: string | null }>('SELECT description FROM receipt_prints');
+    expect(kept.length).toBe(2);
+    for (const k of kept) expect(k.description ?? '').not.toContain(FULL_CODE);
+  });
+});
+
+describe('withdrawal receipts', () => {
+  const w: Withdrawal = {
+    id: 'W1', amountFen: 50_000, state: 'paid', orderNo: 'T000120261128000005', maskedCode: '6217 **** **** 1234',
+    maskedPhone: '138****5678', message: { zh: '已付', en: 'paid' }, createdAt: NOW, remainingTodayFen: 50_000,
+  };
+
+  it('prints one signed withdrawal receipt instead of a sale receipt, even in qr-only mode', async () => {
+    await service.setSettings({ mode: 'qr' }, false);
+    const charge = payment({ orderNo: w.orderNo!, amountFen: 50_000, tender: 'unionpay', maskedCode: w.maskedCode });
+    payments.set(charge.orderNo, charge);
+    link = 'pending'; // the withdrawal has not recorded its order number yet
+    service.onPayment(charge);
+    link = w;
+    service.onWithdrawal(w);
+    service.onWithdrawal(w);
+    await service.idle();
+    expect(printed).toHaveLength(1);
+    const t = receiptText(printed[0]!);
+    expect(t).toContain('客户签名 Signature:');
+    expect(t).toContain('现金已付给客户');
+    expect(t.join('\n')).toContain('138****5678');
+    expect((await service.stats()).paperSaved).toBe(0);
+  });
+
+  it('reprints a withdrawal receipt with its signature line', async () => {
+    const charge = payment({ orderNo: w.orderNo!, amountFen: 50_000, tender: 'unionpay', maskedCode: w.maskedCode });
+    payments.set(charge.orderNo, charge);
+    link = w;
+    service.onWithdrawal(w);
+    await service.idle();
+    await service.print(w.orderNo!);
+    const t = receiptText(printed[1]!);
+    expect(t[0]).toBe('重打 REPRINT');
+    expect(t).toContain('客户签名 Signature:');
+  });
+});
