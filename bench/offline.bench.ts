@@ -123,7 +123,7 @@ export const bench: BenchModule = {
     const server = await startOfflineAcquirerServer(acq);
     const link = new LinkEmulator(server.port, LINK_PRESETS.weak);
     await link.start();
-    const client = new OfflineClient({ baseUrl: `http://127.0.0.1:${link.port}`, minTimeoutMs: 30_000 });
+    const client = new OfflineClient({ baseUrl: `http://127.0.0.1:${link.port}`, terminalId: 'T0001', key: await acq.provisionTerminal('T0001'), minTimeoutMs: 30_000 });
     let batches = 0;
     let failures = 0;
     const errors = new Set<string>();

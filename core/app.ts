@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { AppError } from './api/errors';
 import type { CallContext, EventPayload, Handlers } from './api/contract';
+import type { PrintJob } from './api/devices';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { OperatorService } from './auth/operators';
 import { AppConfig, databasePath, type AppConfigInput } from './config';
@@ -16,7 +17,7 @@ import type { Platform } from './platform';
 import { Db } from './store/db';
 import { migrate } from './store/migrate';
 import { migrations } from './store/migrations';
-import { createPaymentSide, type PaymentSide } from './payments/setup';
+import { ACQUIRER_KEY_SECRET, createPaymentSide, type PaymentSide } from './payments/setup';
 import { DemoAgentAcquirer, unavailableAgentAcquirer } from './agent/acquirer';
 import { AgentErrors } from './agent/errors';
 import { agentHandlers } from './agent/handlers';
@@ -83,7 +84,8 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     connectivity.ok(1);
   }
   const display = new DisplayService(bus);
-  const offline = await OfflineService.create({ db, bus, config, connectivity });
+  // Live mode signs the offline routes with the same terminal key as the online ones.
+  const offline = await OfflineService.create({ db, bus, config, connectivity, terminalKey: () => platform.secrets.get(ACQUIRER_KEY_SECRET) });
   // Withdrawals charge the customer's code through the payment engine (built below; only
   // called after start-up). Should it be missing, the withdrawal is refused plainly.
   const withdrawalCharge: ChargePort = {
@@ -93,6 +95,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     },
   };
   // Demo mode drives the simulated printer and scanner; live mode looks for USB devices.
+  let receiptJobEnded: (job: PrintJob) => void = () => undefined;
   const devices = new DeviceManager({
     mode: config.mode,
     emit: (name, payload) => bus.emit(name, payload),
@@ -103,6 +106,8 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
       },
     },
     log: (m) => console.warn(`[devices] ${m}`),
+    // Set once the receipt service exists (below); no job can end before start-up is done.
+    onReceiptJob: (job) => receiptJobEnded(job),
   });
   await devices.start();
   // Lessons, the customer-phone panel's moves and the reset: refused wholesale in live mode.
@@ -129,12 +134,13 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     withdrawalFor: (p) => withdrawalLink(db, (id) => agent.withdrawal(id), p),
   });
   await receipts.start();
+  receiptJobEnded = (job) => receipts.onReceiptJob(job);
   const stopReceipts = bus.subscribe((name, payload) => {
     if (name === 'payments:changed') receipts.onPayment(payload as EventPayload<'payments:changed'>);
     else if (name === 'agent:withdrawalChanged') receipts.onWithdrawal(payload as EventPayload<'agent:withdrawalChanged'>);
   });
 
-  const payments = await createPaymentSide({ config, db, bus, platform, operators, connectivity });
+  const payments = await createPaymentSide({ config, db, bus, platform, operators, connectivity, offline: offline.store });
   // The reset also puts the embedded simulator's wallets and orders back to the seed.
   const simulator = payments.simulator;
   if (simulator) training.onReset(() => resetSimulatorData(config, simulator));

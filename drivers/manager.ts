@@ -45,6 +45,11 @@ export interface DeviceManagerOptions {
   statusPollMs?: number;
   usbPollMs?: number;
   log?: (msg: string) => void;
+  /**
+   * Told when a receipt job ends (printed or failed), whoever started it — so core/receipts can
+   * keep its record right when a kept job is reprinted from the Devices screen. Must not throw.
+   */
+  onReceiptJob?: (job: PrintJob) => void;
 }
 
 export const DeviceErrors = {
@@ -315,6 +320,13 @@ export class DeviceManager {
         if (e) this.setState(e.info.id, stateForError(j.error.code), j.error.code === 'device.no_permission' ? this.permission(e) : undefined);
         this.trimFailed();
         this.changed(); // the failed job is now listed for reprinting
+      }
+      if (j.kind === 'receipt') {
+        try {
+          this.o.onReceiptJob?.(publicJob(j));
+        } catch (err) {
+          this.log(`receipt job listener failed: ${String(err)}`); // printing must not fail because a listener did
+        }
       }
       return publicJob(j);
     });

@@ -97,6 +97,10 @@ for (const elder of [false, true]) {
       await expect(app.getByText('需要主管复核')).toBeVisible();
       await app.getByTestId('set-voice').uncheck();
       await app.getByTestId('set-receipt').selectOption('qr');
+      await app.getByTestId('set-header').fill('示范村便民店\n村口大槐树下');
+      await app.getByTestId('save-header').click();
+      await expect(app.getByTestId('header-msg')).toContainText('已保存');
+      await app.getByTestId('set-receipt').selectOption('both');
       await expectAccessible(app, `settings ${mode}`);
       await shot(app, `settings-${mode}`);
       await app.getByTestId('set-locale').selectOption('en');

@@ -5,11 +5,13 @@
 import { resolve } from 'node:path';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig, type UserConfig } from 'vite';
+import { faceModelAssets } from '../drivers/camera/model-assets';
 
 export const rendererConfig: UserConfig = {
   root: resolve(import.meta.dirname),
   base: './',
-  plugins: [vue()],
+  // faceModelAssets: the face models and TF.js wasm kernels, shipped with the app (drivers/camera/model-assets.ts).
+  plugins: [vue(), faceModelAssets()],
   build: {
     outDir: resolve(import.meta.dirname, '../out/renderer'),
     emptyOutDir: true,

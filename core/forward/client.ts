@@ -3,9 +3,16 @@
  * forwarding, day statement, and wallet issuance (demo phone side). Every reply is validated
  * before use; anything unexpected is a TransportError, so callers treat it like a lost reply
  * (retry later, idempotently) rather than trusting a half-understood answer.
+ *
+ * Every request is signed with the terminal's key (the online routes' HMAC scheme over a
+ * digest of the body; PROTOCOL.md), with a fresh nonce and timestamp per attempt, so a resent
+ * batch is a new request to the transport and the same items to the acquirer (idempotent on
+ * terminal + order number).
  */
 import http from 'node:http';
 import { z } from 'zod';
+import { bodyDigest } from './wire';
+import { signedHeaders } from '../acquirer/signing';
 
 export class TransportError extends Error {
   constructor(readonly why: 'timeout' | 'reset' | 'refused' | 'http' | 'bad_reply', readonly detail = '') {
@@ -41,6 +48,9 @@ export const WalletReply = z.object({ walletId: z.string().regex(/^[0-9A-F]{16}$
 
 export interface ClientOptions {
   baseUrl: string;
+  terminalId: string;
+  /** The terminal's HMAC key (hex), or where to read it (live mode: the platform's secret store). */
+  key: string | (() => Promise<string | null>);
   /** Minimum time allowed for any exchange. */
   minTimeoutMs?: number;
 }
@@ -50,19 +60,27 @@ export class OfflineClient {
   private readonly url: URL;
   private readonly minTimeout: number;
 
-  constructor(opts: ClientOptions) {
+  constructor(private readonly opts: ClientOptions) {
     this.url = new URL(opts.baseUrl);
     this.minTimeout = opts.minTimeoutMs ?? 10_000;
   }
 
-  /** One exchange. `timeoutMs` is the idle timeout (no byte moved for that long). */
-  request(method: 'GET' | 'POST', path: string, body: Buffer | null, contentType: string, timeoutMs = this.minTimeout): Promise<{ status: number; body: Buffer; rttMs: number }> {
+  private async keyHex(): Promise<string> {
+    const k = typeof this.opts.key === 'string' ? this.opts.key : await this.opts.key();
+    // No key yet (live terminal not provisioned): nothing can be sent; retried like a dead link.
+    if (!k || !/^[0-9a-f]{64}$/.test(k)) throw new TransportError('refused', 'no terminal key');
+    return k;
+  }
+
+  /** One signed exchange. `timeoutMs` is the idle timeout (no byte moved for that long). */
+  async request(method: 'GET' | 'POST', path: string, body: Buffer | null, contentType: string, timeoutMs = this.minTimeout): Promise<{ status: number; body: Buffer; rttMs: number }> {
+    const auth = signedHeaders(this.opts.terminalId, await this.keyHex(), method, path, bodyDigest(body));
     return new Promise((resolve, reject) => {
       const t0 = performance.now();
       const req = http.request(
         {
           host: this.url.hostname, port: this.url.port, method, path, agent: this.agent,
-          headers: body ? { 'content-type': contentType, 'content-length': body.length } : {},
+          headers: body ? { ...auth, 'content-type': contentType, 'content-length': body.length } : auth,
         },
         (res) => {
           const parts: Buffer[] = [];

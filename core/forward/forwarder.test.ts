@@ -72,7 +72,7 @@ describe('forwarding', () => {
     server = await startOfflineAcquirerServer(acq);
     link = new LinkEmulator(server.port, LINK_PRESETS.online);
     await link.start();
-    client = new OfflineClient({ baseUrl: `http://127.0.0.1:${link.port}`, minTimeoutMs: 2_000 });
+    client = new OfflineClient({ baseUrl: `http://127.0.0.1:${link.port}`, terminalId: 'T0001', key: await acq.provisionTerminal('T0001'), minTimeoutMs: 2_000 });
   });
   afterEach(async () => {
     client.close();

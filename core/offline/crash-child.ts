@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const db = await Db.open({ filename: path.join(dir, 'terminal.sqlite') });
   await migrate(db, migrations);
   const store = await OfflineStore.open(db, null, { terminalId: 'T0001', training: true });
-  const client = new OfflineClient({ baseUrl: url, minTimeoutMs: 5_000 });
+  const client = new OfflineClient({ baseUrl: url, terminalId: 'T0001', key: process.env.VC_TERMINAL_KEY!, minTimeoutMs: 5_000 });
   if (mode === 'accept') {
     const { reply, offsetMs } = await client.sync();
     await store.applySync({ issuerKeys: reply.issuerKeys, revoked: reply.revoked, policy: reply.policy, offsetMs });

@@ -23,10 +23,12 @@ let acq: OfflineAcquirer;
 let acqDb: Db;
 let server: { port: number; close(): Promise<void> };
 let wallets: OfflineWallet[];
+let terminalKey: string;
 
 beforeAll(async () => {
   ({ acq, db: acqDb } = await openAcquirer(tempDir('crash-acq')));
   server = await startOfflineAcquirerServer(acq);
+  terminalKey = await acq.provisionTerminal('T0001');
   wallets = [];
   for (let i = 0; i < 8; i++) wallets.push(await newWallet(acq));
 });
@@ -37,7 +39,7 @@ afterAll(async () => {
 
 function run(dir: string, mode: 'accept' | 'forward', crashAt?: string, nth = 1): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, VC_DIR: dir, VC_MODE: mode, VC_ACQ_URL: `http://127.0.0.1:${server.port}` } as NodeJS.ProcessEnv;
+    const env = { ...process.env, VC_DIR: dir, VC_MODE: mode, VC_ACQ_URL: `http://127.0.0.1:${server.port}`, VC_TERMINAL_KEY: terminalKey } as NodeJS.ProcessEnv;
     delete env.VC_OFFLINE_CRASH_AT;
     if (crashAt) {
       env.VC_OFFLINE_CRASH_AT = crashAt;

@@ -41,6 +41,11 @@ export interface OfflineServiceDeps {
   bus: EventBus;
   config: AppConfig;
   connectivity: ConnectivityMonitor;
+  /**
+   * The terminal's HMAC key for the acquirer (live mode: read from the platform's secret
+   * store, like the payment engine's). Demo mode provisions its own with the embedded acquirer.
+   */
+  terminalKey?: () => Promise<string | null>;
   /** Probe and sync periods (tests shorten them). */
   probeEveryMs?: number;
   syncEveryMs?: number;
@@ -71,6 +76,7 @@ export class OfflineService {
     const store = await OfflineStore.open(db, bus, { terminalId: config.terminalId, training: config.mode === 'demo' });
     let demo: Demo | null = null;
     let baseUrl: string | null = null;
+    let key: string | (() => Promise<string | null>) = deps.terminalKey ?? (async () => null);
     if (config.mode === 'demo' && config.acquirer.kind === 'embedded') {
       // Its own file, next to the training database: the simulator's books are not the terminal's.
       const acquirerDb = await Db.open({ filename: path.join(config.dataDir, 'training-offline-acquirer.sqlite') });
@@ -80,10 +86,11 @@ export class OfflineService {
       await link.start();
       demo = { acquirer, acquirerDb, server, link, wallets: new Map() };
       baseUrl = `http://127.0.0.1:${link.port}`;
+      key = await acquirer.provisionTerminal(config.terminalId);
     } else if (config.acquirer.kind === 'http') {
       baseUrl = config.acquirer.baseUrl;
     }
-    const client = baseUrl ? new OfflineClient({ baseUrl }) : null;
+    const client = baseUrl ? new OfflineClient({ baseUrl, terminalId: config.terminalId, key }) : null;
     const forwarder = client ? new Forwarder(store, client, deps.connectivity, { terminalId: config.terminalId }) : null;
     const s = new OfflineService(store, client, forwarder, deps, demo);
     s.start();

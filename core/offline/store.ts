@@ -575,6 +575,45 @@ export class OfflineStore {
     return toPayment(row);
   }
 
+  /**
+   * Offline items as payments for the cashier's history (`payments:list` merges them with the
+   * payment engine's records): the first `limit` matches, newest first, with the same filters
+   * and order (created-at, then order number, both descending) as the engine's own query, so
+   * the two lists merge into one consistent order.
+   */
+  async history(f: { text?: string; amountFen?: number; from?: number; to?: number; limit: number }): Promise<Payment[]> {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (f.text) {
+      where.push("order_no LIKE ? ESCAPE '\\'");
+      params.push(`%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (f.amountFen !== undefined) {
+      where.push('amount_fen = ?');
+      params.push(f.amountFen);
+    }
+    if (f.from !== undefined) {
+      where.push('accepted_at >= ?');
+      params.push(f.from);
+    }
+    if (f.to !== undefined) {
+      where.push('accepted_at <= ?');
+      params.push(f.to);
+    }
+    const rows = await this.db.all<ItemRow>(
+      `SELECT order_no, amount_fen, status, masked, reason, accepted_at, updated_at, operator_id, training FROM offline_items
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY accepted_at DESC, order_no DESC LIMIT ?`,
+      [...params, f.limit],
+    );
+    return rows.map(toPayment);
+  }
+
+  /** One offline item as a payment, or null when this order number is not an offline item. */
+  async findPayment(orderNo: string): Promise<Payment | null> {
+    const row = await this.db.get<ItemRow>('SELECT * FROM offline_items WHERE order_no = ?', [orderNo]);
+    return row ? toPayment(row) : null;
+  }
+
   /** Local offline items of one Beijing day, for reconciliation. */
   async itemsOfDay(day: string): Promise<Array<{ orderNo: string; amountFen: number; status: ItemStatus }>> {
     const rows = await this.db.all<ItemRow>('SELECT order_no, amount_fen, status FROM offline_items WHERE day = ? ORDER BY seq', [day]);

@@ -16,8 +16,18 @@ import { OfflineStore } from './store';
 import { OfflineWallet } from './wallet';
 import type { RiskPolicy } from '../risk/policy';
 
+const made: string[] = [];
+
+/** A fresh `vc-<tag>-*` folder, remembered so `cleanTempDirs` can remove it. */
 export function tempDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `vc-${tag}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `vc-${tag}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every folder `tempDir` made in this process: call from a test file's `afterAll`, after closing its databases. */
+export function cleanTempDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export async function openTerminalDb(dir: string): Promise<Db> {

@@ -43,6 +43,21 @@ export interface EngineOptions {
   refundApprovalFen?: number;
   /** Dual control: checks the approver (OperatorService.approve) and returns their id. */
   approve?: (approverId: string | undefined, pin: string | undefined) => Promise<string>;
+  /** Offline-code payments (core/offline's outbox), shown in history, detail and refunds. */
+  offline?: OfflineHistory;
+}
+
+/**
+ * Offline-code payments live in core/offline's outbox, not in the payments table: that store
+ * is the one place their state changes (accept, forwarding, the acquirer's verdict). The
+ * engine only reads them, so the cashier's history, detail view and refund checks see every
+ * payment of the till. The payments table stays the authority for online and local tenders.
+ */
+export interface OfflineHistory {
+  /** The first `limit` matches, newest first (created-at, then order number, descending). */
+  history(f: { text?: string; amountFen?: number; from?: number; to?: number; limit: number }): Promise<Payment[]>;
+  /** One offline item as a payment, or null when the order number is not an offline item. */
+  findPayment(orderNo: string): Promise<Payment | null>;
 }
 
 export interface ListFilter {
@@ -63,6 +78,7 @@ export class PaymentEngine {
   readonly env: EngineEnv;
   readonly refundApprovalFen: number;
   private readonly approve: EngineOptions['approve'];
+  private readonly offline: OfflineHistory | null;
   private readonly running = new Map<string, Task>();
   private sweeper: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -80,6 +96,7 @@ export class PaymentEngine {
     };
     this.refundApprovalFen = opts.refundApprovalFen ?? 100_00;
     this.approve = opts.approve;
+    this.offline = opts.offline ?? null;
   }
 
   /** Charge a scanned online payment code. Returns the durable record; the rest runs on. */
@@ -149,6 +166,7 @@ export class PaymentEngine {
     operatorId: string | null,
   ): Promise<Refund> {
     const amountFen = checkFen(input.amountFen);
+    await this.refuseOfflineRefund(input.orderNo);
     // Cheap checks first, so a refund that would be refused anyway never asks for a PIN.
     await checkRefundable(this.env.db, this.env, input.orderNo, amountFen);
     let approverId: string | null = null;
@@ -159,6 +177,27 @@ export class PaymentEngine {
     const created = await createRefund(this.env, { orderNo: input.orderNo, amountFen, reason: input.reason, operatorId, approverId });
     crashPoint('refund_after_intent');
     return this.driveRefund(created.refundNo);
+  }
+
+  /**
+   * Refunds of offline-code payments are refused, with nothing written, because:
+   * - `accepted_offline`: the money has not moved yet. The acquirer has not seen the item and
+   *   may still decline it (revoked wallet, insufficient funds), so paying money back now could
+   *   return money the shop never receives; and the item cannot be withdrawn from forwarding
+   *   (the acquirer is idempotent on order number, it will be charged anyway). Once it is
+   *   forwarded and confirmed, the refund becomes a question for the acquirer.
+   * - `succeeded`: the acquirer holds it under the offline routes (/offline/v1), whose
+   *   protocol has no refund yet; the online refund route does not know offline order numbers.
+   *   Refused plainly rather than sent to fail there.
+   * - `declined_after_forwarding`: nothing was paid (the follow-up list handles it).
+   */
+  private async refuseOfflineRefund(orderNo: string): Promise<void> {
+    if (!this.offline || (await getPaymentRow(this.env.db, orderNo))) return;
+    const p = await this.offline.findPayment(orderNo);
+    if (!p) return;
+    if (p.state === 'accepted_offline') throw PaymentErrors.refundOfflinePending();
+    if (p.state === 'succeeded') throw PaymentErrors.refundOfflineUnsupported();
+    throw PaymentErrors.notRefundable();
   }
 
   async get(orderNo: string): Promise<{ payment: Payment; refunds: Refund[] }> {
@@ -187,8 +226,17 @@ export class PaymentEngine {
       params.push(f.to);
     }
     const sql = `SELECT * FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, order_no DESC LIMIT ? OFFSET ?`;
-    const rows = await this.env.db.all<PaymentRow>(sql, [...params, f.limit, f.offset]);
-    return rows.map(toPayment);
+    if (!this.offline) return (await this.env.db.all<PaymentRow>(sql, [...params, f.limit, f.offset])).map(toPayment);
+    // Two sources, one order: the first offset + limit of each, merged, then the page. Exact,
+    // since no row of the page can lie beyond the first offset + limit of its own source.
+    const n = f.offset + f.limit;
+    const [online, offline] = await Promise.all([
+      this.env.db.all<PaymentRow>(sql, [...params, n, 0]),
+      this.offline.history({ text: f.text, amountFen: f.amountFen, from: f.from, to: f.to, limit: n }),
+    ]);
+    return [...online.map(toPayment), ...offline]
+      .sort((a, b) => b.createdAt - a.createdAt || (a.orderNo < b.orderNo ? 1 : a.orderNo > b.orderNo ? -1 : 0))
+      .slice(f.offset, n);
   }
 
   /**
@@ -239,8 +287,12 @@ export class PaymentEngine {
 
   private async payment(orderNo: string): Promise<Payment> {
     const row = await getPaymentRow(this.env.db, orderNo);
-    if (!row) throw PaymentErrors.notFound();
-    return toPayment(row);
+    if (row) return toPayment(row);
+    // Offline items are read-only here: cancel and query leave accepted_offline and terminal
+    // states alone, and refunds are refused before this point (refuseOfflineRefund).
+    const offline = await this.offline?.findPayment(orderNo);
+    if (!offline) throw PaymentErrors.notFound();
+    return offline;
   }
 
   private async driveRefund(refundNo: string): Promise<Refund> {

@@ -14,6 +14,12 @@ export const PaymentErrors = {
       `The refund is more than is left to refund (at most ¥${formatFen(leftFen)}).`, { leftFen }),
   refundTooMany: (max: number) =>
     new AppError('refund.too_many', `该订单的退款次数已达上限（${max} 次）。`, `This order has reached the limit of ${max} refunds.`, { max }),
+  refundOfflinePending: () =>
+    new AppError('refund.offline_pending', '这笔离线受理的款项还没有上传并得到收单机构确认，暂不能退款；确认后再办理退款。',
+      'This offline payment has not yet been forwarded and confirmed by the acquirer, so it cannot be refunded yet; refund it once it is confirmed.'),
+  refundOfflineUnsupported: () =>
+    new AppError('refund.offline_unsupported', '离线款暂不能在收银台退款，请联系收单机构办理。',
+      'An offline payment cannot be refunded at the till yet; contact the acquirer to refund it.'),
   refundTooLate: () =>
     new AppError('refund.too_late', '该订单已超过可退款期限。', 'This order is past the refund deadline.'),
   notCancellable: () =>

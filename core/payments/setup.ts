@@ -19,7 +19,7 @@ import type { Platform } from '../platform';
 import type { Db } from '../store/db';
 import { faceHandlers } from '../face/handlers';
 import { paymentDemoHandlers } from './demo-handlers';
-import { PaymentEngine } from './engine';
+import { PaymentEngine, type OfflineHistory } from './engine';
 import { paymentHandlers } from './handlers';
 
 export interface PaymentSide {
@@ -42,6 +42,8 @@ export async function createPaymentSide(deps: {
   platform: Platform;
   operators: OperatorService;
   connectivity: ConnectivityMonitor;
+  /** Offline-code payments (core/offline's store), so history and refunds see them. */
+  offline?: OfflineHistory;
 }): Promise<PaymentSide> {
   const { config } = deps;
   let simulator: Simulator | null = null;
@@ -80,6 +82,7 @@ export async function createPaymentSide(deps: {
     training,
     subject: config.merchantName,
     approve: (id, pin) => deps.operators.approve(id, pin),
+    offline: deps.offline,
   });
   const control = training ? new SimulatorControl({ baseUrl, terminalId: config.terminalId, key }) : null;
   // Recovery runs in the background: the till opens at once, and a new charge is refused

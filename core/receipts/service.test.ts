@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Withdrawal } from '../api/agent';
-import type { PrintedReceipt } from '../api/devices';
+import type { PrintedReceipt, PrintJob } from '../api/devices';
 import type { Payment } from '../api/payments';
 import { Db } from '../store/db';
 import { migrate } from '../store/migrate';
@@ -37,7 +37,9 @@ async function boot(): Promise<void> {
   db = await Db.open({ filename: path.join(dir, 'till.sqlite') });
   await migrate(db, migrations);
   const store = new Map<string, string>();
+  let jobEnded: (job: PrintJob) => void = () => undefined;
   devices = new DeviceManager({
+    onReceiptJob: (job) => jobEnded(job),
     mode: 'demo',
     settings: { get: async (k) => store.get(k) ?? null, set: async (k, v) => void store.set(k, v) },
     emit: (name, payload) => {
@@ -68,6 +70,7 @@ async function boot(): Promise<void> {
     log: () => {},
   });
   await service.start();
+  jobEnded = (job) => service.onReceiptJob(job);
 }
 
 /** Stops the process's objects and opens them again on the same database file. */
@@ -134,6 +137,17 @@ describe('automatic receipts', () => {
     expect(printed[0]!.blocks.some((b) => b.kind === 'barcode')).toBe(true);
   });
 
+  it('prints the e-receipt link as a QR and the order number as a barcode, on the paper width of the device settings', async () => {
+    await service.setSettings({ eReceiptBaseUrl: 'https://r.example.cn/e' }, true);
+    await devices.select('printer:sim', 80);
+    service.onPayment(payment());
+    await service.idle();
+    const blocks = printed[0]!.blocks;
+    expect(printed[0]!.columns).toBe(48);
+    expect(blocks.find((b) => b.kind === 'qr')).toMatchObject({ content: 'https://r.example.cn/e/T000120261128000001' });
+    expect(blocks.find((b) => b.kind === 'barcode')).toMatchObject({ content: 'T000120261128000001' });
+  });
+
   it('says pending, never paid, on the receipt of a payment accepted offline', async () => {
     service.onPayment(payment({ state: 'accepted_offline', tender: 'offline_code', maskedCode: 'OFF1 **** **** 0001' }));
     await service.idle();
@@ -156,6 +170,17 @@ describe('automatic receipts', () => {
     expect(s.paperSaved).toBe(2);
     expect(s.printed).toBe(0);
     expect((await service.stats('2026-11-27')).paperSaved).toBe(0);
+  });
+
+  it('gives back the paper saved when a qr-only customer asks for paper after all', async () => {
+    await service.setSettings({ mode: 'qr' }, false);
+    const p = payment();
+    payments.set(p.orderNo, p);
+    service.onPayment(p);
+    await service.idle();
+    expect((await service.stats()).paperSaved).toBe(1);
+    expect(await service.print(p.orderNo)).toMatchObject({ printed: true, reprint: false });
+    expect(await service.stats()).toMatchObject({ paperSaved: 0, printed: 1, reprinted: 0 });
   });
 
   it('kicks the drawer once after a cash sale, and never for other tenders', async () => {
@@ -203,6 +228,21 @@ describe('receipts that fail to print', () => {
     expect(r).toMatchObject({ printed: true, reprint: false, error: null });
     expect(text(printed[0]!)).not.toContain('REPRINT'); // no copy ever reached the customer
     expect(await service.stats()).toMatchObject({ printed: 1, unprinted: [] });
+  });
+
+  it('records a kept job reprinted from the Devices screen, so it is not printed again as an original', async () => {
+    const p = payment();
+    payments.set(p.orderNo, p);
+    await devices.simulate('paper_out');
+    service.onPayment(p);
+    await service.idle();
+    await devices.simulate('paper_in');
+    const [job] = devices.list().failedJobs;
+    expect(job?.orderNo).toBe(p.orderNo);
+    expect((await devices.reprint(job!.id)).state).toBe('printed');
+    await service.idle();
+    expect(await service.stats()).toMatchObject({ printed: 1, unprinted: [] });
+    expect(await service.print(p.orderNo)).toMatchObject({ printed: true, reprint: true });
   });
 
   it('marks a second copy 重打 REPRINT and counts it as a reprint', async () => {

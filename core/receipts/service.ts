@@ -71,10 +71,14 @@ interface PrintRow {
   day: string;
 }
 
-/** What a kept failed receipt holds: the description and the payment state it was built for. */
+/**
+ * What a kept failed receipt holds: the description, the payment state it was built for, and
+ * the device manager's job id (that job may still be reprinted from the Devices screen).
+ */
 interface Kept {
   state: string;
   receipt: ReceiptInput;
+  jobId: string | null;
 }
 
 export interface PrintResult {
@@ -124,6 +128,26 @@ export class ReceiptService {
     if (w.state !== 'paid' || !w.orderNo) return;
     const orderNo = w.orderNo;
     this.enqueue(() => this.autoWithdrawal({ ...w, orderNo }), `withdrawal ${w.id}`);
+  }
+
+  /**
+   * Device-manager hook: a receipt job ended. When it is the kept job of a failed receipt,
+   * reprinted from the Devices screen, that receipt is now on paper: record it, so it is not
+   * listed as unprinted nor printed again as an original.
+   */
+  onReceiptJob(job: PrintJob): void {
+    if (job.state !== 'printed' || !job.orderNo) return;
+    const orderNo = job.orderNo;
+    this.enqueue(async () => {
+      const row = await this.o.db.get<PrintRow>("SELECT * FROM receipt_prints WHERE order_no = ? AND outcome IN ('claimed','failed')", [orderNo]);
+      const kept = row?.description ? (JSON.parse(row.description) as Kept) : null;
+      if (!kept || kept.jobId !== job.id) return; // our own print (recorded by printAndRecord) or another job
+      await this.o.db.tx(async (q) => {
+        await q.run("UPDATE receipt_prints SET outcome = 'printed', description = NULL, error_json = NULL, copies = copies + 1, updated_at = ? WHERE order_no = ?", [
+          this.now(), orderNo]);
+        await bump(q, chinaDay(this.now()), 'printed', 1);
+      });
+    }, `job ${job.id}`);
   }
 
   /** Resolves once everything queued so far is done (tests; orderly shutdown). */
@@ -187,7 +211,7 @@ export class ReceiptService {
     const day = chinaDay(this.now());
     const claimed = await this.o.db.tx(async (q) => {
       const r = await q.run(
-        'INSERT OR IGNORE INTO receipt_prints (order_no, kind, outcome, copies, day, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)',
+        'INSERT INTO receipt_prints (order_no, kind, outcome, copies, day, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?) ON CONFLICT(order_no) DO NOTHING',
         [p.orderNo, 'sale', qrOnly ? 'qr_only' : 'claimed', day, this.now(), this.now()]);
       if (r.changes === 1 && qrOnly) await bump(q, day, 'paper_saved', 1);
       return r.changes === 1;
@@ -208,7 +232,7 @@ export class ReceiptService {
     const charge = await this.o.getPayment(w.orderNo);
     if (!charge) return;
     const r = await this.o.db.run(
-      "INSERT OR IGNORE INTO receipt_prints (order_no, kind, outcome, copies, day, created_at, updated_at) VALUES (?, 'withdrawal', 'claimed', 0, ?, ?, ?)",
+      "INSERT INTO receipt_prints (order_no, kind, outcome, copies, day, created_at, updated_at) VALUES (?, 'withdrawal', 'claimed', 0, ?, ?, ?) ON CONFLICT(order_no) DO NOTHING",
       [w.orderNo, chinaDay(this.now()), this.now(), this.now()]);
     if (r.changes !== 1) return;
     const receipt = withdrawalReceipt(w, charge, await this.context(charge.operatorId, await this.getSettings(), false));
@@ -243,8 +267,10 @@ export class ReceiptService {
         [orderNo, receipt.signatureLine ? 'withdrawal' : 'sale', chinaDay(this.now()), this.now(), this.now()]);
     } else if (row.outcome === 'qr_only') {
       // The customer asked for paper after all: that receipt's paper was not saved.
-      await this.o.db.run("UPDATE receipt_prints SET outcome = 'claimed' WHERE order_no = ?", [orderNo]);
-      await bump(this.o.db, row.day, 'paper_saved', -1);
+      await this.o.db.tx(async (q) => {
+        await q.run("UPDATE receipt_prints SET outcome = 'claimed' WHERE order_no = ?", [orderNo]);
+        await bump(q, row.day, 'paper_saved', -1);
+      });
     }
     return this.printAndRecord(orderNo, p.state, receipt, reprint);
   }
@@ -273,7 +299,7 @@ export class ReceiptService {
       } else {
         await q.run(
           "UPDATE receipt_prints SET outcome = CASE WHEN copies > 0 THEN 'printed' ELSE 'failed' END, description = ?, error_json = ?, updated_at = ? WHERE order_no = ?",
-          [keepable(state, receipt), job.error ? JSON.stringify(job.error) : null, this.now(), orderNo]);
+          [keepable(state, receipt, job.id), job.error ? JSON.stringify(job.error) : null, this.now(), orderNo]);
         await bump(q, day, 'failed', 1);
       }
     });
@@ -286,13 +312,13 @@ export class ReceiptService {
  * The description is kept only if the printer's own parser accepts it — which refuses a full
  * payment code — so nothing kept on disk could put one on paper.
  */
-function keepable(state: string, receipt: ReceiptInput): string | null {
+function keepable(state: string, receipt: ReceiptInput, jobId: string | null): string | null {
   try {
     parseReceipt(receipt);
   } catch {
     return null;
   }
-  const kept: Kept = { state, receipt };
+  const kept: Kept = { state, receipt, jobId };
   return JSON.stringify(kept);
 }
 

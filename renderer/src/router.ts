@@ -12,6 +12,7 @@ import SettingsView from './features/settings/SettingsView.vue';
 import DevicesView from './features/devices/DevicesView.vue';
 import TrainingView from './features/training/TrainingView.vue';
 import PhoneView from './features/training/PhoneView.vue';
+import FaceView from './features/face/FaceView.vue';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -33,6 +34,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/agent', name: 'agent', component: AgentView },
   { path: '/settings', name: 'settings', component: SettingsView },
   { path: '/devices', name: 'devices', component: DevicesView },
+  // Face payment (and, in demo mode, `?enrol=W07` to enrol a demo customer's face).
+  { path: '/face', name: 'face', component: FaceView },
   // The customer display: a second window under Electron, its own tab in the browser shell.
   { path: '/customer', name: 'customer', component: CustomerView, meta: { public: true, bare: true } },
   // Demo mode: the trainer console, and the customer's phone in its own window or tab. The phone

@@ -14,6 +14,12 @@
  * - The ledger table has no uniqueness on purpose: tests count its rows per order to prove
  *   "never applied twice" rather than relying on a constraint that would hide the attempt.
  *
+ * - Every /offline/v1/ request is signed by a known terminal (the online routes' HMAC scheme,
+ *   over a SHA-256 digest of the raw body, which is binary for batches): an unsigned, badly
+ *   signed, stale or replayed request is refused with 401 before anything is read or written,
+ *   and the nonce is recorded durably first. A terminal may only forward, and read the
+ *   statement, as itself.
+ *
  * Served by `offlineHttpHandler` (binary batch body, JSON elsewhere) under /offline/v1/.
  */
 import { randomBytes } from 'node:crypto';
@@ -22,7 +28,8 @@ import { z } from 'zod';
 import type { Db } from '../../store/db';
 import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, issueCertificate, newKeyPair, parseBytes, type Grade, type IssuerKey, type KeyPair } from '../../offline/code';
 import { DEFAULT_POLICY, type RiskPolicy } from '../../risk/policy';
-import { certRef, decodeBatch, encodeResults, UnknownCertificate, WireError, type WireBatch, type WireVerdict } from '../../forward/wire';
+import { MAX_CLOCK_SKEW_MS, newTerminalKey, sign, signatureMatches, SIGNATURE_HEADERS } from '../signing';
+import { bodyDigest, certRef, decodeBatch, encodeResults, UnknownCertificate, WireError, type WireBatch, type WireVerdict } from '../../forward/wire';
 
 const DAY_S = 86_400;
 
@@ -74,6 +81,9 @@ export class OfflineAcquirer {
   private readonly certs = new Map<string, Uint8Array>();
   /** Items received, for tests: every attempt, including re-sends. */
   received = 0;
+  /** Mounted in the protocol simulator's file (server.ts): its `terminals` table also holds keys. */
+  private sharedTerminals = false;
+  private lastPrune = 0;
 
   private constructor(private readonly db: Db, opts: OfflineAcquirerOptions) {
     this.now = opts.now ?? Date.now;
@@ -92,8 +102,11 @@ export class OfflineAcquirer {
       CREATE TABLE IF NOT EXISTS sim_offline_spent (wallet_id TEXT NOT NULL, counter INTEGER NOT NULL, terminal_id TEXT NOT NULL, order_no TEXT NOT NULL, PRIMARY KEY (wallet_id, counter));
       CREATE TABLE IF NOT EXISTS sim_offline_certs (ref TEXT PRIMARY KEY, cert BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS sim_offline_ledger (seq INTEGER PRIMARY KEY AUTOINCREMENT, terminal_id TEXT NOT NULL, order_no TEXT NOT NULL, wallet_id TEXT NOT NULL, amount_fen INTEGER NOT NULL, day TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS sim_offline_terminals (terminal_id TEXT PRIMARY KEY, key_hex TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS sim_offline_nonces (terminal_id TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (terminal_id, nonce));
     `);
     const a = new OfflineAcquirer(db, opts);
+    a.sharedTerminals = !!(await db.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'terminals'"));
     const rows = await db.all<{ key_id: number; private_key: string; public_key: string; valid_from: number; valid_to: number }>('SELECT * FROM sim_offline_issuers ORDER BY key_id');
     a.issuers = rows.map((r) => ({ key: { keyId: r.key_id, publicKey: r.public_key, validFrom: r.valid_from, validTo: r.valid_to }, pair: { privateKey: r.private_key, publicKey: r.public_key } }));
     // Keyed by the reference computed now, not the stored one, so a change of reference format never strands a certificate.
@@ -145,6 +158,53 @@ export class OfflineAcquirer {
     return { walletId, certificate: base32Encode(cert), grade: b.grade };
   }
 
+  /**
+   * The key of a terminal for the offline routes, creating it when new (stand-alone offline
+   * acquirer: tests, the bench, the embedded demo). Beside the protocol simulator, terminals
+   * provisioned there are known here too (same file), with the same key.
+   */
+  async provisionTerminal(terminalId: string, keyHex?: string): Promise<string> {
+    const known = await this.terminalKey(terminalId);
+    if (known && (!keyHex || keyHex === known)) return known;
+    const key = keyHex ?? newTerminalKey();
+    await this.db.run('INSERT INTO sim_offline_terminals (terminal_id, key_hex) VALUES (?, ?) ON CONFLICT(terminal_id) DO UPDATE SET key_hex = excluded.key_hex', [terminalId, key]);
+    return key;
+  }
+
+  private async terminalKey(terminalId: string): Promise<string | null> {
+    const own = await this.db.get<{ key_hex: string }>('SELECT key_hex FROM sim_offline_terminals WHERE terminal_id = ?', [terminalId]);
+    if (own) return own.key_hex;
+    if (!this.sharedTerminals) return null;
+    return (await this.db.get<{ key_hex: string }>('SELECT key_hex FROM terminals WHERE id = ?', [terminalId]))?.key_hex ?? null;
+  }
+
+  /**
+   * Checks a request's signature (PROTOCOL.md, "Offline routes"): the online scheme with the
+   * hex SHA-256 of the raw body in place of the body. Order as in server.ts: headers, known
+   * terminal, signature, clock window, then the nonce, recorded before the request runs so a
+   * replay is refused even while the first is in flight. Returns the terminal or the refusal.
+   */
+  async authenticate(method: string, pathAndQuery: string, headers: http.IncomingHttpHeaders, body: Buffer): Promise<{ terminalId: string } | { status: 401; error: 'auth_failed' | 'stale_request' | 'replayed_request' }> {
+    const h = (n: string) => (typeof headers[n] === 'string' ? (headers[n] as string) : '');
+    const terminalId = h(SIGNATURE_HEADERS.terminal);
+    const ts = h(SIGNATURE_HEADERS.timestamp);
+    const nonce = h(SIGNATURE_HEADERS.nonce);
+    if (!/^[A-Z0-9]{4,16}$/.test(terminalId) || !/^\d{1,16}$/.test(ts) || !/^[0-9a-f]{16,64}$/.test(nonce)) return { status: 401, error: 'auth_failed' };
+    const key = await this.terminalKey(terminalId);
+    if (!key) return { status: 401, error: 'auth_failed' };
+    if (!signatureMatches(key, sign(key, method, pathAndQuery, ts, nonce, bodyDigest(body)), h(SIGNATURE_HEADERS.signature))) return { status: 401, error: 'auth_failed' };
+    const at = this.now();
+    if (Math.abs(at - Number(ts)) > MAX_CLOCK_SKEW_MS) return { status: 401, error: 'stale_request' };
+    const r = await this.db.run('INSERT OR IGNORE INTO sim_offline_nonces (terminal_id, nonce, at) VALUES (?, ?, ?)', [terminalId, nonce, at]);
+    if (r.changes !== 1) return { status: 401, error: 'replayed_request' };
+    if (at - this.lastPrune > 60_000) {
+      this.lastPrune = at;
+      // Older than twice the window: a replay of them is refused as stale anyway.
+      await this.db.run('DELETE FROM sim_offline_nonces WHERE at < ?', [at - 2 * MAX_CLOCK_SKEW_MS]);
+    }
+    return { terminalId };
+  }
+
   async revoke(walletId: string): Promise<void> {
     await this.db.run('UPDATE sim_offline_wallets SET revoked = 1 WHERE wallet_id = ?', [walletId]);
   }
@@ -158,10 +218,14 @@ export class OfflineAcquirer {
     return { serverTime: this.now(), issuerKeys: this.issuers.map((e) => ({ ...e.key })), revoked, policy: this.policy };
   }
 
-  /** Applies one forwarded batch; see the invariants at the top. */
-  async forward(body: Buffer): Promise<Buffer> {
+  /**
+   * Applies one forwarded batch; see the invariants at the top. `asTerminal`, when given, is
+   * the authenticated sender: a batch naming another terminal is refused (ForeignTerminal).
+   */
+  async forward(body: Buffer, asTerminal?: string): Promise<Buffer> {
     const batch = decodeBatch(body, (ref) => this.certs.get(ref.toString('hex')) ?? null);
     if (!/^[A-Z0-9]{4,16}$/.test(batch.terminalId)) throw new WireError('bad terminal id');
+    if (asTerminal !== undefined && batch.terminalId !== asTerminal) throw new ForeignTerminal();
     return encodeResults(batch.batchId, await this.apply(batch));
   }
 
@@ -169,8 +233,9 @@ export class OfflineAcquirer {
    * One item as one JSON request: the naive protocol the benchmark compares the batches with
    * (same checks, same idempotency), kept as a working endpoint rather than a made-up figure.
    */
-  async forwardOne(input: unknown): Promise<{ orderNo: string; status: string; reason: string | null; replayed: boolean }> {
+  async forwardOne(input: unknown, asTerminal?: string): Promise<{ orderNo: string; status: string; reason: string | null; replayed: boolean }> {
     const b = NaiveItemBody.parse(input);
+    if (asTerminal !== undefined && b.terminalId !== asTerminal) throw new ForeignTerminal();
     const code = base32Decode(b.code.slice(3));
     if (!code || code.length !== CODE_BYTES || !b.code.startsWith('OC1')) throw new WireError('bad code');
     const [v] = await this.apply({ terminalId: b.terminalId, batchId: b.orderNo, items: [{ orderNo: b.orderNo, amountFen: b.amountFen, purpose: b.purpose, acceptedAt: b.acceptedAt, flags: 0, code }] });
@@ -254,6 +319,15 @@ export class OfflineAcquirer {
 // ---------------------------------------------------------------- HTTP
 const MAX_BODY = 4 * 1024 * 1024;
 
+/** A signed request acting for a terminal other than its signer. */
+export class ForeignTerminal extends Error {
+  constructor() {
+    super('terminal mismatch');
+    this.name = 'ForeignTerminal';
+  }
+}
+
+
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
@@ -285,28 +359,34 @@ export function offlineHttpHandler(acq: OfflineAcquirer): (req: http.IncomingMes
     const url = new URL(req.url ?? '/', 'http://sim');
     if (!url.pathname.startsWith('/offline/v1/')) return false;
     try {
+      // Authenticated before any route runs: the body is read (bounded) only to check its digest.
+      const raw = await readBody(req);
+      const auth = await acq.authenticate(req.method ?? '', url.pathname + url.search, req.headers, raw);
+      if (!('terminalId' in auth)) return json(res, auth.status, { error: auth.error }), true;
+      const body = () => JSON.parse(raw.toString('utf8') || '{}') as unknown;
       const route = `${req.method} ${url.pathname}`;
       if (route === 'GET /offline/v1/sync') {
         json(res, 200, await acq.sync());
       } else if (route === 'POST /offline/v1/forward') {
-        const out = await acq.forward(await readBody(req));
+        const out = await acq.forward(raw, auth.terminalId);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': out.length });
         res.end(out);
       } else if (route === 'POST /offline/v1/item') {
-        const parsed = NaiveItemBody.safeParse(JSON.parse((await readBody(req)).toString('utf8') || '{}'));
+        const parsed = NaiveItemBody.safeParse(body());
         if (!parsed.success) return json(res, 400, { error: 'bad_request' }), true;
-        json(res, 200, await acq.forwardOne(parsed.data));
+        json(res, 200, await acq.forwardOne(parsed.data, auth.terminalId));
       } else if (route === 'GET /offline/v1/statement') {
         const terminalId = url.searchParams.get('terminalId') ?? '';
         const date = url.searchParams.get('date') ?? '';
         if (!/^[A-Z0-9]{4,16}$/.test(terminalId) || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return json(res, 400, { error: 'bad_request' }), true;
+        if (terminalId !== auth.terminalId) return json(res, 403, { error: 'foreign_terminal' }), true;
         json(res, 200, { terminalId, date, lines: await acq.statement(terminalId, date) });
       } else if (route === 'POST /offline/v1/wallets') {
-        const parsed = IssueWalletBody.safeParse(JSON.parse((await readBody(req)).toString('utf8') || '{}'));
+        const parsed = IssueWalletBody.safeParse(body());
         if (!parsed.success) return json(res, 400, { error: 'bad_request' }), true;
         json(res, 200, await acq.issueWallet(parsed.data));
       } else if (route === 'POST /offline/v1/revoke') {
-        const b = z.object({ walletId: z.string().regex(/^[0-9A-F]{16}$/) }).safeParse(JSON.parse((await readBody(req)).toString('utf8') || '{}'));
+        const b = z.object({ walletId: z.string().regex(/^[0-9A-F]{16}$/) }).safeParse(body());
         if (!b.success) return json(res, 400, { error: 'bad_request' }), true;
         await acq.revoke(b.data.walletId);
         json(res, 200, { ok: true });
@@ -317,6 +397,7 @@ export function offlineHttpHandler(acq: OfflineAcquirer): (req: http.IncomingMes
       }
     } catch (e) {
       if (e instanceof UnknownCertificate) json(res, 409, { error: 'need_full_certs' });
+      else if (e instanceof ForeignTerminal) json(res, 403, { error: 'foreign_terminal' });
       else json(res, e instanceof WireError || e instanceof SyntaxError ? 400 : 500, { error: e instanceof WireError ? 'bad_batch' : 'internal' });
     }
     return true;

@@ -5,7 +5,7 @@ import type { Migration } from '../migrate';
  * business day for the Z report.
  *
  * - `receipt_prints.order_no` is the primary key, so claiming an order's receipt is one
- *   `INSERT OR IGNORE`: a repeated `payments:changed`, a later state (accepted_offline →
+ *   `INSERT … ON CONFLICT(order_no) DO NOTHING` (not OR IGNORE, which would also swallow CHECKs): a repeated `payments:changed`, a later state (accepted_offline →
  *   succeeded) or a restart can never print the same order twice.
  * - `description` keeps the receipt description (JSON, masked payment code only — parseReceipt
  *   refuses a full one) of a receipt that failed to print, so it survives a restart and can be

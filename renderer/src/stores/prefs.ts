@@ -1,6 +1,6 @@
 /**
  * The user's display preferences on this terminal: language, elder mode (large type), voice
- * on/off and volume, how receipts are given, the receipt header. Kept in localStorage: they
+ * on/off and volume, how receipts are given. Kept in localStorage: they
  * are per screen, not per shop, and change nothing about money. The receipt mode is the
  * exception: it is the core's setting (`receipts:getSettings`/`receipts:setSettings`), mirrored here.
  */
@@ -35,9 +35,6 @@ export const usePrefsStore = defineStore('prefs', () => {
   const voice = ref(stored('vc.voice', ['on', 'off'], 'on') === 'on');
   const volume = ref(storedInt('vc.volume', 0, 100, 80));
   const receipt = ref<ReceiptMode>(stored<ReceiptMode>('vc.receipt', ['print', 'qr', 'both'], 'both'));
-  const header = ref((() => {
-    try { return (localStorage.getItem('vc.header') ?? '').slice(0, 40); } catch { return ''; }
-  })());
 
   watch(locale, (v) => localStorage.setItem('vc.locale', v));
   watch(elder, (v) => localStorage.setItem('vc.elder', v ? 'on' : 'off'));
@@ -66,7 +63,6 @@ export const usePrefsStore = defineStore('prefs', () => {
   } catch {
     // No bridge in this context (tests): the local value stands.
   }
-  watch(header, (v) => localStorage.setItem('vc.header', v));
 
-  return { locale, elder, voice, volume, receipt, header, loadReceipt };
+  return { locale, elder, voice, volume, receipt, loadReceipt };
 });
