@@ -144,6 +144,8 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   // The reset also puts the embedded simulator's wallets and orders back to the seed.
   const simulator = payments.simulator;
   if (simulator) training.onReset(() => resetSimulatorData(config, simulator));
+  // …and the embedded offline acquirer's wallets and items, and the terminal's offline mirror.
+  if (offline.demo) training.onReset(() => offline.resetDemo());
 
   const handlers: Handlers = {
     'session:operators': () => operators.list(),

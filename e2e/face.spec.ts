@@ -67,6 +67,22 @@ async function openLoggedIn(): Promise<{ page: Page; calls: ReturnType<typeof re
 }
 
 /** The data folder of the browser shell that playwright.config.ts started (named by the runner's pid). */
+/** Waits for a step of the face screen; on a time-out, says what the screen showed instead. */
+async function waitFor(page: Page, testId: string, timeout: number): Promise<void> {
+  const seen = new Set<string>();
+  const timer = setInterval(() => {
+    void page.locator('section.face').innerText().then((t) => seen.add(t.replace(/\s+/g, ' ').slice(0, 160)), () => undefined);
+  }, 500);
+  try {
+    await expect(page.getByTestId(testId)).toBeVisible({ timeout });
+  } catch (e) {
+    console.log(`[face] screen while waiting for ${testId}:\n  ${[...seen].join('\n  ')}`);
+    throw e;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 function dataDir(): string {
   const byParent = path.join(os.tmpdir(), `vc-e2e-${process.ppid}`);
   if (fs.existsSync(byParent)) return byParent;
@@ -84,7 +100,7 @@ test('a face payment with the fake camera: enrol, consent, turn challenge, phone
     // A trainer enrols the demo face wallet W07 with the face the camera sees.
     await page.goto(`${APP_URL}#/face?enrol=W07`);
     await page.getByTestId('face-agree').click();
-    await expect(page.getByTestId('face-enrolled')).toBeVisible({ timeout: 120_000 });
+    await waitFor(page, 'face-enrolled', 90_000);
 
     const before = (await rpc<Array<{ id: string; balanceFen: number }>>(page, 'demo:wallets', {})).find((w) => w.id === 'W07')!.balanceFen;
     await page.goto(`${APP_URL}#/checkout`);
@@ -95,7 +111,7 @@ test('a face payment with the fake camera: enrol, consent, turn challenge, phone
     await expect(page.getByTestId('face-amount')).toContainText('25.00');
     await page.getByTestId('face-agree').click();
     // ¥25.00 is above the acquirer's ¥20.00 face threshold: the customer confirms the phone's last 4.
-    await expect(page.getByTestId('face-phone')).toBeVisible({ timeout: 120_000 });
+    await waitFor(page, 'face-phone', 90_000);
     await page.getByTestId('face-phone-input').fill('6688');
     await page.getByTestId('face-phone-ok').click();
     await expect(page.getByTestId('result')).toContainText('收款成功', { timeout: 30_000 });

@@ -35,7 +35,9 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 }
 
 export async function shot(page: Page, name: string): Promise<void> {
-  const dir = path.join('docs', 'screenshots');
+  // The README's pictures are refreshed on purpose (`UPDATE_SCREENSHOTS=1 npm run test:e2e`);
+  // an ordinary run keeps its screenshots with the other test output, leaving the tree clean.
+  const dir = process.env.UPDATE_SCREENSHOTS ? path.join('docs', 'screenshots') : path.join('test-results', 'screenshots');
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }

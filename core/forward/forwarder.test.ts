@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import type { Db } from '../store/db';
 import { startOfflineAcquirerServer, type OfflineAcquirer } from '../acquirer/simulator/offline-routes';
-import { newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from '../offline/test-kit';
+import { cleanTempDirs, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from '../offline/test-kit';
 import { LinkEmulator, LINK_PRESETS } from '../offline/link-emulator';
 import type { OfflineStore } from '../offline/store';
 import type { OfflineWallet } from '../offline/wallet';
@@ -15,6 +15,9 @@ import { beijingDay } from '../offline/store';
 import { ConnectivityMonitor } from '../connectivity/monitor';
 import { EventBus } from '../events';
 import { DEFAULT_POLICY } from '../risk/policy';
+
+// Removes the vc-* folders this file made (after its own hooks have closed the databases).
+afterAll(cleanTempDirs);
 
 describe('batch wire format', () => {
   it('round-trips items, sending each certificate once', async () => {
@@ -202,7 +205,10 @@ describe('forwarding', () => {
     const store2 = await openSyncedStore(db2, acq, { terminalId: 'T0002' });
     await store2.accept({ amountFen: 100, code, operatorId: 'c1' });
     await new Forwarder(store, client, null, { terminalId: 'T0001' }).drain();
-    await new Forwarder(store2, client, null, { terminalId: 'T0002' }).drain();
+    // Each terminal signs as itself: the acquirer refuses a batch sent for another terminal.
+    const client2 = new OfflineClient({ baseUrl: `http://127.0.0.1:${link.port}`, terminalId: 'T0002', key: await acq.provisionTerminal('T0002'), minTimeoutMs: 2_000 });
+    await new Forwarder(store2, client2, null, { terminalId: 'T0002' }).drain();
+    client2.close();
     expect((await store2.followUps())[0]).toMatchObject({ reason: 'duplicate_code' });
     await db2.close();
   });

@@ -2,12 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { sm2 } from 'sm-crypto-v2';
 import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, compressKey, issueCertificate, newKeyPair, parseCode, type RefusalReason } from './code';
-import { countRows, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from './test-kit';
+import { cleanTempDirs, countRows, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from './test-kit';
 import type { OfflineStore } from './store';
 import type { Db } from '../store/db';
 import type { OfflineAcquirer } from '../acquirer/simulator/offline-routes';
 import { OfflineWallet } from './wallet';
 import { isAppError } from '../api/errors';
+
+// Removes the vc-* folders this file made (after its own hooks have closed the databases).
+afterAll(cleanTempDirs);
 
 describe('base32 text encoding', () => {
   it('round-trips any bytes and uses only QR alphanumeric characters', () => {

@@ -12,10 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOfflineAcquirerServer, type OfflineAcquirer } from '../acquirer/simulator/offline-routes';
 import { verifyJournal } from '../ledger/journal';
 import { Db } from '../store/db';
-import { newWallet, openAcquirer, openTerminalDb, tempDir } from './test-kit';
+import { cleanTempDirs, newWallet, openAcquirer, openTerminalDb, tempDir } from './test-kit';
 import { beijingDay } from './store';
 import { reconcile } from '../reconcile/reconcile';
 import type { OfflineWallet } from './wallet';
+
+// Removes the vc-* folders this file made (after its own hooks have closed the databases).
+afterAll(cleanTempDirs);
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-child.ts');
 

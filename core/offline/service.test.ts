@@ -1,11 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppConfig } from '../config';
 import { ConnectivityMonitor } from '../connectivity/monitor';
 import { EventBus } from '../events';
 import type { Db } from '../store/db';
 import type { CallContext } from '../api/contract';
-import { OfflineService } from './service';
-import { openTerminalDb, tempDir } from './test-kit';
+import { DEMO_REVOKED_WALLET, OfflineService } from './service';
+import { cleanTempDirs, countRows, openTerminalDb, tempDir } from './test-kit';
+
+// Removes the vc-* folders this file made (after its own hooks have closed the databases).
+afterAll(cleanTempDirs);
 
 const ctx: CallContext = { operator: { id: 'cashier1', name: 'c', role: 'cashier' } };
 
@@ -58,6 +61,16 @@ describe('store-and-forward service (demo mode, embedded acquirer behind the lin
     await expect(h['offline:accept']({ amountFen: 100, code: t.code, purpose: 'sale' }, ctx)).rejects.toMatchObject({ code: expect.stringMatching(/^offline\.code\./) });
   });
 
+  it('refuses the seeded revoked demo wallet offline by reason revoked after a sync, writing nothing', async () => {
+    const h = svc.handlers();
+    const before = await countRows(db);
+    const { code } = await h['demo:offlineCode']({ wallet: DEMO_REVOKED_WALLET, variant: 'good' }, ctx);
+    await expect(h['offline:accept']({ amountFen: 100, code, purpose: 'sale' }, ctx)).rejects.toMatchObject({
+      code: 'offline.code.revoked', zh: expect.any(String), en: expect.any(String),
+    });
+    expect(await countRows(db)).toEqual(before);
+  });
+
   it('refuses the demo methods in live mode', async () => {
     const liveDir = tempDir('svc-live');
     const liveDb = await openTerminalDb(liveDir);
@@ -67,6 +80,7 @@ describe('store-and-forward service (demo mode, embedded acquirer behind the lin
     });
     await expect(live.handlers()['demo:offlineCode']({ wallet: 0, variant: 'good' }, ctx)).rejects.toMatchObject({ code: 'demo.only' });
     await expect(live.handlers()['demo:network']({ preset: 'offline' }, ctx)).rejects.toMatchObject({ code: 'demo.only' });
+    await expect(live.resetDemo()).rejects.toMatchObject({ code: 'training.reset_refused' });
     await live.close();
     await liveDb.close();
   });

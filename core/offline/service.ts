@@ -13,7 +13,7 @@
 import path from 'node:path';
 import type { Handlers } from '../api/contract';
 import { AppError } from '../api/errors';
-import type { AppConfig } from '../config';
+import { databasePath, type AppConfig } from '../config';
 import type { ConnectivityMonitor } from '../connectivity/monitor';
 import type { EventBus } from '../events';
 import { Db } from '../store/db';
@@ -26,12 +26,25 @@ import { LINK_PRESETS, LinkEmulator } from './link-emulator';
 import { OfflineStore } from './store';
 import { OfflineWallet } from './wallet';
 
+/**
+ * The demo customer (`demo:offlineCode { wallet: 9 }`) whose wallet the acquirer has revoked: the
+ * terminal learns it at sync and refuses the code offline with reason `revoked`. The last index,
+ * clear of the seeded customers W01–W06 (0–5) the lessons name.
+ */
+export const DEMO_REVOKED_WALLET = 9;
+
+/** The embedded offline acquirer's file in the data folder (demo mode only). */
+export const DEMO_OFFLINE_ACQUIRER_FILE = 'training-offline-acquirer.sqlite';
+
 type OfflineHandlerNames = Extract<keyof Handlers, `offline:${string}` | `outbox:${string}` | `reconcile:${string}` | 'demo:offlineCode' | 'demo:network'>;
 export type OfflineHandlers = Pick<Handlers, OfflineHandlerNames>;
 
 export const OfflineServiceErrors = {
   demoOnly: () => new AppError('demo.only', '此功能仅在培训（演示）模式下可用。', 'This is available in training (demo) mode only.'),
   noAcquirer: () => new AppError('offline.no_acquirer', '未配置收单机构，无法上传或对账。', 'No acquirer is configured: forwarding and reconciliation are unavailable.'),
+  resetRefused: () =>
+    new AppError('training.reset_refused', '无法确认这是培训用的模拟收单数据，已拒绝重置，未改动任何数据。',
+      'Could not confirm this is the simulated acquirer’s training data; the reset was refused and nothing was changed.'),
   unreachable: () =>
     new AppError('offline.acquirer_unreachable', '暂时连不上收单机构，请稍后再试。', 'The acquirer cannot be reached right now; try again later.'),
 };
@@ -79,7 +92,7 @@ export class OfflineService {
     let key: string | (() => Promise<string | null>) = deps.terminalKey ?? (async () => null);
     if (config.mode === 'demo' && config.acquirer.kind === 'embedded') {
       // Its own file, next to the training database: the simulator's books are not the terminal's.
-      const acquirerDb = await Db.open({ filename: path.join(config.dataDir, 'training-offline-acquirer.sqlite') });
+      const acquirerDb = await Db.open({ filename: path.join(config.dataDir, DEMO_OFFLINE_ACQUIRER_FILE) });
       const acquirer = await OfflineAcquirer.open(acquirerDb);
       const server = await startOfflineAcquirerServer(acquirer);
       const link = new LinkEmulator(server.port, LINK_PRESETS.online);
@@ -93,8 +106,46 @@ export class OfflineService {
     const client = baseUrl ? new OfflineClient({ baseUrl, terminalId: config.terminalId, key }) : null;
     const forwarder = client ? new Forwarder(store, client, deps.connectivity, { terminalId: config.terminalId }) : null;
     const s = new OfflineService(store, client, forwarder, deps, demo);
+    if (demo) await s.seedDemo();
     s.start();
     return s;
+  }
+
+  /**
+   * The seeded demo customers that must exist before the first sync: the revoked wallet is
+   * issued and revoked at the acquirer, so the sync that follows puts it on the terminal's
+   * revocation list. (The other demo wallets are issued on first use.)
+   */
+  private async seedDemo(): Promise<void> {
+    const d = this.demo!;
+    const w = await this.issueDemoWallet(DEMO_REVOKED_WALLET);
+    await d.acquirer.revoke(w.wallet.walletId);
+  }
+
+  /**
+   * The training reset's share of store-and-forward ("reset to the seeded state"), registered
+   * with `training.onReset` by the composition root; runs after the training database was
+   * emptied. Empties the embedded acquirer's wallets, items and statement, puts the link back
+   * online, forgets the demo phones, seeds the revoked wallet again, reloads the terminal's
+   * offline mirror from the (emptied) rows and syncs.
+   *
+   * Never touches a live file: demo mode with the embedded acquirer only, and the acquirer's
+   * open file must be exactly the demo acquirer file of this data folder and neither terminal
+   * database. Any doubt refuses before the first write.
+   */
+  async resetDemo(): Promise<void> {
+    const { config } = this.deps;
+    const d = this.demo;
+    if (config.mode !== 'demo' || config.acquirer.kind !== 'embedded' || !d) throw OfflineServiceErrors.resetRefused();
+    const file = path.resolve(d.acquirerDb.filename);
+    const terminalFiles = (['demo', 'live'] as const).map((mode) => path.resolve(databasePath({ dataDir: config.dataDir, mode })));
+    if (file !== path.resolve(config.dataDir, DEMO_OFFLINE_ACQUIRER_FILE) || terminalFiles.includes(file)) throw OfflineServiceErrors.resetRefused();
+    await d.acquirer.resetData();
+    d.link.setProfile(LINK_PRESETS.online);
+    d.wallets.clear();
+    await this.seedDemo();
+    await this.store.reloadAfterReset();
+    await this.sync().catch(() => undefined);
   }
 
   private start(): void {
@@ -131,17 +182,22 @@ export class OfflineService {
   }
 
   private async demoWallet(n: number): Promise<{ wallet: OfflineWallet; lastCode: string | null }> {
-    const d = this.demo!;
-    let w = d.wallets.get(n);
+    let w = this.demo!.wallets.get(n);
     if (!w) {
-      const kp = newKeyPair();
-      const issued = await d.acquirer.issueWallet({ publicKey: compressKey(kp.publicKey), grade: n % 3 === 2 ? 'C' : 'B' });
-      const cert = base32Decode(issued.certificate)!;
-      w = { wallet: new OfflineWallet({ walletId: issued.walletId, keyPair: kp, certificate: cert, counter: 0 }), lastCode: null };
-      d.wallets.set(n, w);
+      w = await this.issueDemoWallet(n);
       // A new wallet may have been signed with a key this terminal has not seen: sync if we can.
       await this.sync().catch(() => undefined);
     }
+    return w;
+  }
+
+  private async issueDemoWallet(n: number): Promise<{ wallet: OfflineWallet; lastCode: string | null }> {
+    const d = this.demo!;
+    const kp = newKeyPair();
+    const issued = await d.acquirer.issueWallet({ publicKey: compressKey(kp.publicKey), grade: n % 3 === 2 ? 'C' : 'B' });
+    const cert = base32Decode(issued.certificate)!;
+    const w = { wallet: new OfflineWallet({ walletId: issued.walletId, keyPair: kp, certificate: cert, counter: 0 }), lastCode: null };
+    d.wallets.set(n, w);
     return w;
   }
 

@@ -1,12 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../events';
 import { verifyJournal } from '../ledger/journal';
 import type { Db } from '../store/db';
 import type { OfflineAcquirer } from '../acquirer/simulator/offline-routes';
-import { countRows, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from './test-kit';
+import { cleanTempDirs, countRows, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from './test-kit';
 import { maskContact, OfflineStore } from './store';
 import { DEFAULT_POLICY } from '../risk/policy';
 import { MaskedCode } from '../../drivers/printer/receipt';
+
+// Removes the vc-* folders this file made (after its own hooks have closed the databases).
+afterAll(cleanTempDirs);
 
 let dir: string;
 let db: Db;

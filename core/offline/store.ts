@@ -417,6 +417,16 @@ export class OfflineStore {
     this.emitBudget(ok.length === 1 ? ok[0].p.v.walletId : null);
   }
 
+  /**
+   * After the training reset emptied the terminal's tables (demo database only; checked by the
+   * reset): forget the mirror and read it again, so the budget and counters match the rows.
+   */
+  async reloadAfterReset(): Promise<void> {
+    await this.reload();
+    this.emitChanged(0);
+    this.emitBudget(null);
+  }
+
   private async reload(): Promise<void> {
     this.lastCounter.clear();
     this.days.clear();

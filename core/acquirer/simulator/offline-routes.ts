@@ -205,6 +205,22 @@ export class OfflineAcquirer {
     return { terminalId };
   }
 
+  /**
+   * The training reset's share of this acquirer (core/offline/service.ts `resetDemo` checks the
+   * file first): every wallet, certificate, forwarded item, spent code, debit and nonce goes, in
+   * one transaction. Issuer keys and terminal keys stay: the terminal trusts the former and
+   * signs with the latter, so removing them would lock the terminal out of its own simulator.
+   */
+  async resetData(): Promise<void> {
+    await this.db.tx(async (q) => {
+      for (const t of ['sim_offline_items', 'sim_offline_spent', 'sim_offline_ledger', 'sim_offline_wallets', 'sim_offline_certs', 'sim_offline_nonces']) {
+        await q.run(`DELETE FROM ${t}`);
+      }
+    });
+    this.certs.clear();
+    this.received = 0;
+  }
+
   async revoke(walletId: string): Promise<void> {
     await this.db.run('UPDATE sim_offline_wallets SET revoked = 1 WHERE wallet_id = ?', [walletId]);
   }
