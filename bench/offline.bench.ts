@@ -150,15 +150,18 @@ export const bench: BenchModule = {
     link.setProfile(LINK_PRESETS.online);
     link.resetCounters();
     const naiveN = 300;
+    // Its own terminal (so its orders do not mix with the batches'), signing as itself.
+    const naiveClient = new OfflineClient({ baseUrl: `http://127.0.0.1:${link.port}`, terminalId: 'T0002', key: await acq.provisionTerminal('T0002'), minTimeoutMs: 30_000 });
     for (let i = 0; i < naiveN; i++) {
       const w = wallets[i % 500];
       const code = w.nextCode();
       const body = JSON.stringify({ terminalId: 'T0002', orderNo: offlineOrderNo(parseCode(code).bytes), amountFen: amount(i), purpose: 'sale', acceptedAt: Date.now(), code });
-      const r = await client.request('POST', '/offline/v1/item', Buffer.from(body), 'application/json');
+      const r = await naiveClient.request('POST', '/offline/v1/item', Buffer.from(body), 'application/json');
       if (r.status !== 200) throw new Error(`naive item refused: ${r.status}`);
     }
     const naivePer = (link.bytesUp + link.bytesDown) / naiveN;
 
+    naiveClient.close();
     client.close();
     await link.stop();
     await server.close();

@@ -32,6 +32,9 @@ import { offlineFault } from './training/offline-decline';
 import { receiptHandlers } from './receipts/handlers';
 import { paymentByOrderNo, withdrawalLink } from './receipts/lookups';
 import { ReceiptService } from './receipts/service';
+import { settingsHandlers } from './settings/handlers';
+import { reportHandlers } from './reports/handlers';
+import { SettingsService } from './settings/service';
 
 export interface Backend {
   config: AppConfig;
@@ -146,6 +149,16 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   if (simulator) training.onReset(() => resetSimulatorData(config, simulator));
   // …and the embedded offline acquirer's wallets and items, and the terminal's offline mirror.
   if (offline.demo) training.onReset(() => offline.resetDemo());
+  // Dual-controlled limits: installs the local offline limits in the risk engine before the
+  // first call, and changes the engine's refund threshold in place after an approved update.
+  const settings = await SettingsService.create({
+    db,
+    config,
+    approve: (id, pin) => operators.approve(id, pin),
+    offline: offline.store,
+    refunds: payments.engine,
+  });
+  training.onReset(() => settings.reload());
 
   const handlers: Handlers = {
     'session:operators': () => operators.list(),
@@ -176,6 +189,12 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     ...offline.handlers(),
     ...deviceHandlers(devices),
     ...receiptHandlers(receipts),
+    ...settingsHandlers(settings),
+    ...reportHandlers({
+      db,
+      listPayments: (f) => payments.engine.list(f),
+      receiptStats: (day) => receipts.stats(day),
+    }),
     ...training.handlers,
   };
   training.attach(handlers);

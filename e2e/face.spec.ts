@@ -57,7 +57,7 @@ async function openLoggedIn(): Promise<{ page: Page; calls: ReturnType<typeof re
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const calls = recordCalls(page);
   page.on('console', (m) => {
-    if (m.type() === 'error') console.log(`[page] ${m.text().slice(0, 300)}`);
+    if (m.type() === 'error' || m.text().startsWith('[face-debug]')) console.log(`[page] ${m.text().slice(0, 300)}`);
   });
   await page.goto(APP_URL);
   await rpc(page, 'session:logout', {}).catch(() => undefined);

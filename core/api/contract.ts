@@ -22,6 +22,8 @@ import { trainingEvents, trainingMethods } from './training';
 import { deviceEvents, deviceMethods } from './devices';
 import { faceMethods } from './face';
 import { receiptMethods } from './receipts';
+import { settingsMethods } from './settings';
+import { reportMethods } from './reports';
 import type { EventName, MethodName } from './names';
 
 export const methods = {
@@ -37,6 +39,8 @@ export const methods = {
   ...deviceMethods,
   ...receiptMethods,
   ...faceMethods,
+  ...settingsMethods,
+  ...reportMethods,
 } as const;
 
 export const events = {

@@ -66,6 +66,9 @@ export const methodNames = [
   'face:identify',
   'face:confirm',
   'demo:faceEnrol',
+  'settings:get',
+  'settings:update',
+  'reports:z',
 ] as const;
 
 export const eventNames = [

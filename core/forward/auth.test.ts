@@ -6,7 +6,9 @@
  */
 import http from 'node:http';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { startOfflineAcquirerServer, type OfflineAcquirer } from '../acquirer/simulator/offline-routes';
+import { startSimulator } from '../acquirer/simulator/server';
 import { MAX_CLOCK_SKEW_MS, signedHeaders } from '../acquirer/signing';
 import type { Db } from '../store/db';
 import { cleanTempDirs, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from '../offline/test-kit';
@@ -119,5 +121,20 @@ describe('signed /offline/v1 routes', () => {
     const client = new OfflineClient({ baseUrl: url(), terminalId: 'T0001', key: async () => null, minTimeoutMs: 2_000 });
     await expect(client.sync()).rejects.toBeInstanceOf(TransportError);
     client.close();
+  });
+});
+
+describe('offline routes mounted in the protocol simulator', () => {
+  it('accept the key the simulator provisioned for the terminal, and refuse an unsigned request', async () => {
+    const sim = await startSimulator({ file: path.join(tempDir('auth-sim'), 'sim.sqlite') });
+    try {
+      const key = await sim.provisionTerminal('T0001');
+      const client = new OfflineClient({ baseUrl: sim.url, terminalId: 'T0001', key, minTimeoutMs: 2_000 });
+      expect((await client.sync()).reply.issuerKeys.length).toBeGreaterThan(0);
+      client.close();
+      expect((await raw(sim.port, 'GET', '/offline/v1/sync', {})).status).toBe(401);
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -201,7 +201,7 @@ export class Forwarder {
       const results = items.map((it, k) => {
         const v = res.verdicts[k];
         const verdict: AcquirerVerdict = v.status === 'accepted' ? { status: 'accepted' } : { status: v.status, reason: v.reason ?? 'unknown' };
-        return { seq: it.seq, verdict };
+        return { seq: it.seq, orderNo: it.orderNo, verdict };
       });
       await this.store.applyResults(results);
       crashPoint('forward.after-apply');

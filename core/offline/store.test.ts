@@ -117,3 +117,18 @@ describe('contact masking', () => {
     expect(maskContact(null)).toBeNull();
   });
 });
+
+describe('acquirer answers', () => {
+  it('ignores an answer whose order number is no longer the item at that seq (a batch sent before a training reset)', async () => {
+    const store = await openSyncedStore(db, acq);
+    const w = await newWallet(acq);
+    const p = await store.accept({ amountFen: 500, code: w.nextCode(), operatorId: 'c1' });
+    const [item] = await store.nextBatch(10);
+    await store.applyResults([{ seq: item.seq, orderNo: 'OFSOMEOTHERORDER00000000', verdict: { status: 'declined', reason: 'revoked' } }]);
+    expect((await store.payment(p.orderNo)).state).toBe('accepted_offline');
+    expect(store.budget().exposureFen).toBe(500);
+    await store.applyResults([{ seq: item.seq, orderNo: p.orderNo, verdict: { status: 'accepted' } }]);
+    expect((await store.payment(p.orderNo)).state).toBe('succeeded');
+    expect(store.budget().exposureFen).toBe(0);
+  });
+});

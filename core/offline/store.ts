@@ -172,6 +172,12 @@ export class OfflineStore {
   private readonly now: () => number;
   readonly verifier: CodeVerifier;
   private policyNow: RiskPolicy = DEFAULT_POLICY;
+  /**
+   * Limits an operator tightened locally (core/settings, dual-controlled), applied over the
+   * synced policy on every decision, so a change takes effect at once and a later sync never
+   * silently undoes it. Identity until core/settings installs one.
+   */
+  private policyOverride: (synced: RiskPolicy) => RiskPolicy = (p) => p;
   private offsetMs = 0;
   private readonly lastCounter = new Map<string, number>();
   private revoked = new Set<string>();
@@ -230,8 +236,20 @@ export class OfflineStore {
     return this.now() + this.offsetMs;
   }
 
+  /** The policy in effect: the synced one with any local tightening applied. */
   get policy(): RiskPolicy {
+    return this.policyOverride(this.policyNow);
+  }
+
+  /** The policy as the acquirer last synced it (the bound for local changes). */
+  get syncedPolicy(): RiskPolicy {
     return this.policyNow;
+  }
+
+  /** Installs core/settings' local limits; the live budget is re-announced at once. */
+  setPolicyOverride(f: (synced: RiskPolicy) => RiskPolicy): void {
+    this.policyOverride = f;
+    this.emitBudget(null);
   }
 
   /**
@@ -298,7 +316,7 @@ export class OfflineStore {
   decideFor(v: VerifiedCode, amountFen: number, purpose: Purpose): RiskDecision {
     const nowMs = this.correctedNow();
     const c = v.code.cert;
-    return decide(this.policyNow, this.riskState(v.walletId, nowMs), {
+    return decide(this.policy, this.riskState(v.walletId, nowMs), {
       amountFen, walletId: v.walletId, grade: c.grade, certPerPaymentCapFen: c.perPaymentCapFen,
       certDailyCapFen: c.dailyCapFen, purpose, nowMs,
     });
@@ -454,7 +472,7 @@ export class OfflineStore {
   budget(walletId: string | null = null): Budget {
     const nowMs = this.correctedNow();
     const first = this.unsettled.values().next();
-    const p = this.policyNow;
+    const p = this.policy;
     let wallet: Budget['wallet'] = null;
     if (walletId) {
       const dc = this.dayCounter(walletId, beijingDay(nowMs));
@@ -523,13 +541,16 @@ export class OfflineStore {
    * Applies the acquirer's answers in one transaction. An answer for an item that is already
    * final (a duplicate delivery of an answer) changes nothing.
    */
-  async applyResults(results: Array<{ seq: number; verdict: AcquirerVerdict }>): Promise<void> {
+  async applyResults(results: Array<{ seq: number; orderNo?: string; verdict: AcquirerVerdict }>): Promise<void> {
     const at = this.now();
     const changed: ItemRow[] = [];
     await this.db.tx(async (q) => {
-      for (const { seq, verdict } of results) {
+      for (const { seq, orderNo, verdict } of results) {
         const row = await q.get<ItemRow>('SELECT * FROM offline_items WHERE seq = ?', [seq]);
         if (!row || (row.status !== 'sending' && row.status !== 'pending')) continue;
+        // A training reset empties the table and restarts seq: an answer to a batch sent before
+        // it must not land on a new item that reused the number.
+        if (orderNo !== undefined && row.order_no !== orderNo) continue;
         const flags = JSON.parse(row.flags) as AmlFlag[];
         const status: ItemStatus =
           verdict.status === 'declined' ? 'declined' : verdict.status === 'review' || flags.length ? 'needs_review' : 'accepted';

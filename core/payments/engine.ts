@@ -76,7 +76,8 @@ interface Task {
 
 export class PaymentEngine {
   readonly env: EngineEnv;
-  readonly refundApprovalFen: number;
+  /** Not readonly: core/settings changes it after an approved, audited update (effective at once). */
+  refundApprovalFen: number;
   private readonly approve: EngineOptions['approve'];
   private readonly offline: OfflineHistory | null;
   private readonly running = new Map<string, Task>();

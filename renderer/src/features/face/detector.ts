@@ -77,9 +77,13 @@ export function eyesOpen(mesh: Point[]): number {
   return Math.max(0, Math.min(1, (r - 0.08) / (0.25 - 0.08)));
 }
 
+/** Per video frame: detection, mesh, anti-spoof and liveness; the embedding model only in embed(). */
+const PER_FRAME = { face: { description: { enabled: false }, antispoof: { enabled: true }, liveness: { enabled: true } } };
+
 /** One frame in, one `FaceFrame` out (timestamp from the caller's monotonic clock). */
 export async function detectFrame(h: Human, source: HTMLVideoElement | HTMLCanvasElement, t: number): Promise<FaceFrame> {
-  const r = await h.detect(source);
+  // Human merges a per-call config into its own, so each call states the models it wants.
+  const r = await h.detect(source, PER_FRAME);
   const faces = r.face.filter((f) => f.score >= 0.3);
   const f = faces[0];
   if (!f) return { t, faces: 0, box: null, score: 0, real: 0, live: 0, yaw: 0, eyesOpen: 0 };
@@ -102,6 +106,7 @@ export async function detectFrame(h: Human, source: HTMLVideoElement | HTMLCanva
 /** The embedding of the one face in `frame`, as base64 float32 little-endian; null if none. */
 export async function embed(h: Human, frame: HTMLCanvasElement): Promise<string | null> {
   const r = await h.detect(frame, { face: { description: { enabled: true }, antispoof: { enabled: false }, liveness: { enabled: false } } });
+  await h.detect(frame, PER_FRAME); // leave the instance configured for the next challenge
   const e = r.face[0]?.embedding;
   if (!e || e.length !== 1024) return null;
   const bytes = new Uint8Array(new Float32Array(e).buffer);

@@ -1,0 +1,45 @@
+/** The settings methods through the real composition root and dispatcher (demo mode). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, type Backend } from '../app';
+import { MemorySecretStore } from '../platform';
+
+let backend: Backend;
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-settings-app-'));
+  backend = await createBackend({ dataDir: dir, mode: 'demo', shell: 'browser' }, { secrets: new MemorySecretStore() });
+});
+afterAll(async () => {
+  await backend.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('settings through the dispatcher', () => {
+  it('refuses a caller who is not logged in', async () => {
+    const r = await backend.dispatcher.dispatch('settings:update', { perPaymentCapFen: 5_000, approverId: 'super1', approverPin: '2222' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'auth.not_logged_in' } });
+  });
+
+  it('refuses extra fields as a bad payload', async () => {
+    await backend.dispatcher.dispatch('session:login', { operatorId: 'cashier1', pin: '1111' });
+    const r = await backend.dispatcher.dispatch('settings:update', { perPaymentCapFen: 5_000, approverId: 'super1', approverPin: '2222', sneaky: 1 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
+  });
+
+  it('tightens the per-payment cap with a supervisor, and the next offline accept above it is refused by that rule', async () => {
+    await backend.dispatcher.dispatch('session:login', { operatorId: 'cashier1', pin: '1111' });
+    const r = await backend.dispatcher.dispatch('settings:update', { perPaymentCapFen: 5_000, refundApprovalFen: 20_00, approverId: 'super1', approverPin: '2222' });
+    expect(r).toMatchObject({ ok: true, value: { offline: { perPaymentCapFen: 5_000 }, refundApprovalFen: 20_00 } });
+    expect(backend.payments.engine.refundApprovalFen).toBe(20_00);
+    const code = await backend.dispatcher.dispatch('demo:offlineCode', { wallet: 0 });
+    expect(code.ok).toBe(true);
+    const a = await backend.dispatcher.dispatch('offline:accept', { amountFen: 5_001, code: (code as { value: { code: string } }).value.code });
+    expect(a).toMatchObject({ ok: false, error: { code: 'offline.risk.per_payment_cap' } });
+    const g = await backend.dispatcher.dispatch('settings:get', {});
+    expect(g).toMatchObject({ ok: true, value: { offline: { perPaymentCapFen: 5_000 }, acquirer: { kind: 'embedded', host: null, editable: false } } });
+  });
+});
