@@ -217,6 +217,8 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     devices,
     async close() {
       stopReceipts();
+      // A receipt step still running would otherwise meet a closed database.
+      await receipts.drain();
       await devices.stop();
       await payments.close();
       await offline.close();

@@ -25,8 +25,8 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   const poses = await makeFaceVideo(VIDEO);
   // The fixture is only useful if the shipped model reads its poses as the challenge needs.
-  expect(poses.right[0]!.yaw).toBeLessThan(-0.35);
-  expect(poses.left[0]!.yaw).toBeGreaterThan(0.35);
+  expect(poses.right[0]!.yaw).toBeLessThan(-0.37); // the challenge needs 0.35: keep a margin
+  expect(poses.left[0]!.yaw).toBeGreaterThan(0.37);
   const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
   browser = await chromium.launch({
     executablePath,
@@ -57,7 +57,7 @@ async function openLoggedIn(): Promise<{ page: Page; calls: ReturnType<typeof re
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const calls = recordCalls(page);
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.text().startsWith('[face-debug]')) console.log(`[page] ${m.text().slice(0, 300)}`);
+    if (m.type() === 'error') console.log(`[page] ${m.text().slice(0, 300)}`);
   });
   await page.goto(APP_URL);
   await rpc(page, 'session:logout', {}).catch(() => undefined);

@@ -198,6 +198,11 @@ export class ReceiptService {
 
   // --- automatic ------------------------------------------------------------------------------
 
+  /** Resolves when every queued receipt step has finished: called before the database closes. */
+  async drain(): Promise<void> {
+    await this.queue;
+  }
+
   private enqueue(step: () => Promise<unknown>, what: string): void {
     this.queue = this.queue.then(step).catch((e) => this.log(`${what}: receipt step failed`, e));
   }

@@ -42,4 +42,13 @@ describe('settings through the dispatcher', () => {
     const g = await backend.dispatcher.dispatch('settings:get', {});
     expect(g).toMatchObject({ ok: true, value: { offline: { perPaymentCapFen: 5_000 }, acquirer: { kind: 'embedded', host: null, editable: false } } });
   });
+
+  it('the training reset puts the limits and the refund threshold back with the rest of the demo data', async () => {
+    await backend.dispatcher.dispatch('session:login', { operatorId: 'trainer1', pin: '4444' });
+    expect(await backend.dispatcher.dispatch('demo:reset', { confirm: true })).toMatchObject({ ok: true });
+    await backend.dispatcher.dispatch('session:login', { operatorId: 'cashier1', pin: '1111' });
+    const g = await backend.dispatcher.dispatch('settings:get', {});
+    expect(g).toMatchObject({ ok: true, value: { offline: { perPaymentCapFen: 20_000 }, localOverrides: [], refundApprovalFen: 100_00 } });
+    expect(backend.payments.engine.refundApprovalFen).toBe(100_00);
+  });
 });

@@ -44,6 +44,9 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
     }
   }
   class FakeWindow extends EventEmitter {
+    static getAllWindows() {
+      return windows;
+    }
     webContents = new FakeWebContents();
     loaded: { file?: string; url?: string; hash?: string } = {};
     constructor(readonly options: Record<string, any>) { // eslint-disable-line @typescript-eslint/no-explicit-any

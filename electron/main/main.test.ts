@@ -111,10 +111,15 @@ describe('Electron main process', () => {
     let webview = false;
     wc.emit('will-attach-webview', { preventDefault: () => (webview = true) });
     expect(webview).toBe(true);
-    for (const url of ['https://help.example/', 'http://x.example/', 'file:///C:/x.exe', 'smb://h/s', appUrl]) {
+    for (const url of ['https://help.example/', 'http://x.example/', 'file:///C:/x.exe', 'smb://h/s', appUrl, `${appUrl}#/checkout`, 'https://evil.example/#/phone']) {
       expect(wc.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
     }
-    expect(fake.opened).toEqual(['https://help.example/']);
+    // Plain https links (whatever their fragment) go to the OS browser, never into the app.
+    expect(fake.opened).toEqual(['https://help.example/', 'https://evil.example/#/phone']);
+    // Demo mode's customer phone is the app's own page, opened with the same hardened settings.
+    const phone = wc.windowOpenHandler!({ url: `${appUrl}#/phone` });
+    expect(phone.action).toBe('allow');
+    expect(phone.overrideBrowserWindowOptions.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
   });
 
   it('grants only the camera, only to the app page; sets the CSP header', async () => {
@@ -132,6 +137,7 @@ describe('Electron main process', () => {
       fake.sessionState.headers!({ responseHeaders: {} }, (r: { responseHeaders: Record<string, string[]> }) => resolve(r.responseHeaders)),
     );
     expect(headers['Content-Security-Policy'][0]).toContain("script-src 'self'");
-    expect(headers['Content-Security-Policy'][0]).not.toMatch(/unsafe-(inline|eval)/);
+    // 'wasm-unsafe-eval' (WebAssembly for the face model) is allowed; eval and inline script never.
+    expect(headers['Content-Security-Policy'][0]).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
   });
 });

@@ -12,7 +12,7 @@ import { EVENT_CHANNEL } from '../../core/api/bridge';
 import { CONTENT_SECURITY_POLICY } from '../../core/api/csp';
 import { registerIpc } from './ipc';
 import { KeychainSecretStore } from './secrets';
-import { isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
+import { isAllowedChildWindow, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
 
 export type ElectronModule = Pick<
   typeof Electron,
@@ -43,6 +43,8 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
   app.enableSandbox();
 
   const appUrl = opts.devServerUrl ?? pathToFileURL(path.join(opts.outDir, '..', 'renderer', 'index.html')).toString();
+  const mode = opts.mode ?? 'demo';
+  const preload = path.join(opts.outDir, '..', 'preload', 'index.cjs');
 
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (ev, url) => {
@@ -53,7 +55,14 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
     });
     contents.on('will-attach-webview', (ev) => ev.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      // New windows are never opened from the page; a safe https link goes to the OS browser.
+      // The page opens no windows but demo mode's customer phone (the app's own page, with the
+      // same hardened preferences); a safe https link goes to the OS browser; all else is denied.
+      if (isAllowedChildWindow(url, appUrl, mode)) {
+        return {
+          action: 'allow',
+          overrideBrowserWindowOptions: { width: 420, height: 760, title: '顾客手机（培训）', webPreferences: secureWebPreferences(preload) },
+        };
+      }
       if (isSafeExternalUrl(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
@@ -77,12 +86,11 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
 
   const dataDir = path.join(app.getPath('userData'), 'data');
   const backend = await createBackend(
-    { dataDir, mode: opts.mode ?? 'demo', shell: 'electron' },
+    { dataDir, mode, shell: 'electron' },
     { secrets: new KeychainSecretStore(safeStorage, path.join(dataDir, 'secrets.json')) },
   );
   registerIpc(ipcMain, backend.dispatcher, () => appUrl);
 
-  const preload = path.join(opts.outDir, '..', 'preload', 'index.cjs');
   const mainWindow = new BrowserWindow({
     width: 1366,
     height: 768,
@@ -111,9 +119,10 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
     });
   }
 
+  // Every window of the app (cashier, customer display, demo phone) follows the core's events.
   const unsubscribe = backend.bus.subscribe((name, payload) => {
-    for (const w of [mainWindow, customerWindow]) {
-      if (w && !w.isDestroyed()) w.webContents.send(EVENT_CHANNEL, name, payload);
+    for (const w of BrowserWindow.getAllWindows()) {
+      if (!w.isDestroyed()) w.webContents.send(EVENT_CHANNEL, name, payload);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
+import { isAllowedChildWindow, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
 
 const APP = 'file:///opt/cashier/resources/app.asar/out/renderer/index.html';
 const DEV = 'http://localhost:5173/';
@@ -83,5 +83,16 @@ describe('secureWebPreferences', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
     });
+  });
+});
+
+describe('isAllowedChildWindow', () => {
+  it('allows only the demo phone page of the app, only in demo mode', () => {
+    expect(isAllowedChildWindow(`${APP}#/phone`, APP, 'demo')).toBe(true);
+    expect(isAllowedChildWindow(`${APP}#/phone`, APP, 'live')).toBe(false);
+    expect(isAllowedChildWindow(`${APP}#/checkout`, APP, 'demo')).toBe(false);
+    expect(isAllowedChildWindow('https://evil.example/#/phone', APP, 'demo')).toBe(false);
+    expect(isAllowedChildWindow('file:///tmp/x.html#/phone', APP, 'demo')).toBe(false);
+    expect(isAllowedChildWindow('not a url', APP, 'demo')).toBe(false);
   });
 });

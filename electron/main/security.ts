@@ -66,3 +66,16 @@ export function secureWebPreferences(preload: string) {
     safeDialogs: true,
   } as const;
 }
+
+/**
+ * The one window the page may open itself: the customer's phone of demo mode (`#/phone`, the
+ * app's own page), so a trainer can put it on a second screen. Live mode never opens windows.
+ */
+export function isAllowedChildWindow(candidate: string, appUrl: string, mode: 'demo' | 'live'): boolean {
+  if (mode !== 'demo' || !isAppUrl(candidate, appUrl)) return false;
+  try {
+    return new URL(candidate).hash === '#/phone';
+  } catch {
+    return false;
+  }
+}
