@@ -44,6 +44,7 @@ export class ConnectivityMonitor {
   }
 
   private probeTimer: NodeJS.Timeout | null = null;
+  private probeTick: (() => Promise<void>) | null = null;
 
   /**
    * Periodic real probes (e.g. a small request to the acquirer): each outcome feeds ok/failed
@@ -63,6 +64,19 @@ export class ConnectivityMonitor {
         this.probeTimer.unref();
       }
     };
+    this.probeTick = tick;
+    this.probeTimer = setTimeout(() => void tick(), 0);
+    this.probeTimer.unref();
+  }
+
+  /**
+   * Probe at once instead of at the next tick: when something says the link may have changed
+   * (a trainer switched the network back on), the cashier should not wait seconds to see it.
+   */
+  probeNow(): void {
+    if (this.probeTimer === null || this.probeTick === null) return;
+    clearTimeout(this.probeTimer);
+    const tick = this.probeTick;
     this.probeTimer = setTimeout(() => void tick(), 0);
     this.probeTimer.unref();
   }
@@ -70,6 +84,7 @@ export class ConnectivityMonitor {
   stopProbes(): void {
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = null;
+    this.probeTick = null;
   }
 
   get(): Connectivity {

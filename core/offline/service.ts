@@ -252,6 +252,8 @@ export class OfflineService {
         if (bandwidthKbit !== undefined) patch.bandwidthBps = Math.round((bandwidthKbit * 1000) / 8);
         if (lossPct !== undefined) patch.loss = lossPct / 100;
         d.link.setProfile(patch);
+        // The app should react to the trainer's switch at once, as it would to a real link.
+        this.deps.connectivity.probeNow();
         const p = d.link.profile;
         return { up: p.up, rttMs: p.rttMs, bandwidthKbit: p.bandwidthBps ? Math.round((p.bandwidthBps * 8) / 1000) : null, lossPct: p.loss * 100 };
       },
