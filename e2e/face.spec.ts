@@ -17,22 +17,27 @@ import { APP_URL, expect, test } from './target';
 import { login, rpc, typeAmount } from './ui';
 
 const VIDEO = path.join('test-results', 'face-fixture', 'face.y4m');
+const STILL = path.join('test-results', 'face-fixture', 'still.y4m');
 let browser: Browser;
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  const poses = await makeFaceVideo(VIDEO);
+  const poses = await makeFaceVideo(VIDEO, STILL);
   // The fixture is only useful if the shipped model reads its poses as the challenge needs.
   expect(poses.right[0]!.yaw).toBeLessThan(-0.37); // the challenge needs 0.35: keep a margin
   expect(poses.left[0]!.yaw).toBeGreaterThan(0.37);
-  const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-  browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${path.resolve(VIDEO)}`],
-  });
+  browser = await withCamera(VIDEO);
 });
+
+function withCamera(video: string): Promise<Browser> {
+  const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${path.resolve(video)}`],
+  });
+}
 test.afterAll(async () => {
   await browser?.close();
 });
@@ -53,8 +58,8 @@ function recordCalls(page: Page): Array<{ method: string; input: Record<string, 
   return calls;
 }
 
-async function openLoggedIn(): Promise<{ page: Page; calls: ReturnType<typeof recordCalls> }> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+async function openLoggedIn(b = browser): Promise<{ page: Page; calls: ReturnType<typeof recordCalls> }> {
+  const page = await b.newPage({ viewport: { width: 1366, height: 768 } });
   const calls = recordCalls(page);
   page.on('console', (m) => {
     if (m.type() === 'error') console.log(`[page] ${m.text().slice(0, 300)}`);
@@ -159,5 +164,23 @@ test('without the customer’s consent nothing is captured or sent', async () =>
   } finally {
     await rpc(page, 'session:logout', {}).catch(() => undefined);
     await page.close();
+  }
+});
+
+test('a face that never moves (a photo) fails the challenge and nothing is sent', async () => {
+  test.setTimeout(180_000);
+  const still = await withCamera(STILL);
+  const { page, calls } = await openLoggedIn(still);
+  try {
+    await typeAmount(page, '8');
+    await page.keyboard.press('F4');
+    await page.getByTestId('face-agree').click();
+    await waitFor(page, 'face-failed', 120_000);
+    await expect(page.getByTestId('face-failed')).toContainText('时间到了');
+    expect(calls.filter((c) => c.method.startsWith('face:') || c.method.startsWith('demo:face') || c.method === 'payments:charge')).toEqual([]);
+  } finally {
+    await rpc(page, 'session:logout', {}).catch(() => undefined);
+    await page.close();
+    await still.close();
   }
 });

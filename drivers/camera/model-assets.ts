@@ -26,8 +26,20 @@ function assets(root: string): Array<{ name: string; file: string }> {
   return list;
 }
 
-export function faceModelAssets(root = path.resolve(import.meta.dirname, '..', '..')): Plugin {
-  const list = assets(root);
+/**
+ * The folder whose node_modules holds the model package, walking up from `start`. Found by
+ * looking rather than from import.meta: electron-vite bundles this file into its config, where
+ * import.meta no longer points here.
+ */
+function findRoot(start: string): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'node_modules', '@vladmandic', 'human', 'models'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start);
+  }
+}
+
+export function faceModelAssets(start = process.cwd()): Plugin {
+  const list = assets(findRoot(start));
   return {
     name: 'village-cashier:face-models',
     configureServer(server) {
