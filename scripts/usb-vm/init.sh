@@ -23,7 +23,7 @@ mount -t configfs none /host/sys/kernel/config
 mount -t tmpfs tmpfs /host/run
 echo "USB-VM: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 timeout -s KILL 300 chroot /host /usr/bin/env -i PATH=/usr/bin:/bin HOME=/run USB_VM_OUT=/tmp/usb-vm-out \
-  /usr/bin/node /work/main/out/usb-vm/guest.mjs > /host/tmp/usb-vm-out/guest.log 2>&1
+  /usr/bin/node "$(cat /project-dir)/out/usb-vm/guest.mjs" > /host/tmp/usb-vm-out/guest.log 2>&1
 echo "USB-VM: guest finished"
 sync
 poweroff -f

@@ -33,6 +33,8 @@ cp "$BUSYBOX" "$R/bin/busybox"
 node scripts/usb-vm/modules.mjs "$KVER" virtio_pci 9pnet_virtio 9p dummy_hcd libcomposite usb_f_printer usb_f_hid usbhid hid_generic > "$R/modules.list"
 while read -r m; do mkdir -p "$R/mods/$(dirname "$m")"; cp "/lib/modules/$KVER/$m" "$R/mods/$m"; done < "$R/modules.list"
 cp scripts/usb-vm/init.sh "$R/init" && chmod +x "$R/init"
+# The guest runs this checkout's own bundle wherever it lives (CI clones into another folder).
+pwd > "$R/project-dir"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 
 echo "test:usb: booting $KVER under QEMU (TCG)…"
