@@ -16,6 +16,7 @@
  * - The stored values and the audit row (proposer, approver, old → new) are one transaction;
  *   memory (risk engine, refund threshold) is updated only after it commits.
  */
+import { formatFen } from '../money';
 import type { CallContext } from '../api/contract';
 import { AppError, RpcErrors } from '../api/errors';
 import type { OfflineLimits, SettingsUpdate, SettingsView } from '../api/settings';
@@ -67,7 +68,7 @@ const LABEL: Record<LimitKey | 'refundApprovalFen', { zh: string; en: string }> 
 function unitText(key: LimitKey | 'refundApprovalFen', v: number): { zh: string; en: string } {
   if (key === 'maxPendingAgeMin') return { zh: `${v} 分钟`, en: `${v} min` };
   if (key === 'velocityPerHour') return { zh: `${v} 笔`, en: `${v} payments` };
-  const yuan = (v / 100).toFixed(2);
+  const yuan = formatFen(v);
   return { zh: `¥${yuan}`, en: `¥${yuan}` };
 }
 
