@@ -38,8 +38,8 @@ pwd > "$R/project-dir"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 
 echo "test:usb: booting $KVER under QEMU (TCG)…"
-timeout "${USB_VM_TIMEOUT:-420}" qemu-system-x86_64 -accel tcg -m 1536 -smp 2 -nographic -no-reboot \
-  -kernel "$VMLINUZ" -initrd "$WORK/initramfs.gz" -append "console=ttyS0 quiet panic=-1" \
+timeout "${USB_VM_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -m 1536 -smp 2 -nographic -no-reboot \
+  -kernel "$VMLINUZ" -initrd "$WORK/initramfs.gz" -append "console=ttyS0 quiet oops=panic panic=-1" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs local,path="$OUT",mount_tag=out,security_model=none \
   > "$OUT/console.log" 2>&1 || true
