@@ -47,7 +47,7 @@ export default defineConfig({
   webServer: {
     command: `rm -rf ${dataDir} && tsx browser-shell/main.ts`,
     url: `http://127.0.0.1:${E2E_PORT}/?token=${E2E_TOKEN}`,
-    env: { PORT: String(E2E_PORT), CASHIER_TOKEN: E2E_TOKEN, DATA_DIR: dataDir },
+    env: { PORT: String(E2E_PORT), CASHIER_TOKEN: E2E_TOKEN, DATA_DIR: dataDir, ...(process.env.RENDERER_DIR ? { RENDERER_DIR: process.env.RENDERER_DIR } : {}) },
     reuseExistingServer: false,
     timeout: 60_000,
   },

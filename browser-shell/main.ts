@@ -1,7 +1,8 @@
 /**
  * `npm run start:browser`: the back end in plain Node plus the browser shell. Demo mode on the
  * embedded simulator unless told otherwise. Environment: PORT (default 5174), DATA_DIR
- * (default ./.data), MODE (demo | live), CASHIER_TOKEN (tests only: a fixed token).
+ * (default ./.data), MODE (demo | live), CASHIER_TOKEN (tests only: a fixed token), RENDERER_DIR
+ * (default out/renderer: a second build folder lets two engineers run Playwright side by side).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   );
   const shell = await startBrowserShell({
     backend,
-    staticDir: path.join(rootDir, 'out', 'renderer'),
+    staticDir: path.resolve(rootDir, process.env.RENDERER_DIR ?? path.join('out', 'renderer')),
     port,
     token: process.env.CASHIER_TOKEN,
   });
