@@ -15,6 +15,7 @@ export interface BenchModule {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** Modules register here; each lives in bench/<name>.bench.ts and exports `bench`. */
 const modules: Array<() => Promise<{ bench: BenchModule }>> = [() => import('./offline.bench'), () => import('./payments.bench')];
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     machine_model: os.cpus()[0]?.model ?? 'unknown',
     node: process.version,
     started_at: new Date().toISOString(),
+    // Other work on the machine shows in every figure: 1, 5 and 15-minute load averages.
+    loadavg_at_start: loadavg(),
   };
   for (const load of modules) {
     const { bench } = await load();
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(r)) console.log(`  ${k}: ${v}`);
     Object.assign(results, r);
   }
+  results.loadavg_at_end = loadavg();
   const out = path.join(here, 'out');
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -24,7 +24,18 @@ export class FileSecretStore implements SecretStore {
   }
 
   async set(name: string, value: string): Promise<void> {
-    const all = { ...this.read(), [name]: value };
+    this.write({ ...this.read(), [name]: value });
+  }
+
+  async delete(name: string): Promise<void> {
+    const all = this.read();
+    if (!(name in all)) return;
+    delete all[name];
+    this.write(all);
+  }
+
+  /** Whole or not at all: a new file, then renamed over the old one. */
+  private write(all: Record<string, string>): void {
     const tmp = `${this.file}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
     fs.renameSync(tmp, this.file);

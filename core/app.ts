@@ -21,6 +21,7 @@ import { ACQUIRER_KEY_SECRET, createPaymentSide, type PaymentSide } from './paym
 import { DemoAgentAcquirer, unavailableAgentAcquirer } from './agent/acquirer';
 import { AgentErrors } from './agent/errors';
 import { agentHandlers } from './agent/handlers';
+import { AgentHistory } from './agent/history';
 import { AgentService, type ChargePort } from './agent/service';
 import { DisplayService } from './display/service';
 import { OfflineService } from './offline/service';
@@ -32,9 +33,12 @@ import { offlineFault } from './training/offline-decline';
 import { receiptHandlers } from './receipts/handlers';
 import { paymentByOrderNo, withdrawalLink } from './receipts/lookups';
 import { ReceiptService } from './receipts/service';
-import { settingsHandlers } from './settings/handlers';
+import { acquirerProfileHandlers, settingsHandlers, wedgeSettingsHandlers } from './settings/handlers';
+import { AcquirerProfileService, loadStartupProfile, withProfile, type StartupProfile } from './settings/acquirer-profile';
+import { LinkGate } from './acquirer/switchable';
 import { reportHandlers } from './reports/handlers';
 import { SettingsService } from './settings/service';
+import { WedgeSettings } from './settings/wedge';
 
 export interface Backend {
   config: AppConfig;
@@ -55,7 +59,7 @@ const ModeMismatch = () =>
     'The data file does not match the current mode: training and live data never mix.');
 
 /** Opens the mode's own database, migrates it, and checks it was created for this mode. */
-async function openDatabase(config: AppConfig): Promise<Db> {
+async function openDatabase(config: Pick<AppConfig, 'dataDir' | 'mode'>): Promise<Db> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = await Db.open({ filename: databasePath(config) });
   await migrate(db, migrations);
@@ -75,10 +79,25 @@ async function seedDemo(ops: OperatorService): Promise<void> {
   }
 }
 
+const NO_PROFILE: StartupProfile = { stored: null, link: null, problem: null };
+
 export async function createBackend(input: AppConfigInput, platform: Platform): Promise<Backend> {
-  const config = AppConfig.parse(input);
+  // The configuration is checked whole before any file is touched; the saved acquirer
+  // connection lives in the mode's own database (so a training one never reaches a live
+  // counter), so it is read once that database is open, and the configuration built again with it.
+  const db = await openDatabase(AppConfig.parse(withProfile(input, NO_PROFILE)));
+  let startup: StartupProfile;
+  let config: AppConfig;
+  try {
+    startup = await loadStartupProfile(db, input.mode, platform.secrets);
+    config = AppConfig.parse(withProfile(input, startup));
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  // Its keys, when the running connection is the saved one (in memory only).
+  const saved = input.acquirer === undefined ? startup.link : null;
   const bus = new EventBus();
-  const db = await openDatabase(config);
   const operators = new OperatorService(db, bus, config.idleLockMinutes * 60_000);
   const connectivity = new ConnectivityMonitor(bus);
   if (config.mode === 'demo') {
@@ -87,14 +106,23 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     connectivity.ok(1);
   }
   const display = new DisplayService(bus);
-  // Live mode signs the offline routes with the same terminal key as the online ones.
-  const offline = await OfflineService.create({ db, bus, config, connectivity, terminalKey: () => platform.secrets.get(ACQUIRER_KEY_SECRET) });
+  // Every money call to a remote acquirer passes one gate, so a new connection replaces the
+  // payment engine's and the forwarder's at one moment (core/acquirer/switchable.ts).
+  const gate = new LinkGate();
+  // The offline routes are signed with the saved connection's offline-route key; a configuration
+  // naming its own acquirer signs them with the same terminal key as the online ones.
+  // Reviews of flagged offline items are dual-controlled like refunds (operators.approve).
+  const offline = await OfflineService.create({
+    db, bus, config, connectivity, terminalKey: saved?.offlineKey ?? (() => platform.secrets.get(ACQUIRER_KEY_SECRET)), approve: (id, pin) => operators.approve(id, pin),
+    verifyWorkerPath: platform.verifyWorkerPath, gate, ca: platform.acquirerCa,
+  });
   // Withdrawals charge the customer's code through the payment engine (built below; only
-  // called after start-up). Should it be missing, the withdrawal is refused plainly.
+  // called after start-up), recorded as a withdrawal with the order so history and the Z report
+  // never count it as a sale. Should the engine be missing, the withdrawal is refused plainly.
   const withdrawalCharge: ChargePort = {
     charge: async (amountFen, code, operatorId) => {
       if (!payments) throw AgentErrors.chargeUnavailable();
-      return payments.engine.charge({ amountFen, code }, operatorId);
+      return payments.engine.charge({ amountFen, code }, operatorId, 'withdrawal');
     },
   };
   // Demo mode drives the simulated printer and scanner; live mode looks for USB devices.
@@ -143,7 +171,10 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     else if (name === 'agent:withdrawalChanged') receipts.onWithdrawal(payload as EventPayload<'agent:withdrawalChanged'>);
   });
 
-  const payments = await createPaymentSide({ config, db, bus, platform, operators, connectivity, offline: offline.store });
+  const payments = await createPaymentSide({
+    config, db, bus, platform, operators, connectivity, offline: offline.store, offlineRefunds: offline.refunds,
+    service: new AgentHistory(db, config.mode === 'demo'), gate, signingKey: saved?.signingKey,
+  });
   // The reset also puts the embedded simulator's wallets and orders back to the seed.
   const simulator = payments.simulator;
   if (simulator) training.onReset(() => resetSimulatorData(config, simulator));
@@ -159,6 +190,30 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     refunds: payments.engine,
   });
   training.onReset(() => settings.reload());
+  // Keyboard-wedge scanner profiles: every window's scanner listener follows the stored ones.
+  const wedge = new WedgeSettings({ db, emit: (p) => bus.emit('settings:wedgeProfilesChanged', p) });
+  training.onReset(() => wedge.reload());
+  // The acquirer connection: tested, dual-controlled, and applied while the app runs when
+  // nothing open still belongs to the connection in use.
+  const acquirerProfile = new AcquirerProfileService({
+    db,
+    config,
+    secrets: platform.secrets,
+    startup,
+    runningFromProfile: saved !== null,
+    ca: platform.acquirerCa,
+    approve: (id, pin) => operators.approve(id, pin),
+    gate,
+    openWork: async () => {
+      const c = await offline.store.counts();
+      return { ...(await payments.openWork()), forwarding: c.sending, waitingOffline: c.pending };
+    },
+    relink: (link, timings) => {
+      payments.relink(link, timings);
+      offline.relink(link, timings);
+    },
+  });
+  training.onReset(() => acquirerProfile.afterReset());
 
   const handlers: Handlers = {
     'session:operators': () => operators.list(),
@@ -190,10 +245,13 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     ...deviceHandlers(devices),
     ...receiptHandlers(receipts),
     ...settingsHandlers(settings),
+    ...wedgeSettingsHandlers(wedge),
+    ...acquirerProfileHandlers(acquirerProfile),
     ...reportHandlers({
       db,
       listPayments: (f) => payments.engine.list(f),
       receiptStats: (day) => receipts.stats(day),
+      offlineReview: (from, to) => offline.store.reviewTotals(from, to),
     }),
     ...training.handlers,
   };

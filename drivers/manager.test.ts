@@ -5,14 +5,16 @@ import { DeviceManager, type DeviceSettings } from './manager';
 import { sampleReceipt } from './printer/fixtures';
 import { receiptText } from './printer/decode';
 import { statusReply } from './printer/status';
+import { FakeSerialLib } from './scanner/fake-serial';
 import { keyboardReports } from './scanner/hid';
+import type { SerialLib } from './scanner/serial';
 import { FakeUsbDevice, fakeHidConfig, fakePrinterConfig } from './usb/fake-device';
 import type { UsbHost } from './usb/host';
 import type { UsbDeviceLike } from './usb/webusb';
 
 type Seen = { [K in keyof Events]?: EventPayload<K>[] };
 
-function harness(mode: 'demo' | 'live', host?: UsbHost | null, platform: NodeJS.Platform = 'linux') {
+function harness(mode: 'demo' | 'live', host?: UsbHost | null, platform: NodeJS.Platform = 'linux', serial: SerialLib | null = null) {
   const seen: Seen = {};
   const store = new Map<string, string>();
   const settings: DeviceSettings = { get: async (k) => store.get(k) ?? null, set: async (k, v) => void store.set(k, v) };
@@ -26,6 +28,8 @@ function harness(mode: 'demo' | 'live', host?: UsbHost | null, platform: NodeJS.
       ((seen[name] ??= []) as unknown[]).push(payload);
     },
     loadUsb: async () => ({ host: host ?? null, reason: host === null ? 'no USB on this host' : '' }),
+    // Unit tests never load the native serialport module: a fake or nothing.
+    loadSerial: async () => ({ lib: serial, reason: serial ? '' : 'no serial ports in this test' }),
     statusPollMs: 60_000,
     usbPollMs: 60_000,
   });
@@ -269,5 +273,163 @@ describe('device manager, live mode', () => {
     const d = m.list().devices.find((x) => x.kind === 'printer')!;
     expect(d.message!.en).toContain('Zadig');
     expect(d.udevRule).toBeNull();
+  });
+
+  it('reads a keyboard of an unknown maker only once a supervisor chooses it by vendor:product id, while it is attached', async () => {
+    const b = liveBus();
+    const qemuKbd = new FakeUsbDevice(0x0627, 0x0001, fakeHidConfig(), 'QEMU USB Keyboard', '1', [5]);
+    b.attached.push(qemuKbd, b.keyboard, b.printer);
+    const { m, seen, store } = harness('live', b.host);
+    await m.start();
+    expect((await m.printReceipt(sampleReceipt(58))).state).toBe('printed'); // the printer's port is open
+    const printerBefore = m.list().devices.find((d) => d.kind === 'printer')!;
+    const printerLog = b.printer.log.length;
+    expect(m.list().devices.filter((d) => d.kind === 'scanner').map((d) => d.id)).toEqual(['scanner:wedge']); // an unknown HID device is never listed as a scanner
+    await m.select('scanner:usb:0627:0001');
+    expect(m.list().devices.find((d) => d.kind === 'printer')).toEqual(printerBefore);
+    expect(b.printer.log.length).toBe(printerLog); // the printer's port was left alone
+    expect(store.get('devices.chosenScanners')).toBe('0627:0001');
+    const id = 'scanner:usb:0627:0001:1.5';
+    expect(m.list().devices.filter((d) => d.kind === 'scanner').map((d) => [d.id, d.selected, d.state])).toEqual([[id, true, 'ready'], ['scanner:wedge', false, 'ready']]);
+    for (const r of keyboardReports('Fp3X-134567890')) qemuKbd.queueIn(1, r);
+    for (let i = 0; i < 200 && !seen['scanner:scanned']; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(seen['scanner:scanned']!.map((s) => [s.deviceId, s.code])).toEqual([[id, 'Fp3X-134567890']]);
+    expect(b.keyboard.log).toEqual([]);
+    expect(state(m, id)).toBe('ready');
+    expect(qemuKbd.log.filter((l) => l.startsWith('detach') || l.startsWith('claim'))).toEqual(['detach 0', 'claim 0']); // one reader, claimed once
+
+    // Unplugged: still listed (selected) as disconnected; back at another port: read there.
+    qemuKbd.unplugged = true;
+    b.attached.splice(b.attached.indexOf(qemuKbd), 1);
+    await poll(m);
+    expect(state(m, id)).toBe('disconnected');
+    const again = new FakeUsbDevice(0x0627, 0x0001, fakeHidConfig(), 'QEMU USB Keyboard', '1', [6]);
+    b.attached.push(again);
+    await poll(m);
+    expect(state(m, 'scanner:usb:0627:0001:1.6')).toBe('ready');
+    // the port it was unplugged from is no longer listed: one scanner, one entry
+    expect(m.list().devices.filter((d) => d.kind === 'scanner').map((d) => [d.id, d.selected])).toEqual([['scanner:usb:0627:0001:1.6', true], ['scanner:wedge', false]]);
+    for (const r of keyboardReports('281234567890123456')) again.queueIn(1, r);
+    for (let i = 0; i < 300 && seen['scanner:scanned']!.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(seen['scanner:scanned']!.map((s) => s.code)).toEqual(['Fp3X-134567890', '281234567890123456']);
+    await m.stop();
+  });
+
+  it('shows a scanner chosen by ids as not connected until it is plugged in', async () => {
+    const b = liveBus();
+    const { m } = harness('live', b.host);
+    await m.start();
+    await m.select('scanner:usb:1a86:e026');
+    expect(m.list().devices.map((d) => [d.id, d.selected, d.state])).toEqual([['scanner:usb:1a86:e026', true, 'disconnected'], ['scanner:wedge', false, 'ready']]);
+    b.attached.push(new FakeUsbDevice(0x1a86, 0xe026, fakeHidConfig(), 'Generic scanner', '1', [7]));
+    await poll(m);
+    expect(m.list().devices.map((d) => [d.id, d.selected, d.state])).toEqual([['scanner:usb:1a86:e026:1.7', true, 'ready'], ['scanner:wedge', false, 'ready']]);
+    await m.stop();
+  });
+});
+
+describe('device manager, serial scanners', () => {
+  const PAY = '134567890123456789';
+  const port = { path: '/dev/ttyACM0', vendorId: '05e0', productId: '1701', manufacturer: 'Zebra' };
+  const id = 'scanner:serial:05e0:1701:ttyacm0';
+  const serialPoll = (m: DeviceManager) => (m as unknown as { serialWatcher: { poll(): Promise<void> } }).serialWatcher.poll();
+  const tick = async (f: () => boolean) => {
+    for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  /** A live manager with the Zebra serial port listed and selected, its port opened (unless opening fails). */
+  async function selected(openError: string | null = null) {
+    const lib = new FakeSerialLib();
+    lib.ports = [port];
+    lib.openError = openError;
+    const h = harness('live', null, 'linux', lib);
+    await h.m.start();
+    await h.m.select(id);
+    if (!openError) await tick(() => lib.opened.length > 0);
+    return { lib, ...h };
+  }
+
+  it('lists the serial port of a known maker, reads it once selected, and emits one event per code', async () => {
+    const lib = new FakeSerialLib();
+    lib.ports = [port, { path: '/dev/ttyS0' }, { path: '/dev/ttyUSB0', vendorId: '1a86', productId: '7523' }];
+    const { m, seen } = harness('live', null, 'linux', lib);
+    await m.start();
+    expect(m.list().devices.filter((d) => d.kind === 'scanner').map((d) => [d.id, d.transport, d.selected])).toEqual([
+      [id, 'serial', false],
+      ['scanner:wedge', 'wedge', true],
+    ]);
+    expect(lib.opened).toEqual([]); // nothing is opened before a supervisor selects it
+    await m.select(id);
+    await tick(() => lib.opened.length > 0);
+    expect(lib.last.baudRate).toBe(9600);
+    lib.last.feed(`${PAY}\r\n281234567890123456\r\n`);
+    expect(seen['scanner:scanned']!.map((s) => [s.deviceId, s.code])).toEqual([[id, PAY], [id, '281234567890123456']]);
+    await m.stop();
+  });
+
+  it('refuses garbage with a bilingual scanner:refused event and no scan', async () => {
+    const { lib, m, seen } = await selected();
+    lib.last.feed(Buffer.of(0x31, 0x32, 0x00, 0x9f, 0x0d));
+    expect(seen['scanner:scanned']).toBeUndefined();
+    expect(seen['scanner:refused']).toHaveLength(1);
+    expect(seen['scanner:refused']![0]).toMatchObject({ deviceId: id, error: { code: 'scanner.bad_report', zh: expect.stringMatching(/重扫/), en: expect.stringMatching(/Scan again/) } });
+    await m.stop();
+  });
+
+  it('survives unplug and replug: disconnected while gone, reads the next code after', async () => {
+    const { lib, m, seen } = await selected();
+    lib.last.feed('13456789');
+    lib.last.unplug();
+    lib.ports = [];
+    await serialPoll(m);
+    expect(state(m, id)).toBe('disconnected');
+    lib.ports = [port];
+    await serialPoll(m);
+    await tick(() => lib.opened.length > 1 && state(m, id) === 'ready');
+    expect(state(m, id)).toBe('ready');
+    lib.last.feed(`${PAY}\r`);
+    expect(seen['scanner:scanned']!.map((s) => s.code)).toEqual([PAY]); // the half code from before the unplug is gone
+    await m.stop();
+  });
+
+  it('opens the port again when it was unplugged and back within one poll', async () => {
+    const { lib, m, seen } = await selected();
+    lib.last.unplug();
+    expect(state(m, id)).toBe('disconnected');
+    await serialPoll(m); // still listed: opened again
+    await tick(() => lib.opened.length > 1 && state(m, id) === 'ready');
+    lib.last.feed(`${PAY}\r`);
+    expect(seen['scanner:scanned']!.map((s) => s.code)).toEqual([PAY]);
+    await m.stop();
+  });
+
+  it('reads the port of an unknown maker chosen by vendor:product id, at the baud rate chosen', async () => {
+    const lib = new FakeSerialLib();
+    lib.ports = [{ path: 'COM7', vendorId: '1A86', productId: '7523' }];
+    const { m, store } = harness('live', null, 'win32', lib);
+    await m.start();
+    expect(m.list().devices.map((d) => d.id)).toEqual(['scanner:wedge']);
+    await m.select('scanner:serial:1a86:7523', undefined, 115200);
+    await tick(() => lib.opened.length > 0);
+    expect([lib.last.path, lib.last.baudRate]).toEqual(['COM7', 115200]);
+    expect(store.get('devices.serialBaud')).toBe('115200');
+    expect(m.list().devices.find((d) => d.selected)!.id).toBe('scanner:serial:1a86:7523:com7');
+    await expect(m.select('scanner:serial:1a86:7523', undefined, 9601)).rejects.toMatchObject({ code: 'devices.bad_baud' });
+    await m.stop();
+  });
+
+  it('tells the Linux installer about the dialout group and the tty udev rule when the port is refused', async () => {
+    const { m } = await selected('Error: Permission denied, cannot open /dev/ttyACM0');
+    await tick(() => state(m, id) === 'no_permission');
+    const d = m.list().devices.find((x) => x.id === id)!;
+    expect(d.state).toBe('no_permission');
+    expect(d.message!.zh).toContain('dialout');
+    expect(d.udevRule).toBe('SUBSYSTEM=="tty", ATTRS{idVendor}=="05e0", ATTRS{idProduct}=="1701", MODE="0660", GROUP="dialout", TAG+="uaccess"');
+  });
+
+  it('says which program to close when the port is held by another one', async () => {
+    const { m } = await selected('Error Resource temporarily unavailable Cannot lock port');
+    await tick(() => state(m, id) === 'error');
+    expect(m.list().devices.find((x) => x.id === id)!.message!.en).toContain('held by another program');
   });
 });

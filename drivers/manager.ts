@@ -10,7 +10,12 @@
  * - a device's trouble is an event (`devices:changed`) with a bilingual message, never a crash:
  *   a host without USB shows every USB device `unavailable` and carries on;
  * - raw-HID readers only ever claim a device that is a known scanner or the one an administrator
- *   chose (claiming detaches the kernel driver: it must never be the cashier's keyboard).
+ *   chose (claiming detaches the kernel driver: it must never be the cashier's keyboard);
+ * - only the selected scanner is read (raw HID or serial), and every complete code from it is one
+ *   `scanner:scanned`; data it sends that is not a code is one `scanner:refused`, never a code.
+ *   A supervisor selects a scanner by its id, or by `scanner:usb:vvvv:pppp` /
+ *   `scanner:serial:vvvv:pppp` (vendor:product id, any port): that choice also lets a maker that
+ *   is not in scanner/known.ts be read, and follows the scanner to whatever port it is plugged into.
  */
 import type { DeviceInfo, DeviceList, DeviceState, PrintJob } from '../core/api/devices';
 import type { EventPayload, Events } from '../core/api/contract';
@@ -22,8 +27,9 @@ import { parseReceipt, type PaperWidth } from './printer/receipt';
 import { SimulatedPrinter } from './printer/simulated';
 import { isUsbPrinter, UsbPrinter } from './printer/usb-printer';
 import { knownScannerName } from './scanner/known';
+import { DEFAULT_SERIAL_BAUD, loadSerial, parseSerialBaud, SerialScanner, serialPortKey, serialUsbIds, type SerialBaud, type SerialLib, type SerialPortInfo } from './scanner/serial';
 import { UsbHidScanner, type ReaderEnd } from './scanner/usb-hid';
-import { loadUsbHost, UsbWatcher, type HostState, type UsbHost } from './usb/host';
+import { ListWatcher, loadUsbHost, UsbWatcher, type HostState, type UsbHost } from './usb/host';
 import { findInterface, hex4, USB_CLASS_HID, type UsbDeviceLike } from './usb/webusb';
 
 export type Emit = <K extends keyof Events>(name: K, payload: EventPayload<K>) => void;
@@ -40,10 +46,14 @@ export interface DeviceManagerOptions {
   settings: DeviceSettings;
   /** Live mode: how to reach USB (the real `usb` module unless a test gives a fake host). */
   loadUsb?: () => Promise<{ host: UsbHost | null; reason: string }>;
+  /** Live mode: how to reach serial ports (the real `serialport` package unless a test gives a fake). */
+  loadSerial?: () => Promise<{ lib: SerialLib | null; reason: string }>;
   platform?: NodeJS.Platform;
   now?: () => number;
   statusPollMs?: number;
   usbPollMs?: number;
+  /** How often serial ports are listed (Linux: `serialport` runs `udevadm info -e` each time); default usbPollMs. */
+  serialPollMs?: number;
   log?: (msg: string) => void;
   /**
    * Told when a receipt job ends (printed or failed), whoever started it — so core/receipts can
@@ -57,6 +67,7 @@ export const DeviceErrors = {
   unknownDevice: () => new AppError('devices.unknown', '没有这个设备，请刷新设备列表。', 'No such device. Refresh the device list.'),
   unknownJob: () => new AppError('devices.unknown_job', '找不到该打印任务（只保留失败的任务）。', 'No such print job (only failed jobs are kept).'),
   scannerUnplugged: () => new AppError('scanner.unplugged', '扫码枪已拔出。', 'The scanner is unplugged.'),
+  badBaud: () => new AppError('devices.bad_baud', '不支持该波特率，请选择 1200–115200 之间的标准值。', 'Unsupported baud rate; choose a standard rate from 1200 to 115200.'),
 };
 
 const MSG: Record<Exclude<DeviceState, 'ready' | 'busy'>, Message> = {
@@ -71,6 +82,29 @@ const MSG: Record<Exclude<DeviceState, 'ready' | 'busy'>, Message> = {
 /** The udev rule that gives the logged-in cashier access to one device (resources/linux/ has the general file). */
 export function udevRuleFor(vendorId: number, productId: number): string {
   return `SUBSYSTEM=="usb", ATTRS{idVendor}=="${hex4(vendorId)}", ATTRS{idProduct}=="${hex4(productId)}", MODE="0660", GROUP="plugdev", TAG+="uaccess"`;
+}
+
+/** The udev rule that lets the cashier open one serial scanner's port (Linux; or add the cashier to `dialout`). */
+export function serialUdevRuleFor(vendorId: number, productId: number): string {
+  return `SUBSYSTEM=="tty", ATTRS{idVendor}=="${hex4(vendorId)}", ATTRS{idProduct}=="${hex4(productId)}", MODE="0660", GROUP="dialout", TAG+="uaccess"`;
+}
+
+function serialPermissionMessage(platform: NodeJS.Platform, path: string): Message {
+  if (platform === 'linux') {
+    return {
+      zh: `系统不允许打开串口 ${path}。请管理员把收银员的账号加入 dialout 组（sudo usermod -aG dialout 用户名，然后重新登录），或把下面的规则加入 /etc/udev/rules.d/70-village-cashier.rules，运行 sudo udevadm control --reload && sudo udevadm trigger，再重新插拔扫码枪。`,
+      en: `The system does not allow opening the serial port ${path}. An administrator adds the cashier's account to the dialout group (sudo usermod -aG dialout USER, then log in again), or adds the rule below to /etc/udev/rules.d/70-village-cashier.rules, runs sudo udevadm control --reload && sudo udevadm trigger, then replugs the scanner.`,
+    };
+  }
+  return busyMessage(path);
+}
+
+function busyMessage(path: string): Message {
+  // Windows answers "Access denied" for a COM port another program holds open.
+  return {
+    zh: `串口 ${path} 被其他程序占用（例如扫码枪厂商的设置工具）。请关闭该程序，再重新插拔扫码枪。`,
+    en: `The serial port ${path} is held by another program (for example the scanner maker's setup tool). Close it, then replug the scanner.`,
+  };
 }
 
 function permissionMessage(platform: NodeJS.Platform, vendorId: number, productId: number): Message {
@@ -93,22 +127,38 @@ interface Job extends PrintJob {
   bytes: Uint8Array | null;
 }
 
+/** A scanner reader (raw HID or serial): reads while active, ends through its onEnd callback. */
+interface ScannerReader {
+  readonly active: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 interface Entry {
   info: DeviceInfo;
   usb?: UsbDeviceLike;
+  /** Serial scanners: the port's path (`/dev/ttyACM0`, `COM3`) while it is listed. */
+  serialPath?: string;
   port?: PrinterPort;
-  reader?: UsbHidScanner;
+  reader?: ScannerReader;
 }
+
+/** A scanner chosen by vendor:product id alone (any port), e.g. `scanner:serial:05e0:1701`. */
+const BY_IDS = /^scanner:(usb|serial):([0-9a-f]{4}):([0-9a-f]{4})$/;
+/** A USB or serial scanner's id, attached or not: by ids alone, or with where it is plugged. */
+const SCANNER_ID = /^scanner:(usb|serial):([0-9a-f]{4}):([0-9a-f]{4})(:[a-z0-9._-]+)?$/;
 
 const KEEP_FAILED = 50;
 
 export class DeviceManager {
   private readonly entries = new Map<string, Entry>();
   private readonly jobs = new Map<string, Job>();
-  private selected = { printer: null as string | null, scanner: null as string | null, paperWidth: 58 as PaperWidth };
+  private selected = { printer: null as string | null, scanner: null as string | null, paperWidth: 58 as PaperWidth, serialBaud: DEFAULT_SERIAL_BAUD as SerialBaud };
   private queue: Promise<unknown> = Promise.resolve();
   private jobSeq = 0;
   private watcher: UsbWatcher | null = null;
+  private serialWatcher: ListWatcher<SerialPortInfo> | null = null;
+  private serialLib: SerialLib | null = null;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
   private chosenScanners = new Set<string>();
   /** Readers still winding down per device id: a replug waits for them before claiming again. */
@@ -132,6 +182,9 @@ export class DeviceManager {
     this.selected.paperWidth = pw === '80' ? 80 : 58;
     this.selected.printer = await s.get('devices.printer');
     this.selected.scanner = await s.get('devices.scanner');
+    const baud = await s.get('devices.serialBaud');
+    this.selected.serialBaud = parseSerialBaud(baud) ?? DEFAULT_SERIAL_BAUD;
+    if (baud !== null && !parseSerialBaud(baud)) this.log(`devices.serialBaud ${JSON.stringify(baud)} is not a standard rate: ${DEFAULT_SERIAL_BAUD} used`);
     for (const id of (await s.get('devices.chosenScanners'))?.split(',').filter(Boolean) ?? []) this.chosenScanners.add(id);
 
     this.put({ id: 'scanner:wedge', kind: 'scanner', transport: 'wedge', name: '键盘模式扫码枪 Keyboard-mode scanner', state: 'ready' });
@@ -147,10 +200,22 @@ export class DeviceManager {
       else {
         this.watcher = new UsbWatcher(host, {
           onAttach: (k, d) => this.onAttach(k, d),
-          onDetach: (k) => this.onDetach(k),
+          onDetach: (k) => this.onDetach(`printer:usb:${k}`, `scanner:usb:${k}`),
           onState: (st) => this.onHostState(st),
         }, this.o.usbPollMs ?? 2000);
         await this.watcher.start();
+      }
+      const serial = await (this.o.loadSerial ?? loadSerial)();
+      if (!serial.lib) this.log(`serial ports unavailable: ${serial.reason}`);
+      else {
+        this.serialLib = serial.lib;
+        this.serialWatcher = new ListWatcher(() => serial.lib!.list(), serialPortKey, {
+          onAttach: (k, p) => this.onSerialAttach(k, p),
+          onDetach: (k) => this.onDetach(`scanner:serial:${k}`),
+          onState: (st) => void (st.available || this.log(`serial ports unavailable: ${st.reason}`)),
+          onPolled: () => this.reviveSerial(),
+        }, this.o.serialPollMs ?? this.o.usbPollMs ?? 2000);
+        await this.serialWatcher.start();
       }
       this.statusTimer = setInterval(() => void this.pollStatus(), this.o.statusPollMs ?? 5000);
       this.statusTimer.unref?.();
@@ -161,6 +226,7 @@ export class DeviceManager {
 
   async stop(): Promise<void> {
     this.watcher?.stop();
+    this.serialWatcher?.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     for (const e of this.entries.values()) {
       await e.reader?.stop();
@@ -171,17 +237,20 @@ export class DeviceManager {
   list(): DeviceList {
     const devices = [...this.entries.values()].map((e) => ({
       ...e.info,
-      selected: e.info.id === this.selected.printer || e.info.id === this.selected.scanner,
+      selected: e.info.id === this.selected.printer || this.isSelectedScanner(e.info.id),
       paperWidth: e.info.kind === 'printer' ? this.selected.paperWidth : null,
+      serialBaud: e.info.transport === 'serial' ? this.selected.serialBaud : null,
     }));
     devices.sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
     const failedJobs = [...this.jobs.values()].filter((j) => j.state === 'failed').sort((a, b) => b.createdAt - a.createdAt).map(publicJob);
     return { devices, failedJobs };
   }
 
-  async select(deviceId: string, paperWidth?: PaperWidth): Promise<DeviceList> {
+  async select(deviceId: string, paperWidth?: PaperWidth, serialBaud?: number): Promise<DeviceList> {
     const e = this.entries.get(deviceId);
-    if (!e && !/^scanner:usb:[0-9a-f]{4}:[0-9a-f]{4}/.test(deviceId)) throw DeviceErrors.unknownDevice();
+    if (!e && !SCANNER_ID.test(deviceId)) throw DeviceErrors.unknownDevice();
+    let baud: SerialBaud | null = null;
+    if (serialBaud !== undefined && !(baud = parseSerialBaud(serialBaud))) throw DeviceErrors.badBaud();
     const kind = e?.info.kind ?? 'scanner';
     if (kind === 'printer') {
       this.selected.printer = deviceId;
@@ -190,12 +259,23 @@ export class DeviceManager {
       const old = this.selected.scanner;
       this.selected.scanner = deviceId;
       await this.o.settings.set('devices.scanner', deviceId);
-      if (old && old !== deviceId) await this.entries.get(old)?.reader?.stop();
-      if (deviceId.startsWith('scanner:usb:')) {
-        // An administrator's explicit choice: this HID device may be claimed even if its vendor is unknown.
-        this.chosenScanners.add(deviceId.split(':').slice(2, 4).join(':'));
+      const baudChanged = baud !== null && baud !== this.selected.serialBaud;
+      if (baud !== null) {
+        this.selected.serialBaud = baud;
+        await this.o.settings.set('devices.serialBaud', String(baud));
+      }
+      // Readers of what is no longer selected stop (a serial one also when it must reopen at a new rate).
+      for (const x of this.entries.values()) {
+        if (x.reader && (!this.isSelectedScanner(x.info.id) || (baudChanged && x.serialPath))) await x.reader.stop();
+      }
+      if (old !== deviceId) this.pruneGone();
+      const ids = SCANNER_ID.exec(deviceId);
+      if (ids) {
+        // An administrator's explicit choice: this device may be read even if its maker is unknown.
+        this.chosenScanners.add(`${ids[2]}:${ids[3]}`);
         await this.o.settings.set('devices.chosenScanners', [...this.chosenScanners].join(','));
-        if (e?.usb) this.startReader(e);
+        this.offerAttached();
+        for (const x of this.entries.values()) if (this.isSelectedScanner(x.info.id)) this.startReader(x);
       }
     }
     if (paperWidth) {
@@ -378,13 +458,67 @@ export class DeviceManager {
     } else if (findInterface(d, USB_CLASS_HID, { in: 'interrupt' }) && (knownScannerName(d.vendorId) || this.chosenScanners.has(vidpid))) {
       const id = `scanner:usb:${key}`;
       const e = this.put({ id, kind: 'scanner', transport: 'usb', name: `${knownScannerName(d.vendorId) ?? ''} ${name}`.trim(), vendorId: d.vendorId, productId: d.productId, state: 'ready' }, { usb: d });
-      if (this.selected.scanner === id) this.startReader(e);
+      if (this.isSelectedScanner(id)) {
+        this.pruneGone();
+        this.startReader(e);
+      }
     } else return;
     this.changed();
   }
 
-  private onDetach(key: string): void {
-    for (const id of [`printer:usb:${key}`, `scanner:usb:${key}`]) {
+  /** A serial port appeared: listed if a known maker's or chosen by its ids (other ports are modems, consoles …). */
+  private onSerialAttach(key: string, p: SerialPortInfo): void {
+    const ids = serialUsbIds(p);
+    if (!ids) return;
+    const known = knownScannerName(ids.vendorId);
+    if (!known && !this.chosenScanners.has(`${hex4(ids.vendorId)}:${hex4(ids.productId)}`)) return;
+    const id = `scanner:serial:${key}`;
+    const name = `${known ?? p.manufacturer ?? ''} ${p.path}`.trim();
+    const e = this.put({ id, kind: 'scanner', transport: 'serial', name, ...ids, state: 'ready' }, { serialPath: p.path });
+    if (this.isSelectedScanner(id)) {
+      this.pruneGone();
+      this.startReader(e);
+    }
+    this.changed();
+  }
+
+  /**
+   * A selected serial port whose reader ended while the port stayed listed (unplugged and back
+   * within one poll, or opened too early) is opened again; one try per poll.
+   */
+  private reviveSerial(): void {
+    for (const e of this.entries.values()) {
+      if (e.serialPath && !e.reader && e.info.state === 'disconnected' && this.isSelectedScanner(e.info.id)) this.startReader(e);
+    }
+  }
+
+  /** After a choice by ids: devices attached before it (and so not listed) are looked at again. */
+  private offerAttached(): void {
+    // Only what is not listed yet: a listed printer must keep its port (it may be printing).
+    for (const [k, d] of this.watcher?.current() ?? []) if (!this.entries.has(`scanner:usb:${k}`) && !this.entries.has(`printer:usb:${k}`)) this.onAttach(k, d);
+    for (const [k, p] of this.serialWatcher?.current() ?? []) if (!this.entries.has(`scanner:serial:${k}`)) this.onSerialAttach(k, p);
+  }
+
+  /** Is this scanner the selected one (by its exact id, or by the vendor:product ids it was chosen by)? */
+  private isSelectedScanner(id: string): boolean {
+    const sel = this.selected.scanner;
+    return !!sel && (id === sel || (BY_IDS.test(sel) && id.startsWith(`${sel}:`)));
+  }
+
+  /**
+   * USB and serial scanners with no device behind them stay listed only while they are the
+   * selection and nothing attached answers it (so the cashier sees "not connected"): the stand-in
+   * for a choice by ids, or the port a scanner was unplugged from, goes once it is back elsewhere
+   * or another scanner is chosen.
+   */
+  private pruneGone(): void {
+    const gone = (x: Entry) => x.info.kind === 'scanner' && (x.info.transport === 'usb' || x.info.transport === 'serial') && !x.usb && !x.serialPath;
+    const answered = [...this.entries.values()].some((x) => !gone(x) && this.isSelectedScanner(x.info.id));
+    for (const [id, x] of this.entries) if (gone(x) && (answered || !this.isSelectedScanner(id))) this.entries.delete(id);
+  }
+
+  private onDetach(...ids: string[]): void {
+    for (const id of ids) {
       const e = this.entries.get(id);
       if (!e) continue;
       if (e.reader) {
@@ -395,28 +529,43 @@ export class DeviceManager {
       delete e.reader;
       delete e.port;
       delete e.usb;
+      delete e.serialPath;
       // A selected device stays listed as disconnected so the cashier sees why; others just go.
-      if (id === this.selected.printer || id === this.selected.scanner) this.setState(id, 'disconnected');
+      if (id === this.selected.printer || this.isSelectedScanner(id)) this.setState(id, 'disconnected');
       else this.entries.delete(id);
     }
     this.changed();
   }
 
   private startReader(e: Entry): void {
-    if (!e.usb || e.reader?.active) return;
+    // One reader per device, also while it is still claiming/opening (a second would fight it for the claim).
+    if ((!e.usb && !e.serialPath) || e.reader) return;
     const id = e.info.id;
-    const reader = new UsbHidScanner(e.usb, {
-      onCode: (code) => this.o.emit('scanner:scanned', { deviceId: id, code, at: this.now() }),
-      onRefused: (err) => this.log(`${id}: ${err.code} ${JSON.stringify(err.detail)}`),
-      onEnd: (why: ReaderEnd) => {
+    const events = {
+      onCode: (code: string) => this.o.emit('scanner:scanned', { deviceId: id, code, at: this.now() }),
+      onRefused: (err: AppError) => {
+        this.log(`${id}: ${err.code} ${JSON.stringify(err.detail)}`);
+        this.o.emit('scanner:refused', { deviceId: id, error: err.toShape(), at: this.now() });
+      },
+      onEnd: (why: ReaderEnd | 'busy') => {
         if (e.reader === reader) delete e.reader;
         if (why === 'stopped') return;
-        this.setState(id, why === 'no_permission' ? 'no_permission' : why === 'not_a_scanner' ? 'error' : 'disconnected', why === 'no_permission' ? this.permission(e) : undefined);
+        if (why === 'busy') this.setState(id, 'error', { message: busyMessage(e.serialPath ?? id), udevRule: null });
+        else if (why === 'no_permission') this.setState(id, 'no_permission', this.permission(e));
+        else this.setState(id, why === 'not_a_scanner' ? 'error' : 'disconnected');
         this.changed();
       },
-    });
+    };
+    const reader: ScannerReader = e.serialPath
+      ? new SerialScanner(this.serialLib!, e.serialPath, this.selected.serialBaud, events)
+      : new UsbHidScanner(e.usb!, events);
     e.reader = reader;
-    void (this.stopping.get(id) ?? Promise.resolve()).then(() => reader.start());
+    void (this.stopping.get(id) ?? Promise.resolve())
+      .then(() => reader.start())
+      .then(() => {
+        // Reading again (a serial port reopened after an unplug, or one that was busy): ready.
+        if (reader.active && e.reader === reader) this.setState(id, 'ready');
+      });
   }
 
   // --- state --------------------------------------------------------------------------------
@@ -424,12 +573,14 @@ export class DeviceManager {
   private permission(e: Entry): { message: Message; udevRule: string | null } {
     const v = e.info.vendorId ?? 0;
     const p = e.info.productId ?? 0;
-    return { message: permissionMessage(this.platform, v, p), udevRule: this.platform === 'linux' ? udevRuleFor(v, p) : null };
+    const linux = this.platform === 'linux';
+    if (e.info.transport === 'serial') return { message: serialPermissionMessage(this.platform, e.serialPath ?? ''), udevRule: linux ? serialUdevRuleFor(v, p) : null };
+    return { message: permissionMessage(this.platform, v, p), udevRule: linux ? udevRuleFor(v, p) : null };
   }
 
   private put(i: Pick<DeviceInfo, 'id' | 'kind' | 'transport' | 'name' | 'state'> & Partial<DeviceInfo>, extra: Partial<Entry> = {}): Entry {
     const e: Entry = {
-      info: { vendorId: null, productId: null, selected: false, message: null, udevRule: null, paperWidth: null, ...i },
+      info: { vendorId: null, productId: null, selected: false, message: null, udevRule: null, paperWidth: null, serialBaud: null, ...i },
       ...extra,
     };
     this.entries.set(i.id, e);
@@ -440,10 +591,11 @@ export class DeviceManager {
   private placeholderForSelected(): void {
     for (const [kind, id] of [['printer', this.selected.printer], ['scanner', this.selected.scanner]] as const) {
       if (!id || this.entries.has(id)) continue;
-      const m = /:usb:([0-9a-f]{4}):([0-9a-f]{4})/.exec(id);
+      if (kind === 'scanner' && [...this.entries.keys()].some((k) => this.isSelectedScanner(k))) continue;
+      const m = /:(usb|serial):([0-9a-f]{4}):([0-9a-f]{4})/.exec(id);
       this.put({
-        id, kind, transport: 'usb', name: m ? `${m[1]}:${m[2]}` : id,
-        vendorId: m ? parseInt(m[1]!, 16) : null, productId: m ? parseInt(m[2]!, 16) : null,
+        id, kind, transport: m?.[1] === 'serial' ? 'serial' : 'usb', name: m ? `${m[2]}:${m[3]}` : id,
+        vendorId: m ? parseInt(m[2]!, 16) : null, productId: m ? parseInt(m[3]!, 16) : null,
         state: this.hostState.available ? 'disconnected' : 'unavailable',
       });
       this.setState(id, this.hostState.available ? 'disconnected' : 'unavailable');

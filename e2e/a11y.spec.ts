@@ -35,6 +35,11 @@ for (const elder of [false, true]) {
         await expectAccessible(app, `${s.name} ${mode}`);
         if (lang === 'zh-CN' && (s.name === 'forwarding' || s.name === 'settings')) await shot(app, `${s.name}-${elder ? 'elder' : 'normal'}`);
       }
+      // Settings → Devices (no Alt key of its own): devices, the scanner profiles and their test box.
+      await app.keyboard.press('Alt+6');
+      await app.getByTestId('devices-link').click();
+      await expect(app.getByTestId('wedge-profiles')).toBeVisible();
+      await expectAccessible(app, `devices ${mode}`);
       await app.keyboard.press('Alt+5');
       for (const [key, tab] of [['F1', 'withdraw'], ['F2', 'bill'], ['F3', 'balance'], ['F4', 'remit'], ['F5', 'float']] as const) {
         await app.keyboard.press(key);

@@ -4,6 +4,7 @@
  * offline, balance enquiry and remittance — in normal and elder mode, with axe on each screen.
  * The specs run in order on one terminal: the float is opened first.
  */
+import type { Page } from '@playwright/test';
 import { expect, test } from './target';
 import { expectAccessible, login, rpc, scanDevice, setElder, shot } from './ui';
 
@@ -14,6 +15,31 @@ test.afterEach(async ({ app }) => {
 
 
 test.describe.configure({ mode: 'serial' });
+
+/**
+ * The withdrawal as the history and the Z report show it: a withdrawal, not a sale — the cash
+ * handed out, the signature-line receipt, no refund — and counted apart from the takings.
+ */
+async function withdrawalInHistory(app: Page, orderNo: string): Promise<void> {
+  await app.keyboard.press('Alt+2');
+  await app.getByTestId('history-kind').selectOption('withdrawal');
+  await expect(app.getByTestId(`kind-${orderNo}`)).toHaveText('助农取款');
+  await app.getByTestId('history-kind').selectOption('sale');
+  await expect(app.getByTestId(`history-row-${orderNo}`)).toHaveCount(0);
+  await app.getByTestId('history-kind').selectOption('');
+  await app.getByTestId(`open-${orderNo}`).click();
+  await expect(app.getByTestId('detail-kind')).toHaveText('助农取款');
+  await expect(app.getByTestId('detail-cash-out')).toHaveText('¥800.00');
+  await expect(app.getByTestId('detail-signature')).toContainText('签字');
+  await expect(app.getByTestId('not-refundable')).toContainText('不能在这里退款');
+  await expect(app.getByTestId('refund-submit')).toHaveCount(0);
+  await expectAccessible(app, 'withdrawal detail');
+  await shot(app, 'history-withdrawal-detail');
+  await app.keyboard.press('Alt+4');
+  await expect(app.getByTestId('report-cash-out')).toContainText('¥800.00');
+  await expect(app.getByTestId('report-by-kind')).toContainText('助农取款（钱箱付出现金）');
+  await app.keyboard.press('Alt+5');
+}
 
 test.describe('service point', () => {
   test.afterEach(async ({ app }) => {
@@ -64,7 +90,10 @@ test.describe('service point', () => {
       await expect(app.getByTestId('withdraw-result')).toContainText('还可取 ¥200.00');
       await expectAccessible(app, `withdraw paid ${mode}`);
       await shot(app, `agent-withdraw-paid-${mode}`);
+      const orderNo = /T[0-9A-Z]{8,}/.exec(await app.getByTestId('withdraw-result').innerText())?.[0];
+      expect(orderNo).toBeTruthy();
       await app.getByTestId('withdraw-done').click();
+      if (!elder) await withdrawalInHistory(app, orderNo!);
       // Same customer, ¥300 more: over ¥1,000 today, refused before any charge.
       await app.getByTestId('withdraw-phone').fill(phone);
       await app.getByTestId('withdraw-amount').fill('300');
@@ -98,6 +127,16 @@ test.describe('service point', () => {
     await shot(app, 'agent-bill');
     await app.getByTestId('bill-pay').click();
     await expect(app.getByTestId('bill-result')).toContainText('缴费成功');
+    // The bill is in the history as a bill payment, with its biller, and not refundable as a sale.
+    await app.keyboard.press('Alt+2');
+    await app.getByTestId('history-kind').selectOption('bill');
+    const row = app.getByTestId('history-table').locator('tbody tr').first();
+    await expect(row).toContainText('代缴费');
+    await expect(row).toContainText('¥');
+    await row.getByRole('button').click();
+    await expect(app.getByTestId('detail-biller')).toHaveText('县自来水公司');
+    await expect(app.getByTestId('not-refundable')).toContainText('缴费单位');
+    await expect(app.getByTestId('reprint')).toHaveCount(0);
   });
 
   test('offline, a bill is queued with a provisional receipt; balance and remittance say they need the network', async ({ app }) => {

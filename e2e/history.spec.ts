@@ -43,9 +43,16 @@ for (const elder of [false, true]) {
       await app.getByTestId('history-text').fill(orderNo.slice(-6));
       await app.getByTestId('history-search').click();
       await expect(app.getByTestId('history-table')).toContainText(orderNo);
+      // Each row says what it is; the kind filter keeps a sale out of the withdrawals.
+      await expect(app.getByTestId(`kind-${orderNo}`)).toHaveText('销售');
       await expectAccessible(app, `history ${mode}`);
       await shot(app, `history-${mode}`);
+      await app.getByTestId('history-kind').selectOption('withdrawal');
+      await expect(app.getByTestId(`history-row-${orderNo}`)).toHaveCount(0);
+      await app.getByTestId('history-kind').selectOption('sale');
+      await expect(app.getByTestId(`history-row-${orderNo}`)).toBeVisible();
       await app.getByTestId(`open-${orderNo}`).click();
+      await expect(app.getByTestId('detail-kind')).toHaveText('销售');
       await app.getByTestId('refund-all').click();
       await app.getByTestId('refund-reason').fill('顾客退货');
       await app.getByTestId('refund-submit').click();

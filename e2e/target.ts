@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { test as base, _electron, type Page } from '@playwright/test';
+import { test as base, _electron, type ElectronApplication, type Page } from '@playwright/test';
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 5199);
 export const E2E_TOKEN = 'e2e-token-not-secret';
@@ -48,15 +48,32 @@ async function logOut(page: Page): Promise<void> {
   );
 }
 
+/**
+ * Starts the built Electron app (out/main/index.js) in demo mode, logged out. Its windows load
+ * the renderer from `app://cashier/index.html` (electron/main/app-protocol.ts), as an installed
+ * app does. `chromiumArgs` go before the app's path, where Electron hands them to Chromium (the
+ * face spec's fake camera).
+ */
+export async function launchElectron(chromiumArgs: string[] = []): Promise<{ electron: ElectronApplication; win: Page }> {
+  const electron = await _electron.launch({
+    executablePath: electronBinary().path ?? undefined,
+    args: [...chromiumArgs, 'out/main/index.js'],
+    env: { ...process.env, CASHIER_MODE: 'demo' },
+  });
+  const win = await electron.firstWindow();
+  // The window exists before its page: wait for the app:// page, never a file:// one.
+  await win.waitForURL(/^app:\/\/cashier\/index\.html(#.*)?$/, { timeout: 30_000 });
+  await logOut(win);
+  await win.reload();
+  return { electron, win };
+}
+
 export const test = base.extend<{ app: Page }>({
   app: async ({ page }, use, info) => {
     if (info.project.name === 'electron') {
-      const app = await _electron.launch({ executablePath: electronBinary().path ?? undefined, args: ['out/main/index.js'], env: { ...process.env, CASHIER_MODE: 'demo' } });
-      const win = await app.firstWindow();
-      await logOut(win);
-      await win.reload();
+      const { electron, win } = await launchElectron();
       await use(win);
-      await app.close();
+      await electron.close();
       return;
     }
     await page.goto(APP_URL);

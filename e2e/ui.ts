@@ -42,11 +42,21 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }
 
-/** Calls a contract method from the page's origin (same token cookie, same dispatcher). */
+/**
+ * Calls a contract method from the page: over Electron's preload bridge when the page has one,
+ * else over the browser shell's WebSocket from the page's origin (same token cookie). The same
+ * dispatcher answers either way.
+ */
+type Reply = { ok: boolean; value?: unknown; error?: { code: string; en: string } };
 export async function rpc<T = unknown>(page: Page, method: string, input: unknown): Promise<T> {
   const r = await page.evaluate(
     ([m, i]) =>
-      new Promise<{ ok: boolean; value?: unknown; error?: { code: string; en: string } }>((resolve, reject) => {
+      new Promise<Reply>((resolve, reject) => {
+        const bridge = (window as unknown as { cashier?: { call: Record<string, (x: unknown) => Promise<Reply>> } }).cashier;
+        if (bridge) {
+          bridge.call[m]!(i).then(resolve, reject);
+          return;
+        }
         const ws = new WebSocket(`ws://${location.host}/rpc`);
         ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: m, input: i }));
         ws.onmessage = (e) => {
@@ -65,26 +75,32 @@ export async function rpc<T = unknown>(page: Page, method: string, input: unknow
 }
 
 /**
- * Types a code as a keyboard-wedge scanner does: a fast burst closed by Enter, whatever has
- * focus. The keys go through Chromium's real input pipeline (CDP Input.dispatchKeyEvent), each
- * stamped 3 ms after the previous one as a scanner sends them, so the detector sees a scanner's
- * timing even when this busy test machine delivers them late.
+ * Types keys with scripted timings, as a keyboard-wedge scanner or a person would. The keys go
+ * through Chromium's real input pipeline (CDP Input.dispatchKeyEvent), each stamped `gapMs`
+ * after the previous one, so the app's detector sees exactly those gaps even when this busy test
+ * machine delivers them late; gaps a person would leave are also waited out for real.
  */
-export async function scan(page: Page, code: string): Promise<void> {
+export async function typeKeys(page: Page, keys: readonly string[], gapMs: number): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   const t0 = Date.now() / 1000;
-  const keys = [...code, 'Enter'];
+  const NAMED: Record<string, number> = { Enter: 13, Tab: 9 };
   for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const enter = k === 'Enter';
-    const timestamp = t0 + i * 0.003;
+    const k = keys[i]!;
+    const vk = NAMED[k];
+    const timestamp = t0 + (i * gapMs) / 1000;
+    if (i > 0 && gapMs >= 20) await page.waitForTimeout(gapMs);
     await cdp.send('Input.dispatchKeyEvent', {
-      type: enter ? 'rawKeyDown' : 'keyDown', key: k, timestamp,
-      ...(enter ? { code: 'Enter', windowsVirtualKeyCode: 13 } : { text: k }),
+      type: vk ? 'rawKeyDown' : 'keyDown', key: k, timestamp,
+      ...(vk ? { code: k, windowsVirtualKeyCode: vk } : { text: k }),
     });
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k, timestamp: timestamp + 0.001, ...(enter ? { code: 'Enter', windowsVirtualKeyCode: 13 } : {}) });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k, timestamp: timestamp + 0.001, ...(vk ? { code: k, windowsVirtualKeyCode: vk } : {}) });
   }
   await cdp.detach();
+}
+
+/** Types a code as a keyboard-wedge scanner does: a fast burst (3 ms a key unless told) closed by Enter, whatever has focus. */
+export async function scan(page: Page, code: string, opts: { gapMs?: number; suffix?: 'Enter' | 'Tab' } = {}): Promise<void> {
+  await typeKeys(page, [...code, opts.suffix ?? 'Enter'], opts.gapMs ?? 3);
 }
 
 /**

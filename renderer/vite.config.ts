@@ -21,7 +21,7 @@ export const rendererConfig: UserConfig = {
     // The CSP forbids inline data: fonts and scripts; keep every asset a file.
     assetsInlineLimit: 0,
   },
-  // Pages load with file:// in Electron and over 127.0.0.1 in the browser shell; nothing remote.
+  // Pages load from app://cashier/ in Electron and over 127.0.0.1 in the browser shell; nothing remote.
   server: { host: '127.0.0.1' },
 };
 

@@ -10,7 +10,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Probe } from './types';
-import { signedHeaders } from './signing';
+import { bodyDigest, signedHeaders } from './signing';
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -19,6 +19,16 @@ export interface HttpClientOptions {
   key: string | (() => Promise<string | null>);
   timeoutMs: number;
   probe?: Probe;
+  /**
+   * What the signature covers: the body itself (the protocol routes, `/v1/*`), or its SHA-256
+   * digest (the offline routes, `/offline/v1/*`, PROTOCOL.md).
+   */
+  signs?: 'body' | 'body_digest';
+  /**
+   * Certificates to trust for HTTPS instead of the system's (PEM). Tests only: a live terminal
+   * trusts what the operating system trusts, and nothing else is configurable.
+   */
+  ca?: string;
 }
 
 export type Exchange =
@@ -32,7 +42,7 @@ export class SignedHttpClient {
 
   constructor(private readonly opts: HttpClientOptions) {
     this.base = new URL(opts.baseUrl);
-    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8 }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 8, ca: opts.ca }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
   }
 
   private async keyHex(): Promise<string | null> {
@@ -48,7 +58,7 @@ export class SignedHttpClient {
     const url = new URL(path, this.base);
     const signPath = url.pathname + url.search;
     const headers: Record<string, string> = {
-      ...signedHeaders(this.opts.terminalId, key, method, signPath, body),
+      ...signedHeaders(this.opts.terminalId, key, method, signPath, this.opts.signs === 'body_digest' ? bodyDigest(body) : body),
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(body)),
     };

@@ -3,7 +3,7 @@
  * terminal's own key over method, path, timestamp, nonce and body, joined by newlines. Shared
  * by the adapter (signs) and the simulator (verifies), so the two can never drift apart.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADERS = {
   terminal: 'x-terminal',
@@ -39,6 +39,15 @@ export function signedHeaders(terminalId: string, keyHex: string, method: string
     [SIGNATURE_HEADERS.nonce]: nonce,
     [SIGNATURE_HEADERS.signature]: sign(keyHex, method, path, timestamp, nonce, body),
   };
+}
+
+/**
+ * What the request signature covers in place of the body on /offline/v1/ (PROTOCOL.md): the
+ * hex SHA-256 of the raw bytes sent (of nothing for a GET). Batches are binary; a digest keeps
+ * the signing string text and short, and changes with any byte of the body.
+ */
+export function bodyDigest(body: Uint8Array | string | null): string {
+  return createHash('sha256').update(body ?? new Uint8Array(0)).digest('hex');
 }
 
 export function newTerminalKey(): string {

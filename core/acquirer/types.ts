@@ -16,8 +16,9 @@
 export type Scheme = 'wechat' | 'alipay' | 'unionpay' | 'face';
 
 /**
- * Timings of one acquirer, all in ms. Defaults follow ../../shared/DOMAIN.md (WeChat/Alipay
- * published figures); tests and demo mode pass smaller ones through configuration.
+ * Timings of one acquirer, all in ms. Their values live in the validated configuration
+ * (core/config.ts: DOMAIN.md's figures by default, shorter ones for the embedded demo, bounds
+ * that refuse unsafe settings); tests pass their own, smaller ones straight to an adapter.
  */
 export interface AcquirerTimings {
   /** One HTTP exchange: after this the outcome is unknown. */
@@ -47,41 +48,6 @@ export interface AcquirerTimings {
   /** Background check of anything stuck (Alipay: every 15 min). */
   sweepEveryMs: number;
 }
-
-export const DEFAULT_TIMINGS: AcquirerTimings = {
-  requestTimeoutMs: 15_000,
-  userpayingPollMs: 5_000,
-  userpayingMaxWaitMs: 60_000,
-  unknownFirstQueryMs: 5_000,
-  unknownQueryEveryMs: 5_000,
-  unknownQueries: 5,
-  cancelNotBeforeMs: 15_000,
-  cancelAttempts: 3,
-  cancelEveryMs: 2_000,
-  refundAttempts: 3,
-  refundEveryMs: 5_000,
-  qrExpiryMs: 120_000,
-  qrPollMs: 3_000,
-  sweepEveryMs: 15 * 60_000,
-};
-
-/**
- * Demo mode (the embedded simulator): the same rules with shorter waits, so a lesson on an
- * unknown outcome takes seconds, not the 45 s a real acquirer's rules would.
- */
-export const DEMO_TIMINGS: AcquirerTimings = {
-  ...DEFAULT_TIMINGS,
-  requestTimeoutMs: 5_000,
-  userpayingPollMs: 1_000,
-  unknownFirstQueryMs: 1_000,
-  unknownQueryEveryMs: 1_000,
-  unknownQueries: 3,
-  cancelNotBeforeMs: 0,
-  cancelEveryMs: 1_000,
-  refundEveryMs: 1_000,
-  qrPollMs: 1_000,
-  sweepEveryMs: 60_000,
-};
 
 /** Rules of one acquirer that the engine must respect (besides timings). */
 export interface AcquirerInfo {
@@ -125,6 +91,9 @@ export type CancelOutcome =
   | { status: 'unknown'; why: string };
 
 export type RefundOutcome = { status: 'succeeded' } | ({ status: 'failed' } & Decline) | { status: 'unknown'; why: string };
+
+/** What the acquirer knows of one refund number: its outcome, or that it never saw it. */
+export type RefundQueryOutcome = RefundOutcome | { status: 'not_found' };
 
 export type PrecreateOutcome =
   | { status: 'created'; qrContent: string; expiresAt: number }
@@ -179,6 +148,19 @@ export interface Acquirer {
   precreate(req: PrecreateRequest): Promise<PrecreateOutcome>;
   /** The day's statement (YYYY-MM-DD, terminal's local day) for reconciliation. */
   statement(date: string): Promise<Statement>;
+}
+
+/**
+ * Refunds of offline-code payments the acquirer has confirmed. Those payments reached it as
+ * forwarded items on the offline routes (`/offline/v1/*`), so their refunds go there too; the
+ * rules are those of any refund (a refund number stored before the call and re-sent unchanged,
+ * idempotent at the acquirer, the sum refunded never above the amount paid). An adapter keeps
+ * the same outcome rules as `Acquirer`: `unknown` whenever no answer was read.
+ */
+export interface OfflineRefunds {
+  refund(req: RefundRequest): Promise<RefundOutcome>;
+  /** Asked after an unknown outcome, before the same refund number is sent again. */
+  queryRefund(refundNo: string): Promise<RefundQueryOutcome>;
 }
 
 /** Steps an adapter reports while a request is in flight: used for crash tests and timing. */

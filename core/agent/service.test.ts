@@ -29,7 +29,7 @@ const charge: ChargePort = {
 };
 
 const payment = (orderNo: string, state: Payment['state']): Payment => ({
-  orderNo, amountFen: 1000, tender: 'wechat', state, maskedCode: null, message: { zh: '失败', en: 'failed' }, error: null,
+  orderNo, kind: 'withdrawal', amountFen: 1000, tender: 'wechat', state, maskedCode: null, message: { zh: '失败', en: 'failed' }, error: null,
   createdAt: 0, updatedAt: 0, refundedFen: 0, training: true, qr: null, cash: null, creditName: null, operatorId: null,
 });
 

@@ -29,7 +29,11 @@ import type { Db, Queryable } from '../store/db';
 import type { AgentAcquirer } from './acquirer';
 import { AgentErrors } from './errors';
 
-/** What the service point needs of the payment engine: start a charge of a scanned code. */
+/**
+ * What the service point needs of the payment engine: start the charge of a withdrawal's
+ * scanned code. The composition root has the engine record it as a withdrawal with the order
+ * (payments.purpose), so history, refunds and the Z report never take it for a sale.
+ */
 export interface ChargePort {
   charge(amountFen: number, code: string, operatorId: string | null): Promise<Pick<Payment, 'orderNo' | 'state' | 'maskedCode' | 'message'>>;
 }

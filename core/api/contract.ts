@@ -22,8 +22,9 @@ import { trainingEvents, trainingMethods } from './training';
 import { deviceEvents, deviceMethods } from './devices';
 import { faceMethods } from './face';
 import { receiptMethods } from './receipts';
-import { settingsMethods } from './settings';
+import { settingsEvents, settingsMethods } from './settings';
 import { reportMethods } from './reports';
+import { acquirerMethods } from './acquirer';
 import type { EventName, MethodName } from './names';
 
 export const methods = {
@@ -41,6 +42,7 @@ export const methods = {
   ...faceMethods,
   ...settingsMethods,
   ...reportMethods,
+  ...acquirerMethods,
 } as const;
 
 export const events = {
@@ -52,6 +54,7 @@ export const events = {
   ...offlineEvents,
   ...trainingEvents,
   ...deviceEvents,
+  ...settingsEvents,
 } as const;
 
 export type Methods = typeof methods;

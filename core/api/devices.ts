@@ -25,11 +25,15 @@ export type DeviceKind = z.infer<typeof DeviceKind>;
 export const DeviceState = z.enum(['ready', 'busy', 'paper_out', 'cover_open', 'error', 'disconnected', 'no_permission', 'unavailable']);
 export type DeviceState = z.infer<typeof DeviceState>;
 
+/** Baud rates a serial scanner may be set to (the scanner's own setting must match; USB CDC-ACM ignores it). */
+export const SERIAL_BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
+
 export const DeviceInfo = z.object({
-  /** Stable id: `printer:sim`, `scanner:usb:0c2e:0b61`, `scanner:wedge` … */
+  /** Stable id: `printer:sim`, `scanner:usb:0c2e:0b61:1-2`, `scanner:serial:05e0:1701:ttyacm0`, `scanner:wedge` … */
   id: z.string(),
   kind: DeviceKind,
-  transport: z.enum(['usb', 'wedge', 'simulated']),
+  /** `serial`: a scanner in USB-serial mode (CDC-ACM, a COM port on Windows) or on an RS-232 adapter. */
+  transport: z.enum(['usb', 'serial', 'wedge', 'simulated']),
   /** Model name from the table of known devices, or the USB product string. */
   name: z.string(),
   vendorId: z.number().int().min(0).max(0xffff).nullable(),
@@ -42,6 +46,8 @@ export const DeviceInfo = z.object({
   udevRule: z.string().nullable(),
   /** Printers: paper width in mm. */
   paperWidth: z.union([z.literal(58), z.literal(80)]).nullable(),
+  /** Serial scanners: the baud rate the port is opened at. */
+  serialBaud: z.literal(SERIAL_BAUD_RATES).nullable(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 
@@ -94,10 +100,18 @@ export const SimulateAction = z.enum(['paper_out', 'paper_in', 'scanner_unplug',
 export const deviceMethods = {
   /** Every known device with its status, and the failed print jobs kept for reprinting. */
   'devices:list': method({ input: z.object({}).strict(), output: DeviceList, access: 'operator' }),
-  /** Choose the printer or scanner to use (and the printer's paper width). */
+  /**
+   * Choose the printer or scanner to use (and the printer's paper width, a serial scanner's baud
+   * rate). A scanner whose maker the app does not know is chosen by `scanner:usb:vvvv:pppp` or
+   * `scanner:serial:vvvv:pppp` (its USB vendor:product id, whatever port it is plugged into).
+   */
   'devices:select': method({
     input: z
-      .object({ deviceId: z.string().min(1).max(80).regex(/^[a-z]+:[a-z0-9:._-]+$/), paperWidth: z.union([z.literal(58), z.literal(80)]).optional() })
+      .object({
+        deviceId: z.string().min(1).max(80).regex(/^[a-z]+:[a-z0-9:._-]+$/),
+        paperWidth: z.union([z.literal(58), z.literal(80)]).optional(),
+        serialBaud: z.literal(SERIAL_BAUD_RATES).optional(),
+      })
       .strict(),
     output: DeviceList,
     access: ['supervisor', 'admin', 'trainer'],
@@ -122,8 +136,10 @@ export const deviceMethods = {
 export const deviceEvents = {
   /** Any device's status changed (attached, detached, paper out, selected …): the full list. */
   'devices:changed': DeviceList,
-  /** One complete code from a raw-HID (or simulated) scanner. Keyboard-wedge scans never come here: the renderer detects them. */
+  /** One complete code from a raw-HID, serial (or simulated) scanner. Keyboard-wedge scans never come here: the renderer detects them. */
   'scanner:scanned': z.object({ deviceId: z.string(), code: z.string().min(1).max(512), at: z.number().int() }),
+  /** The selected scanner sent data that is no code (garbage, a code cut off or too long): it was discarded; the cashier scans again. */
+  'scanner:refused': z.object({ deviceId: z.string(), error: AppErrorShape, at: z.number().int() }),
   /** The simulated printer printed: the decoded receipt, so the UI can draw what the paper shows. */
   'printer:printed': z.object({ jobId: z.string(), deviceId: z.string(), receipt: PrintedReceipt }),
 } as const;

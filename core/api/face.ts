@@ -8,7 +8,8 @@
  *
  * Privacy: the embedding is a fixed-size vector (1024 float32, base64, exactly
  * `EMBEDDING_B64_LENGTH` characters); the terminal passes it to the acquirer and forgets it. It
- * is never logged, journaled or written to the data folder (e2e/face.spec.ts checks).
+ * is never logged, journaled or written by the terminal (e2e/face.spec.ts checks). Only the
+ * acquirer keeps an enrolment (`demo:faceEnrol`), as a template in its own file, never an image.
  */
 import { z } from 'zod';
 import { Id, method, PositiveFen } from './define';

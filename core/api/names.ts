@@ -42,6 +42,7 @@ export const methodNames = [
   'outbox:list',
   'outbox:sendNow',
   'outbox:followUps',
+  'outbox:review',
   'reconcile:run',
   'reconcile:export',
   'demo:offlineCode',
@@ -68,7 +69,13 @@ export const methodNames = [
   'demo:faceEnrol',
   'settings:get',
   'settings:update',
+  'settings:wedgeProfiles',
+  'settings:setWedgeProfiles',
   'reports:z',
+  'acquirer:profile',
+  'acquirer:test',
+  'acquirer:save',
+  'acquirer:useBuiltIn',
 ] as const;
 
 export const eventNames = [
@@ -81,11 +88,14 @@ export const eventNames = [
   'display:changed',
   'outbox:changed',
   'risk:budget',
+  'forwarder:changed',
   'training:changed',
   'demo:resetDone',
   'devices:changed',
   'scanner:scanned',
+  'scanner:refused',
   'printer:printed',
+  'settings:wedgeProfilesChanged',
 ] as const;
 
 export type MethodName = (typeof methodNames)[number];

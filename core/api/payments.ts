@@ -46,6 +46,20 @@ export const TERMINAL_STATES: readonly PaymentState[] = [
 export const Tender = z.enum(['wechat', 'alipay', 'unionpay', 'face', 'merchant_qr', 'offline_code', 'cash', 'credit']);
 export type Tender = z.infer<typeof Tender>;
 
+/**
+ * What a history row is, read from where it is recorded (never guessed from the amount):
+ * - `sale`       goods sold, by any tender; the day's takings
+ * - `withdrawal` service-point assisted withdrawal (助农取款): the customer pays by code and the
+ *                agent hands out that much cash. Recorded with the order when the charge is
+ *                created (core/agent asks for it); an offline `cash_out` item is one too.
+ *                Cash leaves the drawer; never refundable as a sale.
+ * - `bill`       a bill (water, power, phone, insurance) paid in cash at the service point,
+ *                core/agent's record; the cash is owed to the biller, not takings.
+ * Refunds are not rows of their own: they stay with their sale (`payments:get`).
+ */
+export const PaymentKind = z.enum(['sale', 'withdrawal', 'bill']);
+export type PaymentKind = z.infer<typeof PaymentKind>;
+
 /** A bilingual sentence for the cashier: what happened and what to do next. */
 export const Message = z.object({ zh: z.string(), en: z.string() });
 export type Message = z.infer<typeof Message>;
@@ -66,6 +80,7 @@ export type Refund = z.infer<typeof Refund>;
 
 export const Payment = z.object({
   orderNo: z.string(),
+  kind: PaymentKind,
   amountFen: Fen,
   tender: Tender,
   state: PaymentState,
@@ -89,6 +104,34 @@ export const Payment = z.object({
   operatorId: z.string().nullable(),
 });
 export type Payment = z.infer<typeof Payment>;
+
+/**
+ * The service point's own record behind a withdrawal or bill row (core/agent), for the detail
+ * view. A withdrawal's cash is handed out only once its charge succeeded (`cashOutFen` is 0
+ * before); its receipt carries the customer's signature line (PBOC).
+ */
+export const ServiceRecord = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('withdrawal'),
+    id: z.string(),
+    state: z.enum(['charging', 'paid', 'failed']),
+    cashOutFen: Fen,
+    /** Masked (`138****5678`). */
+    maskedPhone: z.string(),
+  }),
+  z.object({
+    kind: z.literal('bill'),
+    id: z.string(),
+    billerId: z.string(),
+    billerName: Message.nullable(),
+    maskedAccount: z.string(),
+    state: z.enum(['paid', 'queued', 'failed']),
+    reference: z.string().nullable(),
+    /** True until the biller has confirmed (queued while offline). */
+    provisional: z.boolean(),
+  }),
+]);
+export type ServiceRecord = z.infer<typeof ServiceRecord>;
 
 /** A scanned payment code: printable ASCII only; the engine recognises the scheme. */
 export const ScannedCode = z.string().min(1).max(512);
@@ -126,17 +169,21 @@ export const paymentMethods = {
     output: Payment,
     access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
   }),
-  /** One payment with its refunds. */
+  /** One payment with its refunds, and the service point's record behind a withdrawal or bill. */
   'payments:get': method({
     input: z.object({ orderNo: OrderNo }).strict(),
-    output: z.object({ payment: Payment, refunds: z.array(Refund) }),
+    output: z.object({ payment: Payment, refunds: z.array(Refund), service: ServiceRecord.nullable() }),
     access: 'operator',
   }),
-  /** History, newest first, with search by order number fragment, amount or time range. */
+  /**
+   * History, newest first, with search by order number fragment, amount, time range and kind:
+   * the payments table, the offline outbox and the service point's bills in one list.
+   */
   'payments:list': method({
     input: z
       .object({
         text: z.string().max(40).optional(),
+        kind: PaymentKind.optional(),
         amountFen: Fen.optional(),
         from: z.number().int().optional(),
         to: z.number().int().optional(),
@@ -148,7 +195,8 @@ export const paymentMethods = {
     access: 'operator',
   }),
   /**
-   * Refund all or part of a succeeded payment. Above the configured amount a supervisor's
+   * Refund all or part of a succeeded sale (withdrawals and bills are refused: they are not
+   * takings to give back). Above the configured amount a supervisor's
    * approval (their id and PIN, entered on the same screen) is required. The sum refunded can
    * never exceed the amount paid.
    */

@@ -4,24 +4,31 @@
  */
 import { z } from 'zod';
 import { Fen, method } from './define';
-import { PaymentState, Tender } from './payments';
+import { PaymentKind, PaymentState, Tender } from './payments';
 import { BusinessDay } from './receipts';
 
 const Bucket = z.object({ count: z.number().int().nonnegative(), fen: Fen });
 
 export const ZReport = z.object({
   day: BusinessDay,
-  /** Paid and accepted-offline payments by tender. */
+  /** The takings: paid and accepted-offline sales by tender (withdrawals and bills are not takings). */
   byTender: z.array(Bucket.extend({ tender: Tender })),
-  /** Every payment of the day by state (failed and cancelled included, so nothing disappears). */
+  /**
+   * Paid and accepted-offline rows by kind, counted apart: `sale` the takings; `withdrawal` cash
+   * handed out of the drawer (the customer paid the same by code); `bill` cash taken for billers.
+   */
+  byKind: z.array(Bucket.extend({ kind: PaymentKind })),
+  /** Every row of the day by state, every kind (failed and cancelled included, so nothing disappears). */
   byStatus: z.array(Bucket.extend({ state: PaymentState })),
-  /** Paid plus accepted offline (fen). */
+  /** The takings: paid plus accepted-offline sales (fen). */
   totalFen: Fen,
   /** Refunded so far against the day's payments (fen). */
   refundedFen: Fen,
-  /** Accepted offline and not yet answered by the acquirer. */
+  /** Offline-code items not yet confirmed: waiting for the acquirer, or flagged for review and not released (any kind). */
   offlinePending: Bucket,
-  /** 24 buckets, China time, of paid and accepted-offline amounts. */
+  /** Of those, the ones flagged for review: waiting for a supervisor, and held by one. */
+  offlineReview: z.object({ waiting: Bucket, held: Bucket }),
+  /** 24 buckets, China time, of the takings (paid and accepted-offline sales). */
   hourly: z.array(Bucket.extend({ hour: z.number().int().min(0).max(23) })),
   /** The day's receipt counters (paper saved = e-receipt only). */
   receipts: z.object({ printed: z.number().int().nonnegative(), reprinted: z.number().int().nonnegative(), paperSaved: z.number().int().nonnegative() }),

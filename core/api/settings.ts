@@ -25,13 +25,13 @@ export const OfflineLimits = z.object({
 export type OfflineLimits = z.infer<typeof OfflineLimits>;
 
 export const AcquirerView = z.object({
-  kind: z.enum(['embedded', 'http']),
+  kind: z.enum(['embedded', 'http', 'none']),
   /** Host (and port) of the acquirer's base URL; null for the embedded simulator. Never a key. */
   host: z.string().nullable(),
   terminalId: z.string(),
   /** True when the acquirer is a simulator (always in demo mode). */
   simulator: z.boolean(),
-  /** The connection comes from the configuration file; it is not changed from this screen. */
+  /** Never changed through `settings:update`: the connection has its own methods (core/api/acquirer.ts). */
   editable: z.literal(false),
 });
 
@@ -73,6 +73,43 @@ export const SettingsUpdate = z
   .strict();
 export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
 
+/**
+ * Keyboard-wedge scanner profiles (drivers/scanner/wedge.ts detects scans with them). In keyboard
+ * mode the app cannot tell which physical scanner typed, so a counter keeps one profile per way
+ * its scanners are set up; a burst matching any active profile is a scan. The schema checks the
+ * shape only: the bounds (gap 5–50 ms, lengths, a printable prefix, how many profiles) are
+ * checked in core/settings/wedge.ts, so each refusal names the field in plain words.
+ */
+export const WedgeModel = z.enum(['generic', 'honeywell', 'zebra', 'newland', 'datalogic', 'custom']);
+export type WedgeModel = z.infer<typeof WedgeModel>;
+/** A whole number of ms or characters, far beyond any bound (the core says which bound applies). */
+const Count = z.number().int().min(0).max(100_000);
+export const WedgeProfile = z
+  .object({
+    /** Stable id, chosen by the screen ('p1', 'p-2' …). */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,23}$/),
+    /** Where the scanner is or what it is ('左边扫码枪'); '' shows the model's name. */
+    name: z.string().max(40),
+    /** The maker whose factory settings the profile started from; 'custom' for any other. */
+    model: WedgeModel,
+    active: z.boolean(),
+    /** Characters the scanner sends before each code ('' = none); printable ASCII, at most 8. */
+    prefix: z.string().max(64),
+    suffix: z.enum(['Enter', 'Tab', 'none']),
+    /** Longest pause between two keys of one scan (ms). */
+    maxGapMs: Count,
+    /** With no suffix: the silence that ends a code (ms). */
+    endTimeoutMs: Count,
+    minLength: Count,
+    maxLength: Count,
+    /** The scanner's keyboard country: 'os' = the same as the computer's. */
+    layout: z.enum(['os', 'us', 'fr']),
+  })
+  .strict();
+export type WedgeProfile = z.infer<typeof WedgeProfile>;
+export const WedgeProfiles = z.object({ profiles: z.array(WedgeProfile).max(64) }).strict();
+export type WedgeProfiles = z.infer<typeof WedgeProfiles>;
+
 export const settingsMethods = {
   /** The limits in effect, their bounds, the refund approval threshold and the acquirer (safe fields). */
   'settings:get': method({ input: z.object({}).strict(), output: SettingsView, access: 'operator' }),
@@ -82,4 +119,22 @@ export const settingsMethods = {
    * old → new) are written in one transaction and take effect at once. A refusal writes nothing.
    */
   'settings:update': method({ input: SettingsUpdate, output: SettingsView, access: 'operator' }),
+  /**
+   * The counter's keyboard-wedge scanner profiles (the factory defaults until a supervisor saves
+   * some). Public: every window's scanner listener loads them before anyone logs in, and they
+   * hold nothing secret.
+   */
+  'settings:wedgeProfiles': method({ input: z.object({}).strict(), output: WedgeProfiles, access: 'public' }),
+  /**
+   * Replace the whole list (device settings are a supervisor's job). Refused whole, with the
+   * field named in both languages, unless every profile is usable, at most 8 and at least one
+   * active; the list and its audit row are written in one transaction, then
+   * `settings:wedgeProfilesChanged` tells every window.
+   */
+  'settings:setWedgeProfiles': method({ input: WedgeProfiles, output: WedgeProfiles, access: ['supervisor', 'admin'] }),
+} as const;
+
+export const settingsEvents = {
+  /** The wedge profiles changed (saved, or put back by the training reset): every window's scanner listener follows. */
+  'settings:wedgeProfilesChanged': WedgeProfiles,
 } as const;

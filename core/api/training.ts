@@ -124,7 +124,8 @@ export const trainingMethods = {
   'training:abort': method({ input: Empty, output: TrainingState, access: TRAINING_ROLES }),
   /**
    * Put the training data back to the seeded state: payments, refunds, outbox, float, the
-   * simulator's wallets and orders. Demo mode only; it never opens or touches a live file.
+   * simulator's wallets and orders. Enrolled demo faces stay (the class's set-up, not its
+   * work). Demo mode only; it never opens or touches a live file.
    * Trainer, supervisor or admin: a cashier cannot wipe a class's work by mistake.
    */
   'demo:reset': method({ input: z.object({ confirm: z.literal(true) }).strict(), output: Ok, access: ['trainer', 'supervisor', 'admin'] }),

@@ -3,8 +3,9 @@
  * shipped in @vladmandic/human), little-endian, base64. Shared by the contract (size check),
  * the terminal's face service and the acquirer simulator (identification).
  *
- * Invariant: an embedding is held in memory only, on the terminal and in the simulator; no
- * function here (or anywhere in the face path) writes one to a file or the database.
+ * Invariant: on the terminal an embedding is held in memory only; no function here (or anywhere
+ * in the terminal's face path) writes one to a file or the database. Only the acquirer keeps a
+ * face, and only an enrolment, as a template (acquirer/simulator/face-template.ts).
  */
 import { EMBEDDING_B64_LENGTH, EMBEDDING_DIM } from '../api/face';
 

@@ -23,8 +23,17 @@ export const FaceErrors = {
 
 interface Answer { result?: string; err_code?: string; match?: string; code?: string; expires_at?: number; face_session?: string; tries_left?: number }
 
-export function faceHandlers(mode: Mode, link: Pick<HttpClientOptions, 'baseUrl' | 'terminalId' | 'key'>): FaceHandlers & { close(): void } {
-  const http = new SignedHttpClient({ ...link, timeoutMs: 10_000 });
+/** `timeoutMs`: the acquirer's configured `requestTimeoutMs` (core/config.ts); 10 s where none is given (tests). */
+type FaceLink = Pick<HttpClientOptions, 'baseUrl' | 'terminalId' | 'key' | 'ca'> & { timeoutMs?: number };
+
+/**
+ * `relink` moves them to another acquirer connection (an installer saved a new one,
+ * core/settings/acquirer-profile.ts); a face session is the acquirer's, so one open at the old
+ * connection ends there and the customer simply looks again.
+ */
+export function faceHandlers(mode: Mode, link: FaceLink): FaceHandlers & { close(): void; relink(next: FaceLink): void } {
+  const client = (l: FaceLink) => new SignedHttpClient({ ...l, timeoutMs: l.timeoutMs ?? 10_000 });
+  let http = client(link);
   const call = async (op: string, path: string, body: unknown): Promise<Answer> => {
     const x = await http.request(op, 'POST', path, body);
     if (x.kind !== 'answer') throw FaceErrors.unavailable();
@@ -52,5 +61,10 @@ export function faceHandlers(mode: Mode, link: Pick<HttpClientOptions, 'baseUrl'
       return { ok: true as const };
     },
     close: () => http.close(),
+    relink: (next) => {
+      const old = http;
+      http = client(next);
+      old.close();
+    },
   };
 }

@@ -10,15 +10,55 @@
  * terminal + order number).
  */
 import http from 'node:http';
+import https from 'node:https';
 import { z } from 'zod';
 import { bodyDigest } from './wire';
 import { signedHeaders } from '../acquirer/signing';
 
 export class TransportError extends Error {
-  constructor(readonly why: 'timeout' | 'reset' | 'refused' | 'http' | 'bad_reply', readonly detail = '') {
+  /** The acquirer's error code from a refusal's body (`auth_failed`, `stale_request` …), when it gave one. */
+  readonly code: string | null;
+  /** The acquirer's clock minus ours, from its reply's Date header (for a clock-skew refusal). */
+  readonly skewMs: number | null;
+
+  constructor(readonly why: 'timeout' | 'reset' | 'refused' | 'http' | 'bad_reply', readonly detail = '', extra: { code?: string | null; skewMs?: number | null } = {}) {
     super(`${why}${detail ? `: ${detail}` : ''}`);
     this.name = 'TransportError';
+    this.code = extra.code ?? null;
+    this.skewMs = extra.skewMs ?? null;
   }
+}
+
+/** The `refused` detail when the terminal has no key to sign with (core/forward/failures.ts reads it). */
+export const NO_TERMINAL_KEY = 'no terminal key';
+
+interface Reply {
+  status: number;
+  body: Buffer;
+  rttMs: number;
+  /** The reply's Date header parsed (ms), and our clock at the exchange's midpoint. */
+  serverDate: number | null;
+  midpoint: number;
+}
+
+/**
+ * A refusal as a TransportError, keeping what the acquirer said: its error code (a short
+ * identifier in a small JSON body; anything else is ignored, never echoed) and, from its Date
+ * header, how far our clock is from its (1 s resolution: enough to tell the installer "about
+ * N minutes").
+ */
+function httpError(r: Reply): TransportError {
+  let code: string | null = null;
+  if (r.body.length <= 1024) {
+    try {
+      const e = (JSON.parse(r.body.toString('utf8')) as { error?: unknown }).error;
+      if (typeof e === 'string' && /^[a-z_]{1,40}$/.test(e)) code = e;
+    } catch {
+      // Not JSON: no code.
+    }
+  }
+  const skewMs = r.serverDate === null ? null : r.serverDate - r.midpoint;
+  return new TransportError('http', String(r.status), { code, skewMs });
 }
 
 const IssuerKeyWire = z.object({
@@ -53,31 +93,42 @@ export interface ClientOptions {
   key: string | (() => Promise<string | null>);
   /** Minimum time allowed for any exchange. */
   minTimeoutMs?: number;
+  /** Tests only: certificates to trust for HTTPS instead of the system's (PEM). */
+  ca?: string;
 }
 
+/** What the forwarder and the offline service use of a client (core/forward/switchable-client.ts swaps one). */
+export type OfflineLink = Pick<OfflineClient, 'sync' | 'statement' | 'forward' | 'probe' | 'close'>;
+
 export class OfflineClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  private readonly agent: http.Agent;
   private readonly url: URL;
   private readonly minTimeout: number;
+  /** A live acquirer is reached over HTTPS (the simulator in demo mode over plain HTTP on 127.0.0.1). */
+  private readonly lib: typeof http | typeof https;
 
   constructor(private readonly opts: ClientOptions) {
     this.url = new URL(opts.baseUrl);
     this.minTimeout = opts.minTimeoutMs ?? 10_000;
+    const tls = this.url.protocol === 'https:';
+    this.lib = tls ? https : http;
+    this.agent = tls ? new https.Agent({ keepAlive: true, maxSockets: 2, ca: opts.ca }) : new http.Agent({ keepAlive: true, maxSockets: 2 });
   }
 
   private async keyHex(): Promise<string> {
     const k = typeof this.opts.key === 'string' ? this.opts.key : await this.opts.key();
     // No key yet (live terminal not provisioned): nothing can be sent; retried like a dead link.
-    if (!k || !/^[0-9a-f]{64}$/.test(k)) throw new TransportError('refused', 'no terminal key');
+    if (!k || !/^[0-9a-f]{64}$/.test(k)) throw new TransportError('refused', NO_TERMINAL_KEY);
     return k;
   }
 
   /** One signed exchange. `timeoutMs` is the idle timeout (no byte moved for that long). */
-  async request(method: 'GET' | 'POST', path: string, body: Buffer | null, contentType: string, timeoutMs = this.minTimeout): Promise<{ status: number; body: Buffer; rttMs: number }> {
+  async request(method: 'GET' | 'POST', path: string, body: Buffer | null, contentType: string, timeoutMs = this.minTimeout): Promise<Reply> {
     const auth = signedHeaders(this.opts.terminalId, await this.keyHex(), method, path, bodyDigest(body));
     return new Promise((resolve, reject) => {
       const t0 = performance.now();
-      const req = http.request(
+      const sentAt = Date.now();
+      const req = this.lib.request(
         {
           host: this.url.hostname, port: this.url.port, method, path, agent: this.agent,
           headers: body ? { ...auth, 'content-type': contentType, 'content-length': body.length } : auth,
@@ -90,7 +141,11 @@ export class OfflineClient {
             if (n > 32 * 1024 * 1024) req.destroy(new TransportError('bad_reply', 'too large'));
             else parts.push(c);
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), rttMs: performance.now() - t0 }));
+          res.on('end', () => {
+            const rttMs = performance.now() - t0;
+            const date = typeof res.headers.date === 'string' ? Date.parse(res.headers.date) : NaN;
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), rttMs, serverDate: Number.isFinite(date) ? date : null, midpoint: sentAt + rttMs / 2 });
+          });
           res.on('error', (e) => reject(e instanceof TransportError ? e : new TransportError('reset', e.message)));
         },
       );
@@ -107,7 +162,7 @@ export class OfflineClient {
   private async getJson<T>(path: string, schema: z.ZodType<T>): Promise<{ value: T; rttMs: number; sentAt: number }> {
     const sentAt = Date.now();
     const r = await this.request('GET', path, null, '');
-    if (r.status !== 200) throw new TransportError('http', String(r.status));
+    if (r.status !== 200) throw httpError(r);
     let parsed: unknown;
     try {
       parsed = JSON.parse(r.body.toString('utf8'));
@@ -134,22 +189,26 @@ export class OfflineClient {
   async forward(body: Buffer, timeoutMs: number): Promise<{ body: Buffer; rttMs: number }> {
     const r = await this.request('POST', '/offline/v1/forward', body, 'application/octet-stream', timeoutMs);
     if (r.status === 409) throw new TransportError('http', 'need_full_certs');
-    if (r.status !== 200) throw new TransportError('http', String(r.status));
+    if (r.status !== 200) throw httpError(r);
     return { body: r.body, rttMs: r.rttMs };
   }
 
   async issueWallet(input: { publicKey: string; grade?: string; balanceFen?: number }): Promise<z.infer<typeof WalletReply>> {
     const r = await this.request('POST', '/offline/v1/wallets', Buffer.from(JSON.stringify(input)), 'application/json');
-    if (r.status !== 200) throw new TransportError('http', String(r.status));
+    if (r.status !== 200) throw httpError(r);
     const v = WalletReply.safeParse(JSON.parse(r.body.toString('utf8')));
     if (!v.success) throw new TransportError('bad_reply', 'schema');
     return v.data;
   }
 
-  /** A cheap probe of the link (the sync endpoint's headers would do; sync is small). */
+  /**
+   * A cheap probe of the link (the sync endpoint's headers would do; sync is small). A refused
+   * signature (401/403) still proves the link is up: the acquirer answered. Whether it accepts
+   * this terminal is the forwarder's to report (core/forward/failures.ts), not the link's.
+   */
   async probe(): Promise<number> {
     const r = await this.request('GET', '/offline/v1/sync', null, '', 5_000);
-    if (r.status !== 200) throw new TransportError('http', String(r.status));
+    if (r.status !== 200 && r.status !== 401 && r.status !== 403) throw httpError(r);
     return r.rttMs;
   }
 

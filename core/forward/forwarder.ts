@@ -14,12 +14,18 @@
  *   link loses little work per reset.
  * - "Send now" cancels the wait; it never sends the same items twice at once (one loop, and
  *   items of a batch in flight are excluded from the next batch).
+ * - A failure is classified (failures.ts) into a problem in plain words, kept with its technical
+ *   detail and logged once per change. A problem retrying cannot fix (key refused, clock off,
+ *   no key) pauses forwarding with a long back-off: an accept or the link coming back does not
+ *   wake it, only "send now" does — the acquirer is not hammered with refused signatures.
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectivityMonitor } from '../connectivity/monitor';
 import type { OfflineStore, AcquirerVerdict } from '../offline/store';
 import { crashPoint } from '../offline/crash-point';
+import type { ForwarderStatus, ForwardProblem } from '../api/offline';
 import { TransportError, type OfflineClient } from './client';
+import { backoffMs, classifyFailure, describeFailure, FORWARD_PROBLEMS, type ForwardFailure } from './failures';
 import { decodeResults, encodeBatch, flagBits, WireError } from './wire';
 
 export interface ForwarderOptions {
@@ -31,13 +37,20 @@ export interface ForwarderOptions {
   targetBatchMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** First wait after a problem retrying cannot fix (default 15 min), doubling up to `maxPauseMs` (2 h). */
+  pauseMs?: number;
+  maxPauseMs?: number;
   /** Batches in flight at once (default 2). */
   pipeline?: number;
   /** Called after each batch (tests, bench). */
   onBatch?: (info: { size: number; bytes: number; ms: number; ok: boolean; error?: string }) => void;
+  /** Called when the problem appears, changes or clears (the service puts it on the bus for the status bar). */
+  onStatus?: (status: ForwarderStatus) => void;
+  /** Where a new problem is logged with its technical detail (default: console.warn). */
+  log?: (msg: string) => void;
 }
 
-export type ForwarderState = 'idle' | 'sending' | 'backoff' | 'offline';
+export type ForwarderState = ForwarderStatus['state'];
 
 export class Forwarder {
   private running = false;
@@ -54,18 +67,28 @@ export class Forwarder {
   private readonly inFlight = new Set<number>();
   private inFlightBytes = 0;
   private inFlightItems = 0;
-  private readonly o: Required<Omit<ForwarderOptions, 'onBatch'>> & Pick<ForwarderOptions, 'onBatch'>;
+  /** The current problem (null while forwarding works), and whether it paused forwarding. */
+  private problem: ForwardProblem | null = null;
+  private lastFailure: ForwardFailure | null = null;
+  /** The last problem logged, so a flapping link logs one line per 10 minutes, not one per flap. */
+  private lastLogged: { code: string; at: number } | null = null;
+  private paused = false;
+  private readonly o: Required<Omit<ForwarderOptions, 'onBatch' | 'onStatus'>> & Pick<ForwarderOptions, 'onBatch' | 'onStatus'>;
 
-  constructor(private readonly store: OfflineStore, private readonly client: OfflineClient, private readonly monitor: ConnectivityMonitor | null, opts: ForwarderOptions) {
+  constructor(private readonly store: OfflineStore, private readonly client: Pick<OfflineClient, 'forward'>, private readonly monitor: ConnectivityMonitor | null, opts: ForwarderOptions) {
     this.o = {
-      minBatch: 10, maxBatch: 2000, initialBatch: 100, targetBatchMs: 20_000, baseBackoffMs: 1_000, maxBackoffMs: 120_000, pipeline: 2, ...opts,
+      minBatch: 10, maxBatch: 2000, initialBatch: 100, targetBatchMs: 20_000, baseBackoffMs: 1_000, maxBackoffMs: 120_000,
+      pauseMs: 15 * 60_000, maxPauseMs: 2 * 3_600_000, pipeline: 2, log: (m) => console.warn(`[forwarder] ${m}`), ...opts,
     };
     this.batchSize = this.o.initialBatch;
   }
 
-  /** Starts the loop if it is not running (after an accept, a reconnect, "send now"). */
+  /**
+   * Starts the loop if it is not running, or ends a back-off wait (after an accept, a
+   * reconnect). A pause (a problem retrying cannot fix) is not ended here: only "send now".
+   */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     if (this.wake) {
       const w = this.wake;
       this.wake = null;
@@ -75,9 +98,10 @@ export class Forwarder {
     if (!this.running) void this.loop();
   }
 
-  /** "Send now": skip the backoff wait. */
+  /** "Send now": skip the backoff wait, or end a pause (the installer or cashier fixed the cause). */
   sendNow(): void {
     this.failures = 0;
+    this.paused = false;
     this.kick();
   }
 
@@ -124,11 +148,14 @@ export class Forwarder {
           await Promise.all(active);
           failed = false;
           this.failures += 1;
-          const cap = Math.min(this.o.maxBackoffMs, this.o.baseBackoffMs * 2 ** Math.min(this.failures, 16));
-          const wait = Math.random() * cap; // full jitter: terminals of a village do not retry in step
-          this.state = this.monitor?.get().state === 'offline' ? 'offline' : 'backoff';
-          this.nextAttemptAt = Date.now() + Math.round(wait);
+          const code = this.lastFailure?.problem ?? 'link_down';
+          const wait = backoffMs(code, this.failures, this.o);
+          this.paused = FORWARD_PROBLEMS[code].pause;
+          this.state = this.paused ? 'paused' : this.monitor?.get().state === 'offline' ? 'offline' : 'backoff';
+          this.nextAttemptAt = Date.now() + wait;
+          this.announce();
           await this.sleep(wait);
+          this.paused = false;
           this.nextAttemptAt = null;
           continue;
         }
@@ -217,22 +244,55 @@ export class Forwarder {
       const target = Math.floor((this.throughput * this.o.targetBatchMs) / 1000 / perItem);
       this.batchSize = Math.max(this.o.minBatch, Math.min(this.o.maxBatch, target, this.batchSize * 4));
       this.lastError = null;
+      this.lastFailure = null;
+      if (this.problem) {
+        if (this.problem.paused || Date.now() - this.problem.since >= 60_000) this.o.log(`forwarding works again after: ${this.problem.detail}`);
+        this.problem = null;
+        this.announce();
+      }
       this.o.onBatch?.({ size: items.length, bytes: body.length, ms, ok: true });
       return true;
     } catch (e) {
       if (!(e instanceof TransportError) && !(e instanceof WireError)) throw e;
       // The acquirer does not know a certificate by reference: the same items again, in full.
       if (e instanceof TransportError && e.detail === 'need_full_certs' && !fullCerts) return this.sendBatch(items, true);
-      this.monitor?.failed();
-      this.lastError = e.message;
+      const f = classifyFailure(e);
+      // Only a failure of the link says the link is down; a refusal came back over a working one.
+      if (f.problem === 'timeout' || f.problem === 'link_down' || f.problem === 'server_error' || f.problem === 'bad_reply') this.monitor?.failed();
+      this.lastError = f.detail;
+      this.lastFailure = f;
+      this.noteProblem(f);
       this.batchSize = Math.max(this.o.minBatch, Math.floor(this.batchSize / 2));
-      await this.store.markRetry(seqs, e instanceof TransportError ? `retry_${e.why}` : 'retry_bad_reply');
-      this.o.onBatch?.({ size: items.length, bytes: body.length, ms: performance.now() - t0, ok: false, error: e.message });
+      await this.store.markRetry(seqs, `retry_${f.problem}`);
+      this.o.onBatch?.({ size: items.length, bytes: body.length, ms: performance.now() - t0, ok: false, error: f.detail });
       return false;
     }
   }
 
-  status(): { state: ForwarderState; nextAttemptAt: number | null; batchSize: number; lastError: string | null } {
-    return { state: this.state, nextAttemptAt: this.nextAttemptAt, batchSize: this.batchSize, lastError: this.lastError };
+  /**
+   * Keeps the problem in plain words; a new or changed one is logged with its technical detail,
+   * the same one again only after 10 minutes (a flapping link would otherwise log every flap).
+   */
+  private noteProblem(f: ForwardFailure): void {
+    const t = FORWARD_PROBLEMS[f.problem];
+    const same = this.problem?.code === f.problem;
+    const now = Date.now();
+    this.problem = {
+      code: f.problem, ...describeFailure(f), who: t.who, paused: t.pause,
+      since: same ? this.problem!.since : now, detail: f.detail,
+    };
+    const recent = this.lastLogged?.code === f.problem && now - this.lastLogged.at < 10 * 60_000;
+    if (!same && !recent) {
+      this.o.log(`${f.problem}: ${f.detail}`);
+      this.lastLogged = { code: f.problem, at: now };
+    }
+  }
+
+  private announce(): void {
+    this.o.onStatus?.(this.status());
+  }
+
+  status(): ForwarderStatus {
+    return { state: this.state, nextAttemptAt: this.nextAttemptAt, batchSize: this.batchSize, lastError: this.lastError, problem: this.problem };
   }
 }

@@ -289,11 +289,5 @@ export function flagBits(flags: readonly string[]): number {
   return flags.reduce((m, f) => m | (FLAG_BITS[f as keyof typeof FLAG_BITS] ?? 0), 0);
 }
 
-/**
- * What the request signature covers in place of the body on /offline/v1/ (PROTOCOL.md): the
- * hex SHA-256 of the raw bytes sent (of nothing for a GET). Batches are binary; a digest keeps
- * the signing string text and short, and changes with any byte of the body.
- */
-export function bodyDigest(body: Uint8Array | null): string {
-  return createHash('sha256').update(body ?? new Uint8Array(0)).digest('hex');
-}
+/** What the request signature covers in place of the body on /offline/v1/: with the signing rules. */
+export { bodyDigest } from '../acquirer/signing';

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { sm2 } from 'sm-crypto-v2';
 import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, compressKey, issueCertificate, newKeyPair, parseCode, type RefusalReason } from './code';
+import { badCodeCases, EXPIRED_CERT, EXPIRED_SHIFT_MS, expiredCertCode } from './bad-codes';
 import { cleanTempDirs, countRows, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from './test-kit';
+import { VerifyPool } from './verify-pool';
 import type { OfflineStore } from './store';
 import type { Db } from '../store/db';
 import type { OfflineAcquirer } from '../acquirer/simulator/offline-routes';
@@ -54,86 +56,53 @@ describe('offline code format', () => {
 });
 
 /**
- * Generated refusal cases: every kind of bad code, many times over with fresh wallets and
- * random mutation positions, each refused with its own reason and nothing written.
+ * Generated refusal cases (bad-codes.ts): every kind of bad code, many times over with fresh
+ * wallets and random mutation positions, each refused with its own reason and nothing written —
+ * with the signatures checked in this thread, and on the worker pool as the app does.
  */
-describe('offline accept refuses bad codes with the reason and writes nothing', () => {
+describe.each([
+  { where: 'in this thread', pooled: false },
+  { where: 'on the worker pool', pooled: true },
+])('offline accept refuses bad codes with the reason and writes nothing (signatures checked $where)', ({ pooled }) => {
   let dir: string;
   let db: Db;
   let acqDb: Db;
   let acq: OfflineAcquirer;
   let store: OfflineStore;
-  let wallets: OfflineWallet[];
-  let revokedWallet: OfflineWallet;
-  const rogueIssuer = newKeyPair();
+  const t = { wallets: [] as OfflineWallet[], revokedWallet: null as unknown as OfflineWallet };
+  const pools: VerifyPool[] = [];
+  const signatures = () => {
+    if (!pooled) return undefined;
+    const p = new VerifyPool({ size: 2 });
+    pools.push(p);
+    return p;
+  };
 
   beforeAll(async () => {
     dir = tempDir('codes');
     db = await openTerminalDb(dir);
     ({ acq, db: acqDb } = await openAcquirer(dir));
-    wallets = [];
-    for (let i = 0; i < 6; i++) wallets.push(await newWallet(acq));
-    revokedWallet = await newWallet(acq);
-    await acq.revoke(revokedWallet.walletId);
-    store = await openSyncedStore(db, acq);
+    for (let i = 0; i < 6; i++) t.wallets.push(await newWallet(acq));
+    t.revokedWallet = await newWallet(acq);
+    await acq.revoke(t.revokedWallet.walletId);
+    store = await openSyncedStore(db, acq, { signatures: signatures() });
     // One honest payment per wallet, so replays have a counter to be refused against.
-    for (const w of wallets) await store.accept({ amountFen: 100, code: w.nextCode(), operatorId: 'c1' });
-  });
+    for (const w of t.wallets) await store.accept({ amountFen: 100, code: w.nextCode(), operatorId: 'c1' });
+  }, 60_000);
   afterAll(async () => {
+    await store.close();
     await db.close();
     await acqDb.close();
   });
 
-  function rogueCode(w: OfflineWallet, how: 'unknown_key' | 'forged_cert'): string {
-    const wk = newKeyPair();
-    const now = Math.floor(Date.now() / 1000);
-    const keyId = how === 'unknown_key' ? 999 : 1; // forged_cert claims the real issuer's key id
-    const cert = issueCertificate({ issuerKeyId: keyId, walletId: w.walletId, walletPublicKey: compressKey(wk.publicKey), grade: 'A', perPaymentCapFen: 9_999_999, dailyCapFen: 9_999_999, notBefore: now - 10, notAfter: now + 3600 }, rogueIssuer);
-    return new OfflineWallet({ walletId: w.walletId, keyPair: wk, certificate: cert, counter: 1000 }).nextCode();
-  }
-
-  function flip(code: string, pos: number): string {
-    const c = code[pos];
-    const alt = c === 'A' ? 'B' : 'A';
-    return code.slice(0, pos) + alt + code.slice(pos + 1);
-  }
-
-  const cases: Array<{ kind: string; make: () => string; reasons: RefusalReason[] }> = [];
-  const N = 45;
-  for (let i = 0; i < N; i++) {
-    cases.push({ kind: 'forged wallet signature (wrong key)', make: () => {
-      const w = wallets[i % 6];
-      const other = new OfflineWallet({ walletId: w.walletId, keyPair: newKeyPair(), certificate: parseCode(w.codeWith({ codeTimeMs: Date.now(), counter: 1 })).certBytes.slice(), counter: 5000 + i });
-      return other.nextCode();
-    }, reasons: ['bad_wallet_signature'] });
-    cases.push({ kind: 'tampered byte', make: () => {
-      const code = wallets[i % 6].codeWith({ codeTimeMs: Date.now(), counter: 10_000 + i });
-      // Any character of the certificate or payload area (after the prefix, before the last char).
-      const pos = 3 + 1 + Math.floor(Math.random() * 328);
-      return flip(code, pos);
-    }, reasons: ['bad_issuer_signature', 'bad_wallet_signature', 'unknown_issuer', 'malformed', 'unsupported_version'] });
-    cases.push({ kind: 'replayed', make: () => wallets[i % 6].codeWith({ codeTimeMs: Date.now(), counter: 1 - (i % 2) }), reasons: ['replayed'] });
-    cases.push({ kind: 'expired code', make: () => wallets[i % 6].codeWith({ codeTimeMs: Date.now() - (121 + i * 60) * 1000, counter: 20_000 + i }), reasons: ['code_expired'] });
-    cases.push({ kind: 'future-dated', make: () => wallets[i % 6].codeWith({ codeTimeMs: Date.now() + (31 + i * 60) * 1000, counter: 30_000 + i }), reasons: ['code_from_future'] });
-    cases.push({ kind: 'revoked wallet', make: () => revokedWallet.codeWith({ codeTimeMs: Date.now(), counter: 1 + i }), reasons: ['revoked'] });
-    cases.push({ kind: i % 2 ? 'wrong issuer (unknown key id)' : 'wrong issuer (forged certificate)', make: () => rogueCode(wallets[i % 6], i % 2 ? 'unknown_key' : 'forged_cert'), reasons: [i % 2 ? 'unknown_issuer' : 'bad_issuer_signature'] });
-  }
-  // Expired certificates need a wallet issued with a past validity: built here with the real issuer.
-  for (let i = 0; i < 10; i++) {
-    cases.push({ kind: 'expired certificate', make: () => 'EXPIRED', reasons: ['cert_expired'] });
-  }
-  cases.push({ kind: 'garbage', make: () => 'OC1' + 'A'.repeat(10), reasons: ['malformed'] });
-  cases.push({ kind: 'an online code', make: () => '134567890123456789', reasons: ['malformed'] });
-  cases.push({ kind: 'lower case digits 0/1/8/9 (not base32)', make: () => 'OC1' + '0189'.repeat(83), reasons: ['malformed'] });
-  cases.push({ kind: 'unknown version', make: () => 'OC2' + 'A'.repeat(332), reasons: ['unsupported_version'] });
+  const cases = badCodeCases(t);
 
   it(`refuses ${cases.length} generated bad codes, each with its reason, and writes nothing`, async () => {
     expect(cases.length).toBeGreaterThanOrEqual(300);
     // Expired certificates: the same trust material on a terminal whose clock is 40 days on
     // (certificates live 30 days), with codes dated by that clock.
-    const shift = 40 * 86_400_000;
     const laterDb = await openTerminalDb(tempDir('later'));
-    const later = await openSyncedStore(laterDb, acq, { now: () => Date.now() + shift });
+    const later = await openSyncedStore(laterDb, acq, { now: () => Date.now() + EXPIRED_SHIFT_MS, signatures: signatures() });
     const beforeLater = await countRows(laterDb);
     const before = await countRows(db);
     const tally = new Map<string, number>();
@@ -141,8 +110,8 @@ describe('offline accept refuses bad codes with the reason and writes nothing', 
     for (const c of cases) {
       let code = c.make();
       let target = store;
-      if (code === 'EXPIRED') {
-        code = wallets[k++ % 6].codeWith({ codeTimeMs: Date.now() + shift, counter: 40_000 + k });
+      if (code === EXPIRED_CERT) {
+        code = expiredCertCode(t.wallets[k++ % 6], 40_000 + k);
         target = later;
       }
       let err: unknown = null;
@@ -161,11 +130,14 @@ describe('offline accept refuses bad codes with the reason and writes nothing', 
     }
     expect(await countRows(db)).toEqual(before);
     expect(await countRows(laterDb)).toEqual(beforeLater);
+    await later.close();
     await laterDb.close();
     for (const r of ['bad_wallet_signature', 'replayed', 'code_expired', 'code_from_future', 'revoked', 'unknown_issuer', 'bad_issuer_signature', 'cert_expired', 'malformed', 'unsupported_version']) {
       expect(tally.get(r), r).toBeGreaterThan(0);
     }
-  }, 60_000);
+    // The pooled run's verdicts really came from the threads.
+    if (pooled) expect(pools.map((p) => p.stats().answered > 0)).toEqual([true, true]);
+  }, 120_000);
 });
 
 describe('verifier caches', () => {

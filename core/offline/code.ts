@@ -12,6 +12,9 @@
  *   SHA-256); a returning wallet's public key is kept precomputed with its SM2 `Z` value, so a
  *   returning wallet costs one fast verification.
  * - Verification never writes anything: replay and revocation state are read from the caller.
+ * - The signature checks (SignatureChecker) are a pure function of the code and the issuer's
+ *   public key, with caches only, so they can run on worker threads (verify-pool.ts); every
+ *   check of the terminal's state (checkValidity) stays with the caller.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { sm2, sm3 } from 'sm-crypto-v2';
@@ -338,53 +341,67 @@ export interface VerifiedCode {
 }
 
 /**
- * Verifies codes offline against the synced issuer keys. Holds caches only (prepared issuer
- * keys, verified certificates, prepared wallet keys); holds no business state.
+ * Steps 3–4 of FORMAT.md §3 (issuer signature, wallet signature) as a pure function of the code
+ * and the issuer's public key, with caches only: prepared issuer keys, certificates verified
+ * under each issuer key (by SHA-256) and their wallets' prepared keys. It runs in this thread
+ * (CodeVerifier) and in the verification workers (verify-worker.ts). Its caches are keyed by
+ * content, so it needs no trust state: a certificate verified under a key stays verified under
+ * that key, and whether that key is still trusted is the caller's check (step 2).
  */
-export class CodeVerifier {
-  private issuers = new Map<number, { key: IssuerKey; prepared: PreparedKey }>();
+export class SignatureChecker {
+  /** Issuer public key (hex) → its prepared key and a short id used in the certificate cache's keys. */
+  private readonly issuers = new Map<string, { slot: number; prepared: PreparedKey }>();
+  /** `<issuer slot>:<certificate SHA-256>` → the certified wallet's prepared key. */
   private readonly certCache = new Map<string, PreparedKey>();
   private readonly cold = new Set<PreparedKey>();
+  private nextSlot = 0;
+
   /**
    * @param warmAfterUses precompute a wallet key inline on its n-th use (the acquirer, which sees
    *   a wallet many times per batch, uses 2; the terminal warms in idle time instead).
    */
   constructor(
-    private readonly opts: VerifyOptions = DEFAULT_VERIFY,
     private readonly certCacheSize = 20_000,
     private readonly warmAfterUses = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** Replaces the trusted issuer keys (sync). Keys already prepared are reused. */
-  setIssuerKeys(keys: readonly IssuerKey[]): void {
-    const next = new Map<number, { key: IssuerKey; prepared: PreparedKey }>();
-    for (const k of keys) {
-      const old = this.issuers.get(k.keyId);
-      next.set(k.keyId, old && old.key.publicKey === k.publicKey ? { key: k, prepared: old.prepared } : { key: k, prepared: prepareKey(k.publicKey, true) });
+  /** Precomputes these issuer keys now (sync time, not at the counter) and forgets the caches of any other. */
+  trust(publicKeys: readonly string[]): void {
+    const keep = new Set(publicKeys);
+    const dropped = new Set<number>();
+    for (const [pk, e] of this.issuers) {
+      if (keep.has(pk)) continue;
+      this.issuers.delete(pk);
+      dropped.add(e.slot);
     }
-    // A removed or changed key may have vouched for cached certificates: then start the cache
-    // afresh. A sync that changes nothing keeps the warmed wallet keys.
-    const dropped = [...this.issuers].some(([id, e]) => next.get(id)?.key.publicKey !== e.key.publicKey);
-    this.issuers = next;
-    if (dropped) {
-      this.certCache.clear();
-      this.cold.clear();
+    if (dropped.size) {
+      for (const [key, k] of this.certCache) {
+        if (!dropped.has(Number(key.slice(0, key.indexOf(':'))))) continue;
+        this.certCache.delete(key);
+        this.cold.delete(k);
+      }
     }
+    for (const pk of keep) this.issuer(pk);
   }
 
-  issuerKeyIds(): number[] {
-    return [...this.issuers.keys()];
+  private issuer(publicKey: string): { slot: number; prepared: PreparedKey } {
+    let e = this.issuers.get(publicKey);
+    if (!e) {
+      e = { slot: this.nextSlot++, prepared: prepareKey(publicKey, true) };
+      this.issuers.set(publicKey, e);
+    }
+    return e;
   }
 
   /**
-   * Both signatures, with the caches; no clock, replay or revocation checks (the acquirer uses
-   * this on forwarded items, which are hours old by design). Returns the certificate hash.
+   * Both signatures of the code, the certificate's under `issuerPublicKey`. Returns the
+   * certificate's SHA-256 (hex); throws CodeRefusal naming the signature that failed.
    */
-  checkSignatures(code: ParsedCode): string {
-    const issuer = this.issuers.get(code.cert.issuerKeyId);
-    if (!issuer) throw new CodeRefusal('unknown_issuer');
+  check(code: ParsedCode, issuerPublicKey: string): string {
+    const issuer = this.issuer(issuerPublicKey);
     const certHash = createHash('sha256').update(code.certBytes).digest('hex');
-    let walletKey = this.certCache.get(certHash);
+    const cacheKey = `${issuer.slot}:${certHash}`;
+    let walletKey = this.certCache.get(cacheKey);
     if (!walletKey) {
       if (!verifyWith(issuer.prepared, code.certSigned, code.issuerSig)) throw new CodeRefusal('bad_issuer_signature');
       walletKey = prepareKey(code.cert.walletPublicKey, false);
@@ -394,18 +411,22 @@ export class CodeVerifier {
     if (!verifyWith(walletKey, code.walletSigned, code.walletSig)) throw new CodeRefusal('bad_wallet_signature');
     walletKey.uses += 1;
     // Cache only after both signatures held, so a forged code never pollutes the cache.
-    if (!this.certCache.has(certHash)) {
-      if (this.certCache.size >= this.certCacheSize) this.certCache.delete(this.certCache.keys().next().value as string);
-      this.certCache.set(certHash, walletKey);
+    if (!this.certCache.has(cacheKey)) {
+      if (this.certCache.size >= this.certCacheSize) {
+        const [oldKey, old] = this.certCache.entries().next().value as [string, PreparedKey];
+        this.certCache.delete(oldKey);
+        this.cold.delete(old);
+      }
+      this.certCache.set(cacheKey, walletKey);
       this.cold.add(walletKey);
     }
     return certHash;
   }
 
   /**
-   * Precomputes the keys of wallets seen but not yet warmed, within a time budget. The store
-   * calls this when the counter is idle (between customers), so a returning wallet's next code
-   * verifies fast without a first-seen wallet paying the precomputation at the counter.
+   * Precomputes the keys of wallets seen but not yet warmed, within a time budget. Called when
+   * the counter is idle (between customers), so a returning wallet's next code verifies fast
+   * without a first-seen wallet paying the precomputation at the counter.
    */
   warmIdle(budgetMs = 20): number {
     const t0 = performance.now();
@@ -424,6 +445,88 @@ export class CodeVerifier {
   get coldKeys(): number {
     return this.cold.size;
   }
+}
+
+/**
+ * Steps 5–8 of FORMAT.md §3, after both signatures held: certificate validity, code time,
+ * revocation, replay — against the terminal's state, which only the caller holds.
+ */
+export function checkValidity(code: ParsedCode, certHash: string, ctx: VerifyContext, opts: VerifyOptions = DEFAULT_VERIFY): VerifiedCode {
+  const { cert } = code;
+  const nowS = Math.floor(ctx.nowMs / 1000);
+  if (nowS < cert.notBefore) throw new CodeRefusal('cert_not_yet_valid');
+  if (nowS > cert.notAfter) throw new CodeRefusal('cert_expired');
+  if (code.codeTime > nowS + opts.maxFutureS) throw new CodeRefusal('code_from_future');
+  if (code.codeTime < nowS - opts.maxAgeS) throw new CodeRefusal('code_expired');
+  if (ctx.isRevoked(cert.walletId)) throw new CodeRefusal('revoked');
+  if (code.counter <= ctx.lastCounter(cert.walletId)) throw new CodeRefusal('replayed');
+  return { code, walletId: cert.walletId, counter: code.counter, certHash };
+}
+
+/**
+ * Verifies codes offline against the synced issuer keys, in this thread. Holds the trusted
+ * issuer keys and a SignatureChecker's caches; holds no business state. (The terminal's accept
+ * path runs steps 3–4 on worker threads instead: verify-pool.ts; this class still gives it
+ * steps 1–2 and is the reference the pool is tested against.)
+ */
+export class CodeVerifier {
+  private issuers = new Map<number, IssuerKey>();
+  readonly signatures: SignatureChecker;
+
+  constructor(
+    readonly opts: VerifyOptions = DEFAULT_VERIFY,
+    certCacheSize = 20_000,
+    warmAfterUses = Number.POSITIVE_INFINITY,
+  ) {
+    this.signatures = new SignatureChecker(certCacheSize, warmAfterUses);
+  }
+
+  /**
+   * Replaces the trusted issuer keys (sync). Keys already prepared are reused; the caches of a
+   * removed or changed key are dropped, while a sync that changes nothing keeps the warmed
+   * wallet keys.
+   */
+  setIssuerKeys(keys: readonly IssuerKey[]): void {
+    this.issuers = new Map(keys.map((k) => [k.keyId, k]));
+    this.signatures.trust(keys.map((k) => k.publicKey));
+  }
+
+  issuerKeyIds(): number[] {
+    return [...this.issuers.keys()];
+  }
+
+  /** The trusted issuer public keys, for the verification workers. */
+  issuerPublicKeys(): string[] {
+    return [...this.issuers.values()].map((k) => k.publicKey);
+  }
+
+  /**
+   * Step 2: the issuer key the code names, known, and valid for this certificate and now.
+   * Throws CodeRefusal('unknown_issuer').
+   */
+  issuerFor(code: ParsedCode, nowMs: number): IssuerKey {
+    const issuer = this.issuers.get(code.cert.issuerKeyId);
+    if (!issuer || code.cert.notBefore < issuer.validFrom || Math.floor(nowMs / 1000) > issuer.validTo) throw new CodeRefusal('unknown_issuer');
+    return issuer;
+  }
+
+  /**
+   * Both signatures, with the caches; no clock, replay or revocation checks (the acquirer uses
+   * this on forwarded items, which are hours old by design). Returns the certificate hash.
+   */
+  checkSignatures(code: ParsedCode): string {
+    const issuer = this.issuers.get(code.cert.issuerKeyId);
+    if (!issuer) throw new CodeRefusal('unknown_issuer');
+    return this.signatures.check(code, issuer.publicKey);
+  }
+
+  warmIdle(budgetMs = 20): number {
+    return this.signatures.warmIdle(budgetMs);
+  }
+
+  get coldKeys(): number {
+    return this.signatures.coldKeys;
+  }
 
   /** Parses and verifies; throws CodeRefusal naming the first failed check. */
   verify(text: string, ctx: VerifyContext): VerifiedCode {
@@ -432,18 +535,8 @@ export class CodeVerifier {
   }
 
   verifyParsed(code: ParsedCode, ctx: VerifyContext): VerifiedCode {
-    const { cert } = code;
-    const nowS = Math.floor(ctx.nowMs / 1000);
-    const issuer = this.issuers.get(cert.issuerKeyId);
-    if (!issuer || cert.notBefore < issuer.key.validFrom || nowS > issuer.key.validTo) throw new CodeRefusal('unknown_issuer');
-    const certHash = this.checkSignatures(code);
-    if (nowS < cert.notBefore) throw new CodeRefusal('cert_not_yet_valid');
-    if (nowS > cert.notAfter) throw new CodeRefusal('cert_expired');
-    if (code.codeTime > nowS + this.opts.maxFutureS) throw new CodeRefusal('code_from_future');
-    if (code.codeTime < nowS - this.opts.maxAgeS) throw new CodeRefusal('code_expired');
-    if (ctx.isRevoked(cert.walletId)) throw new CodeRefusal('revoked');
-    if (code.counter <= ctx.lastCounter(cert.walletId)) throw new CodeRefusal('replayed');
-    return { code, walletId: cert.walletId, counter: code.counter, certHash };
+    const issuer = this.issuerFor(code, ctx.nowMs);
+    return checkValidity(code, this.signatures.check(code, issuer.publicKey), ctx, this.opts);
   }
 }
 

@@ -40,7 +40,7 @@ afterAll(async () => {
   await acqDb.close();
 });
 
-function run(dir: string, mode: 'accept' | 'forward', crashAt?: string, nth = 1): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
+function run(dir: string, mode: 'accept' | 'burst' | 'forward', crashAt?: string, nth = 1): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env, VC_DIR: dir, VC_MODE: mode, VC_ACQ_URL: `http://127.0.0.1:${server.port}`, VC_TERMINAL_KEY: terminalKey } as NodeJS.ProcessEnv;
     delete env.VC_OFFLINE_CRASH_AT;
@@ -113,6 +113,26 @@ describe('offline accept survives SIGKILL', () => {
     expect(s.journal.ok).toBe(true);
     const again = await run(dir, 'accept');
     expect(again.out.split('\n')[2]).toBe('REFUSED 2 offline.code.replayed');
+  }, 120_000);
+
+  it('killed inside a group commit with many codes in flight on the verification threads: the group is not recorded, nothing else is lost', async () => {
+    const { dir, codes } = await freshTerminal(24);
+    // All 24 at once: the first is committed alone, the others verify on the threads meanwhile
+    // and are committed together next — where the kill lands.
+    const r = await run(dir, 'burst', 'accept.before-commit', 2);
+    expect(r.signal).toBe('SIGKILL');
+    const reported = accepted(r.out);
+    const s = await terminalState(dir);
+    expect(s.items.map((i) => i.order_no).sort()).toEqual([...reported.values()].sort());
+    expect(reported.size).toBeLessThan(codes.length);
+    expect(s.journal.ok).toBe(true);
+    // Shown again after the restart: each code paid once, the ones recorded refused as replays.
+    const again = await run(dir, 'burst');
+    expect(again.code, again.err).toBe(0);
+    const replays = again.out.split('\n').filter((l) => l.endsWith('offline.code.replayed'));
+    expect(replays).toHaveLength(reported.size);
+    expect(accepted(again.out).size).toBe(codes.length - reported.size);
+    expect((await terminalState(dir)).items).toHaveLength(codes.length);
   }, 120_000);
 });
 

@@ -18,12 +18,18 @@ import type { ConnectivityMonitor } from '../connectivity/monitor';
 import type { EventBus } from '../events';
 import { Db } from '../store/db';
 import { OfflineAcquirer, startOfflineAcquirerServer } from '../acquirer/simulator/offline-routes';
-import { OfflineClient, TransportError } from '../forward/client';
+import { SandboxOfflineRefunds } from '../acquirer/sandbox/offline-refunds';
+import { LinkGate, SwitchableOfflineRefunds } from '../acquirer/switchable';
+import type { AcquirerTimings, OfflineRefunds } from '../acquirer/types';
+import { OfflineClient, TransportError, type OfflineLink } from '../forward/client';
+import { SwitchableOfflineClient } from '../forward/switchable-client';
+import { classifyFailure, FORWARD_PROBLEMS } from '../forward/failures';
 import { Forwarder } from '../forward/forwarder';
 import { reconcile, reportCsv } from '../reconcile/reconcile';
 import { base32Decode, compressKey, newKeyPair } from './code';
 import { LINK_PRESETS, LinkEmulator } from './link-emulator';
-import { OfflineStore } from './store';
+import { OfflineErrors, OfflineStore, REVIEWER_ROLES } from './store';
+import { VerifyPool } from './verify-pool';
 import { OfflineWallet } from './wallet';
 
 /**
@@ -55,10 +61,28 @@ export interface OfflineServiceDeps {
   config: AppConfig;
   connectivity: ConnectivityMonitor;
   /**
-   * The terminal's HMAC key for the acquirer (live mode: read from the platform's secret
-   * store, like the payment engine's). Demo mode provisions its own with the embedded acquirer.
+   * The terminal's HMAC key for the acquirer's offline routes: the saved connection's
+   * offline-route key, or where to read one (the platform's secret store). Demo mode provisions
+   * its own with the embedded acquirer.
    */
-  terminalKey?: () => Promise<string | null>;
+  terminalKey?: string | (() => Promise<string | null>);
+  /**
+   * The gate every money call to a remote acquirer passes (core/acquirer/switchable.ts), shared
+   * with the payment engine, so a new connection replaces both at one moment (`relink`).
+   */
+  gate?: LinkGate;
+  /** Tests only: certificates an HTTPS acquirer is trusted with (Platform.acquirerCa). */
+  ca?: string;
+  /**
+   * Dual control (OperatorService.approve): checks a supervisor's id and PIN given on the same
+   * screen and returns their id. Needed when the logged-in operator may not review alone.
+   */
+  approve?: (approverId: string | undefined, pin: string | undefined) => Promise<string>;
+  /**
+   * The SM2 verification worker's code (Platform.verifyWorkerPath: the Electron bundle's chunk);
+   * absent, the TypeScript source through tsx.
+   */
+  verifyWorkerPath?: string;
   /** Probe and sync periods (tests shorten them). */
   probeEveryMs?: number;
   syncEveryMs?: number;
@@ -74,11 +98,13 @@ interface Demo {
 
 export class OfflineService {
   private syncTimer: NodeJS.Timeout | null = null;
+  /** Where the payment engine sends refunds of confirmed offline payments (null: no acquirer). */
+  refunds: (OfflineRefunds & { close(): void }) | null = null;
   private unsubscribe: (() => void) | null = null;
 
   private constructor(
     readonly store: OfflineStore,
-    readonly client: OfflineClient | null,
+    readonly client: OfflineLink | null,
     readonly forwarder: Forwarder | null,
     private readonly deps: OfflineServiceDeps,
     readonly demo: Demo | null,
@@ -86,7 +112,10 @@ export class OfflineService {
 
   static async create(deps: OfflineServiceDeps): Promise<OfflineService> {
     const { config, db, bus } = deps;
-    const store = await OfflineStore.open(db, bus, { terminalId: config.terminalId, training: config.mode === 'demo' });
+    // Signatures are checked on worker threads, one wallet per thread; they start on the first
+    // offline code, so a day without one never starts them.
+    const signatures = new VerifyPool({ workerPath: deps.verifyWorkerPath, log: (m) => console.warn(`[offline] ${m}`) });
+    const store = await OfflineStore.open(db, bus, { terminalId: config.terminalId, training: config.mode === 'demo', signatures });
     let demo: Demo | null = null;
     let baseUrl: string | null = null;
     let key: string | (() => Promise<string | null>) = deps.terminalKey ?? (async () => null);
@@ -103,9 +132,20 @@ export class OfflineService {
     } else if (config.acquirer.kind === 'http') {
       baseUrl = config.acquirer.baseUrl;
     }
-    const client = baseUrl ? new OfflineClient({ baseUrl, terminalId: config.terminalId, key }) : null;
-    const forwarder = client ? new Forwarder(store, client, deps.connectivity, { terminalId: config.terminalId }) : null;
+    const ca = deps.ca;
+    const direct = baseUrl ? new OfflineClient({ baseUrl, terminalId: config.terminalId, key, ca }) : null;
+    // Refunds of confirmed offline payments: the same acquirer and link, driven by the payment engine.
+    const directRefunds = baseUrl ? new SandboxOfflineRefunds({ baseUrl, terminalId: config.terminalId, key, timeoutMs: config.acquirerTimings.requestTimeoutMs, ca }) : null;
+    // A remote connection, or none yet, can be replaced while the app runs (`relink`); the
+    // embedded demo acquirer is demo mode's own.
+    const gate = deps.gate ?? new LinkGate();
+    const client = demo ? direct : new SwitchableOfflineClient(gate, direct);
+    const refunds = demo ? directRefunds : new SwitchableOfflineRefunds(gate, directRefunds);
+    const forwarder = client
+      ? new Forwarder(store, client, deps.connectivity, { terminalId: config.terminalId, onStatus: (st) => bus.emit('forwarder:changed', st) })
+      : null;
     const s = new OfflineService(store, client, forwarder, deps, demo);
+    s.refunds = refunds;
     if (demo) await s.seedDemo();
     s.start();
     return s;
@@ -165,6 +205,26 @@ export class OfflineService {
     this.forwarder?.kick();
   }
 
+  /**
+   * Moves forwarding, sync, probes and offline refunds to another connection of this terminal
+   * id (an installer saved one: core/settings/acquirer-profile.ts). Inside the link gate's hold
+   * only, with no batch in flight. The new connection is tried at once: trust material first,
+   * then anything waiting; a pause for the old key's refusal ends here.
+   */
+  relink(link: { endpoint: string; terminalId: string; offlineKey: string }, timings: AcquirerTimings): void {
+    if (!(this.client instanceof SwitchableOfflineClient) || !(this.refunds instanceof SwitchableOfflineRefunds)) {
+      throw new Error('the embedded demo acquirer is not replaced at run time');
+    }
+    const { endpoint: baseUrl, terminalId, offlineKey: key } = link;
+    const ca = this.deps.ca;
+    this.client.replace(new OfflineClient({ baseUrl, terminalId, key, ca }));
+    this.refunds.replace(new SandboxOfflineRefunds({ baseUrl, terminalId, key, timeoutMs: timings.requestTimeoutMs, ca }));
+    this.deps.connectivity.probeNow();
+    void this.sync()
+      .catch(() => undefined)
+      .then(() => this.forwarder?.sendNow());
+  }
+
   /** Issuer keys, revocations, policy and clock offset from the acquirer. */
   async sync(): Promise<void> {
     if (!this.client) throw OfflineServiceErrors.noAcquirer();
@@ -174,11 +234,37 @@ export class OfflineService {
       await this.store.applySync({ issuerKeys: reply.issuerKeys, revoked: reply.revoked, policy: reply.policy, offsetMs });
     } catch (e) {
       if (e instanceof TransportError) {
-        this.deps.connectivity.failed();
+        // A refusal (key, clock) came back over a working link: the forwarder reports it.
+        if (!FORWARD_PROBLEMS[classifyFailure(e).problem].pause) this.deps.connectivity.failed();
         throw OfflineServiceErrors.unreachable();
       }
       throw e;
     }
+  }
+
+  /**
+   * A review of a needs_review item. A supervisor or administrator who did not take the payment
+   * decides alone; anyone else needs one to approve with their id and PIN on the same screen
+   * (OperatorService.approve: a different supervisor or administrator). The cheap checks run
+   * first, so a review that would be refused never asks for a PIN; the store checks everything
+   * again in the transaction that records it.
+   */
+  async review(
+    input: { orderNo: string; decision: 'release' | 'hold'; reason?: string; approverId?: string; approverPin?: string },
+    operator: { id: string; role: string } | null,
+  ) {
+    await this.store.checkReview(input.orderNo, input.decision, input.reason);
+    let approverId: string | null = null;
+    if (!operator || !REVIEWER_ROLES.includes(operator.role) || input.approverId !== undefined) {
+      if (!this.deps.approve) throw OfflineErrors.notReviewer();
+      // Asks for the approver (auth.approval_required) when none is given; refuses a wrong PIN,
+      // a role below supervisor, or the logged-in operator approving themselves.
+      approverId = await this.deps.approve(input.approverId, input.approverPin);
+    }
+    return this.store.review({
+      orderNo: input.orderNo, decision: input.decision, reason: input.reason,
+      operatorId: operator?.id ?? null, reviewerId: approverId ?? operator!.id, approverId,
+    });
   }
 
   private async demoWallet(n: number): Promise<{ wallet: OfflineWallet; lastCode: string | null }> {
@@ -216,7 +302,7 @@ export class OfflineService {
       'outbox:list': async ({ status, limit, offset }) => ({
         items: await this.store.list({ status, limit, offset }),
         counts: await this.store.counts(),
-        forwarder: this.forwarder?.status() ?? { state: 'offline', nextAttemptAt: null, batchSize: 0, lastError: 'no acquirer' },
+        forwarder: this.forwarder?.status() ?? { state: 'offline', nextAttemptAt: null, batchSize: 0, lastError: 'no acquirer', problem: null },
       }),
       'outbox:sendNow': async () => {
         if (!this.forwarder) throw OfflineServiceErrors.noAcquirer();
@@ -224,6 +310,7 @@ export class OfflineService {
         return { ok: true as const };
       },
       'outbox:followUps': async () => this.store.followUps(),
+      'outbox:review': async (input, ctx) => this.review(input, ctx.operator),
       'reconcile:run': async ({ date }) => this.reconcile(date),
       'reconcile:export': async ({ date }) => ({ csv: reportCsv(await this.reconcile(date)) }),
       'demo:offlineCode': async ({ wallet, variant }) => {
@@ -274,10 +361,13 @@ export class OfflineService {
 
   async close(): Promise<void> {
     this.forwarder?.stop();
+    // Accepts already queued finish (the database is still open), then the verification threads end.
+    await this.store.close();
     this.deps.connectivity.stopProbes();
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.unsubscribe?.();
     this.client?.close();
+    this.refunds?.close();
     if (this.demo) {
       await this.demo.link.stop();
       await this.demo.server.close();

@@ -10,21 +10,34 @@
  * - Accepts are decided one at a time (a queue drained by one loop), each against the counters
  *   left by the previous one, so two quick scans of one wallet cannot both pass; accepts that
  *   queue up during a commit share the next one (group commit: one fsync for the group).
+ * - The SM2 signature checks run on worker threads (verify-pool.ts), started as soon as a code
+ *   arrives so they overlap earlier accepts' commits; their verdict is pure (valid, or which
+ *   signature is bad). Everything stateful — issuer key choice, clock, revocation, replay, risk,
+ *   the commit — happens here, in order. The queue is bounded: past `maxQueuedAccepts`, or when
+ *   the pool is full, an accept is refused as busy (offline.busy), having written nothing.
  * - The mirror is rebuilt from SQLite on open, so a crash loses nothing the mirror knew.
  * - An item's status moves pending → sending → (accepted | declined | needs_review), or back
- *   from sending to pending on a failed attempt; a final status is never left. The signed code
- *   is dropped (NULL) once the acquirer has answered.
+ *   from sending to pending on a failed attempt; a final status is never left (migration 202's
+ *   trigger refuses it too). The signed code is dropped (NULL) once the acquirer has answered.
+ * - A needs_review item is reviewed by a supervisor beside its status: unreviewed → held (with a
+ *   reason) → released, or straight to released; released is final. The decision, its journal
+ *   row and its audit row (operator and approver) are one transaction. Until released the
+ *   payment stays "accepted offline", so it stays in the list and in the Z report's pending totals.
  * - `sending` rows found at open are an interrupted attempt: they are resent as they are
  *   (the acquirer is idempotent on terminal + order number), never re-accepted.
  */
-import type { Payment } from '../api/payments';
+import type { Payment, PaymentKind } from '../api/payments';
 import { AppError } from '../api/errors';
+import { audit } from '../audit';
 import type { EventBus } from '../events';
 import { appendJournal } from '../ledger/journal';
 import type { Db, Queryable } from '../store/db';
+import { historyRows, type HistoryColumns, type HistoryFilter } from '../store/history-filter';
 import { decide, DEFAULT_POLICY, parsePolicy, RULE_TEXT, type AmlFlag, type Purpose, type RiskDecision, type RiskPolicy, type RiskState } from '../risk/policy';
-import { CodeRefusal, CodeVerifier, maskCode, offlineOrderNo, parseCode, REFUSAL_TEXT, type IssuerKey, type VerifiedCode } from './code';
+import { checkValidity, CodeRefusal, CodeVerifier, maskCode, offlineOrderNo, parseCode, REFUSAL_TEXT, type IssuerKey, type ParsedCode, type VerifiedCode, type VerifyContext } from './code';
 import { crashPoint } from './crash-point';
+import { InlineSignatures, VerifyBusy, VerifyUnavailable, type SignatureService } from './verify-pool';
+import { reasonText } from './reasons';
 
 /**
  * needs_review: the acquirer took the money but the item is flagged (AML) for a person to hand
@@ -45,7 +58,16 @@ export interface OutboxItem {
   acceptedAt: number;
   updatedAt: number;
   maskedContact: string | null;
+  reasonText: { zh: string; en: string } | null;
+  review: { decision: ReviewDecision; note: string | null; reviewedBy: string | null; at: number } | null;
+  operatorId: string | null;
 }
+
+/** A supervisor's decision on a needs_review item (migration 202). */
+export type ReviewDecision = 'held' | 'released';
+
+/** Who may decide a review on their own (anyone else needs one of them to approve with a PIN). */
+export const REVIEWER_ROLES: readonly string[] = ['supervisor', 'admin'];
 
 /** What the forwarder sends for one item (the code is still held). */
 export interface ForwardItem {
@@ -84,7 +106,35 @@ export const OfflineErrors = {
     new AppError('offline.contact_invalid', '联系方式格式不正确（手机号 11 位，或不超过 40 个字）。',
       'The contact is not valid (an 11-digit mobile number, or at most 40 characters).'),
   notFound: () => new AppError('offline.not_found', '找不到这笔离线款。', 'No such offline payment.'),
+  busy: () =>
+    new AppError('offline.busy', '正在核验的付款码太多，本次未收款。请稍等几秒再扫一次。',
+      'Too many codes are being verified at once; this one was not taken. Wait a few seconds and scan it again.'),
+  verifyUnavailable: () =>
+    new AppError('offline.verify_unavailable', '暂时无法核验离线付款码，本次未收款。请再扫一次；仍不行请改收现金或赊账。',
+      'The offline code could not be verified just now and was not taken. Scan it again; if that fails, take cash or credit.'),
+  notForReview: () =>
+    new AppError('offline.review.not_flagged', '这笔离线款没有被标记待复核，无需复核。', 'This offline payment is not flagged for review; there is nothing to review.'),
+  alreadyReleased: () =>
+    new AppError('offline.review.released', '这笔离线款已复核放行，不能再更改。', 'This offline payment was already released after review; that is final.'),
+  alreadyHeld: () =>
+    new AppError('offline.review.held', '这笔离线款已经暂扣。如已查清，请选择“放行”。', 'This offline payment is already held. Once it is cleared, choose “Release”.'),
+  reasonNeeded: () =>
+    new AppError('offline.review.reason', '暂扣须写明原因（2 到 80 个字）。', 'Give a reason to hold it (2 to 80 characters).'),
+  ownItem: () =>
+    new AppError('offline.review.own_item', '这笔款是您本人收的，须由另一位主管或管理员复核。',
+      'You took this payment yourself: another supervisor or administrator must review it.'),
+  notReviewer: () =>
+    new AppError('offline.review.role', '只有主管或管理员可以复核，请主管在本屏输入工号和 PIN。',
+      'Only a supervisor or administrator may review: ask one to approve on this screen with their PIN.'),
 };
+
+/** A verification failure as the cashier sees it: the named refusal, busy, or unavailable. */
+function refusalError(e: unknown): unknown {
+  if (e instanceof CodeRefusal) return OfflineErrors.refused(e.reason);
+  if (e instanceof VerifyBusy) return OfflineErrors.busy();
+  if (e instanceof VerifyUnavailable) return OfflineErrors.verifyUnavailable();
+  return e;
+}
 
 /** Beijing calendar day of a UTC instant: regulator day limits follow the local day. */
 export function beijingDay(ms: number): string {
@@ -110,6 +160,9 @@ const MSG = {
   accepted_offline: { zh: '离线受理，待上传。', en: 'Accepted offline, pending upload.' },
   succeeded: { zh: '离线款已上传，收单机构已确认。', en: 'Offline payment forwarded and confirmed by the acquirer.' },
   declined: { zh: '离线款上传后被拒绝，请联系顾客补款。', en: 'The acquirer declined this offline payment after forwarding; follow up with the customer.' },
+  review: { zh: '离线款已上传，被反洗钱规则标记待复核：请主管在“待上传”屏复核。', en: 'Forwarded, and flagged for review by the anti-money-laundering rules: a supervisor reviews it on the Forwarding screen.' },
+  held: { zh: '离线款已上传，主管复核后暂扣，尚未计入确认收款。', en: 'Forwarded; held by a supervisor after review, not counted as confirmed yet.' },
+  released: { zh: '离线款已上传，主管复核放行，已确认。', en: 'Forwarded; released by a supervisor after review, confirmed.' },
 };
 
 interface ItemRow {
@@ -130,12 +183,31 @@ interface ItemRow {
   updated_at: number;
   operator_id: string | null;
   training: number;
+  review: ReviewDecision | null;
+  review_note: string | null;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
 }
+
+/** The outbox as a source of the cashier's history (core/store/history-filter.ts). */
+const ITEM_COLUMNS: HistoryColumns = {
+  table: 'offline_items', orderNo: 'order_no', amount: 'amount_fen', time: 'accepted_at',
+  select: 'order_no, amount_fen, purpose, status, review, masked, reason, accepted_at, updated_at, operator_id, training',
+};
+
+/** The history kind of an outbox purpose: an offline cash-out hands cash over like a withdrawal. */
+const KIND_OF: Record<Purpose, PaymentKind> = { sale: 'sale', cash_out: 'withdrawal' };
 
 type AcceptInput = { amountFen: number; code: string; contact?: string; purpose?: Purpose; operatorId: string | null };
 
 interface QueuedAccept {
   input: AcceptInput;
+  contact: string | null;
+  code: ParsedCode;
+  /** The issuer key the signatures are being checked under (the trusted one when the code arrived). */
+  issuerKey: string;
+  /** The signature verdict, under way since the code arrived: the certificate hash, or a refusal. */
+  signatures: Promise<string>;
   resolve: (p: Payment) => void;
   reject: (e: unknown) => void;
 }
@@ -166,11 +238,19 @@ export interface StoreOptions {
   training: boolean;
   now?: () => number;
   verifier?: CodeVerifier;
+  /**
+   * Where signatures are checked: the worker pool in the app (service.ts); by default in this
+   * thread. The store owns it from here on and closes it in `close()`.
+   */
+  signatures?: SignatureService;
+  /** Accepts waiting for their turn before more are refused as busy (default 512). */
+  maxQueuedAccepts?: number;
 }
 
 export class OfflineStore {
   private readonly now: () => number;
   readonly verifier: CodeVerifier;
+  readonly signatures: SignatureService;
   private policyNow: RiskPolicy = DEFAULT_POLICY;
   /**
    * Limits an operator tightened locally (core/settings, dual-controlled), applied over the
@@ -187,12 +267,14 @@ export class OfflineStore {
   private readonly unsettled = new Map<number, { amountFen: number; acceptedAt: number }>();
   private exposure = 0;
   private readonly acceptQueue: QueuedAccept[] = [];
-  private draining = false;
+  private draining: Promise<void> | null = null;
+  private closed = false;
   private warmTimer: NodeJS.Timeout | null = null;
 
   private constructor(private readonly db: Db, private readonly bus: EventBus | null, private readonly opts: StoreOptions) {
     this.now = opts.now ?? Date.now;
     this.verifier = opts.verifier ?? new CodeVerifier();
+    this.signatures = opts.signatures ?? new InlineSignatures(this.verifier);
   }
 
   static async open(db: Db, bus: EventBus | null, opts: StoreOptions): Promise<OfflineStore> {
@@ -209,6 +291,7 @@ export class OfflineStore {
     }
     const keys = await this.db.all<{ key_id: number; public_key: string; valid_from: number; valid_to: number }>('SELECT * FROM offline_issuer_keys');
     this.verifier.setIssuerKeys(keys.map((k) => ({ keyId: k.key_id, publicKey: k.public_key, validFrom: k.valid_from, validTo: k.valid_to })));
+    this.signatures.trust(this.verifier.issuerPublicKeys());
     this.revoked = new Set((await this.db.all<{ wallet_id: string }>('SELECT wallet_id FROM offline_revoked')).map((r) => r.wallet_id));
     for (const w of await this.db.all<{ wallet_id: string; last_counter: number }>('SELECT wallet_id, last_counter FROM offline_wallets')) {
       this.lastCounter.set(w.wallet_id, w.last_counter);
@@ -269,6 +352,7 @@ export class OfflineStore {
       await q.run("INSERT OR REPLACE INTO settings (key, value) VALUES ('offline.offset_ms', ?)", [String(Math.round(s.offsetMs))]);
     });
     this.verifier.setIssuerKeys(s.issuerKeys);
+    this.signatures.trust(this.verifier.issuerPublicKeys());
     this.revoked = new Set(s.revoked);
     if (policy) this.policyNow = policy;
     this.offsetMs = Math.round(s.offsetMs);
@@ -303,13 +387,48 @@ export class OfflineStore {
     };
   }
 
-  /** Verifies only (no risk, no write): used by the risk bench and by a "check code" action. */
-  verify(code: string): VerifiedCode {
-    return this.verifier.verify(code, {
+  /** The terminal's state as the verifier reads it (FORMAT.md §3 steps 5–8). */
+  private stateContext(): VerifyContext {
+    return {
       nowMs: this.correctedNow(),
       lastCounter: (w) => this.lastCounter.get(w) ?? -1,
       isRevoked: (w) => this.revoked.has(w),
-    });
+    };
+  }
+
+  /**
+   * Verifies only (no risk, no write), every step in this thread: used by the risk bench and as
+   * the reference the worker pool is tested against.
+   */
+  verify(code: string): VerifiedCode {
+    return this.verifier.verify(code, this.stateContext());
+  }
+
+  /**
+   * Verifies only (no risk, no write) the way an accept does: the signatures through the
+   * signature service (the worker pool in the app), every other step here. Rejects with the
+   * same AppError an accept would give.
+   */
+  async check(text: string): Promise<VerifiedCode> {
+    try {
+      const code = parseCode(text);
+      const issuerKey = this.verifier.issuerFor(code, this.correctedNow()).publicKey;
+      return await this.settle(code, issuerKey, this.signatures.check(code, issuerKey));
+    } catch (e) {
+      throw refusalError(e);
+    }
+  }
+
+  /**
+   * Steps 2 and 5–8 at the code's turn, once its signatures have been checked under `issuerKey`
+   * (the key trusted when it arrived). Should a sync have replaced that key since, the
+   * signatures are checked again under the key trusted now.
+   */
+  private async settle(code: ParsedCode, issuerKey: string, signatures: Promise<string>): Promise<VerifiedCode> {
+    let certHash = await signatures;
+    const issuer = this.verifier.issuerFor(code, this.correctedNow());
+    if (issuer.publicKey !== issuerKey) certHash = await this.signatures.check(code, issuer.publicKey);
+    return checkValidity(code, certHash, this.stateContext(), this.verifier.opts);
   }
 
   /** The pure risk decision for a verified code, against the live counters. */
@@ -329,34 +448,77 @@ export class OfflineStore {
    * Group commit: accepts that arrive while a commit is in progress are decided one after the
    * other (each against the counters the previous ones left) and committed together in the
    * next transaction — one fsync for the group. Each caller is answered only after that commit.
-   * A lone accept is a group of one.
+   * A lone accept is a group of one. The code's signatures are sent to be checked the moment it
+   * arrives, so they are usually ready by its turn.
    */
   accept(input: AcceptInput): Promise<Payment> {
     return new Promise<Payment>((resolve, reject) => {
-      this.acceptQueue.push({ input, resolve, reject });
-      if (!this.draining) void this.drainAccepts();
+      try {
+        this.acceptQueue.push({ ...this.admit(input), input, resolve, reject });
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      if (!this.draining) this.draining = this.drainAccepts();
     });
   }
 
+  /**
+   * What can be checked the moment a code arrives, whatever is queued before it: the contact,
+   * the code's form, its issuer key (FORMAT.md §3 steps 1–2) and room in the queue. Then its
+   * signatures are sent to be checked. Throws the first refusal; nothing is queued or written.
+   */
+  private admit(input: AcceptInput): Pick<QueuedAccept, 'contact' | 'code' | 'issuerKey' | 'signatures'> {
+    if (this.closed) throw OfflineErrors.verifyUnavailable();
+    const contact = normaliseContact(input.contact);
+    let code: ParsedCode;
+    let issuerKey: string;
+    let signatures: Promise<string>;
+    try {
+      code = parseCode(input.code);
+      issuerKey = this.verifier.issuerFor(code, this.correctedNow()).publicKey;
+      if (this.acceptQueue.length >= (this.opts.maxQueuedAccepts ?? 512)) throw new VerifyBusy();
+      signatures = this.signatures.check(code, issuerKey);
+    } catch (e) {
+      throw refusalError(e);
+    }
+    // Read at the code's turn; a refusal waiting until then is not an unhandled rejection.
+    signatures.catch(() => undefined);
+    return { contact, code, issuerKey, signatures };
+  }
+
   private async drainAccepts(): Promise<void> {
-    this.draining = true;
     try {
       while (this.acceptQueue.length) await this.acceptGroup(this.acceptQueue.splice(0, 64));
     } finally {
-      this.draining = false;
+      this.draining = null;
     }
   }
 
-  /** Verify and decide; on success the mirror already counts this accept (tentatively). */
-  private prepare(input: AcceptInput): Prepared {
-    const contact = normaliseContact(input.contact);
+  /**
+   * Takes no more accepts, lets the queued ones finish (each answered as usual), then stops the
+   * signature service (the pool's threads). Before the database closes.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.warmTimer) clearTimeout(this.warmTimer);
+    await this.draining;
+    await this.signatures.close();
+  }
+
+  /**
+   * At the code's turn: its signature verdict, the state checks and the risk decision, with no
+   * await between the checks and the tentative mirror update (so each accept sees the previous
+   * one's counters). On success the mirror already counts this accept.
+   */
+  private async prepare(item: QueuedAccept): Promise<Prepared> {
+    const { input, contact } = item;
     const purpose = input.purpose ?? 'sale';
     let v: VerifiedCode;
     try {
-      v = this.verify(input.code);
+      v = await this.settle(item.code, item.issuerKey, item.signatures);
     } catch (e) {
-      if (e instanceof CodeRefusal) throw OfflineErrors.refused(e.reason);
-      throw e;
+      throw refusalError(e);
     }
     const d = this.decideFor(v, input.amountFen, purpose);
     if (!d.accept) throw OfflineErrors.risk(d);
@@ -403,7 +565,7 @@ export class OfflineStore {
     const ok: Array<{ q: QueuedAccept; p: Prepared }> = [];
     for (const item of group) {
       try {
-        ok.push({ q: item, p: this.prepare(item.input) });
+        ok.push({ q: item, p: await this.prepare(item) });
       } catch (e) {
         item.reject(e);
       }
@@ -425,8 +587,8 @@ export class OfflineStore {
     for (const { q, p } of ok) {
       this.unsettled.set(p.seq, { amountFen: p.input.amountFen, acceptedAt: p.at });
       const payment = toPayment({
-        order_no: p.orderNo, amount_fen: p.input.amountFen, status: 'pending', masked: p.masked, reason: null, accepted_at: p.at,
-        updated_at: p.at, operator_id: p.input.operatorId, training: this.opts.training ? 1 : 0,
+        order_no: p.orderNo, amount_fen: p.input.amountFen, purpose: p.purpose, status: 'pending', review: null, masked: p.masked, reason: null,
+        accepted_at: p.at, updated_at: p.at, operator_id: p.input.operatorId, training: this.opts.training ? 1 : 0,
       });
       this.bus?.emit('payments:changed', payment);
       q.resolve(payment);
@@ -456,14 +618,19 @@ export class OfflineStore {
 
   /**
    * Between customers (no accept for 150 ms), precompute the keys of wallets seen today in
-   * slices of 20 ms, so their next code verifies in ~1 ms instead of ~3.5 ms.
+   * slices of 20 ms (per verification thread, in that thread), so their next code verifies in
+   * ~1 ms instead of ~3.5 ms.
    */
   private scheduleWarm(): void {
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.warmTimer = setTimeout(() => {
       this.warmTimer = null;
-      this.verifier.warmIdle(20);
-      if (this.verifier.coldKeys > 0) this.scheduleWarm();
+      void this.signatures.warm(20).then(
+        ({ cold }) => {
+          if (cold > 0 && !this.closed) this.scheduleWarm();
+        },
+        () => undefined,
+      );
     }, 150);
     this.warmTimer.unref();
   }
@@ -608,35 +775,72 @@ export class OfflineStore {
 
   /**
    * Offline items as payments for the cashier's history (`payments:list` merges them with the
-   * payment engine's records): the first `limit` matches, newest first, with the same filters
-   * and order (created-at, then order number, both descending) as the engine's own query, so
-   * the two lists merge into one consistent order.
+   * payment engine's records): the first `limit` matches, newest first, with the same filter and
+   * order as every other source (core/store/history-filter.ts), so the lists merge into one.
    */
-  async history(f: { text?: string; amountFen?: number; from?: number; to?: number; limit: number }): Promise<Payment[]> {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (f.text) {
-      where.push("order_no LIKE ? ESCAPE '\\'");
-      params.push(`%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
-    if (f.amountFen !== undefined) {
-      where.push('amount_fen = ?');
-      params.push(f.amountFen);
-    }
-    if (f.from !== undefined) {
-      where.push('accepted_at >= ?');
-      params.push(f.from);
-    }
-    if (f.to !== undefined) {
-      where.push('accepted_at <= ?');
-      params.push(f.to);
-    }
-    const rows = await this.db.all<ItemRow>(
-      `SELECT order_no, amount_fen, status, masked, reason, accepted_at, updated_at, operator_id, training FROM offline_items
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY accepted_at DESC, order_no DESC LIMIT ?`,
-      [...params, f.limit],
-    );
+  async history(f: HistoryFilter & { kind?: PaymentKind; limit: number }): Promise<Payment[]> {
+    const purposes = (Object.keys(KIND_OF) as Purpose[]).filter((p) => f.kind === undefined || KIND_OF[p] === f.kind);
+    if (!purposes.length) return [];
+    const rows = await historyRows<ItemRow>(this.db, ITEM_COLUMNS, f, [{ sql: `purpose IN (${purposes.map(() => '?').join(',')})`, params: purposes }]);
     return rows.map(toPayment);
+  }
+
+  // ------------------------------------------------------------------ review
+  /**
+   * Checks a review could be made now, writing nothing: the caller asks for a supervisor's PIN
+   * only when the decision would be accepted (cheap checks first). `review` checks again inside
+   * its transaction.
+   */
+  async checkReview(orderNo: string, decision: 'release' | 'hold', reason: string | undefined): Promise<void> {
+    const row = await this.db.get<ItemRow>('SELECT * FROM offline_items WHERE order_no = ?', [orderNo]);
+    reviewRefusal(row, decision, reason);
+  }
+
+  /**
+   * A supervisor's decision on a needs_review item: `release` (final; the payment becomes
+   * confirmed) or `hold` with a reason (it stays pending and visible). `reviewerId` is the
+   * supervisor or administrator who decided — never the operator who accepted the payment;
+   * `operatorId` is who was logged in, `approverId` set when the reviewer approved with a PIN.
+   * One transaction: the decision, a journal row and an audit row; the event after commit.
+   */
+  async review(input: { orderNo: string; decision: 'release' | 'hold'; reason?: string; operatorId: string | null; reviewerId: string; approverId: string | null }): Promise<OutboxItem> {
+    const at = this.now();
+    const row = await this.db.tx(async (q) => {
+      const r = await q.get<ItemRow>('SELECT * FROM offline_items WHERE order_no = ?', [input.orderNo]);
+      const note = reviewRefusal(r, input.decision, input.reason);
+      const item = r!;
+      if (item.operator_id !== null && item.operator_id === input.reviewerId) throw OfflineErrors.ownItem();
+      const decision: ReviewDecision = input.decision === 'release' ? 'released' : 'held';
+      const u = await q.run(
+        "UPDATE offline_items SET review = ?, review_note = ?, reviewed_by = ?, reviewed_at = ?, updated_at = ? WHERE seq = ? AND status = 'needs_review' AND review IS ?",
+        [decision, note, input.reviewerId, at, at, item.seq, item.review],
+      );
+      if (u.changes !== 1) throw OfflineErrors.notForReview();
+      await appendJournal(q, { kind: `offline.review.${decision}`, ref: item.order_no, amountFen: 0, body: { decision, note, reviewer: input.reviewerId } }, at);
+      await audit(q, {
+        operatorId: input.operatorId,
+        approverId: input.approverId,
+        action: `offline.review.${input.decision}`,
+        detail: { orderNo: item.order_no, amountFen: item.amount_fen, wallet: item.wallet_id.slice(-4), flags: JSON.parse(item.flags) as AmlFlag[], reason: item.reason, note, reviewer: input.reviewerId },
+      }, at);
+      return { ...item, review: decision, review_note: note, reviewed_by: input.reviewerId, reviewed_at: at, updated_at: at };
+    });
+    this.bus?.emit('payments:changed', toPayment(row));
+    this.emitChanged(1);
+    return toItem(row);
+  }
+
+  /** Needs-review items accepted in [from, to]: waiting for a decision, and held. */
+  async reviewTotals(from: number, to: number): Promise<{ waiting: { count: number; fen: number }; held: { count: number; fen: number } }> {
+    const rows = await this.db.all<{ review: ReviewDecision | null; n: number; fen: number }>(
+      `SELECT review, COUNT(*) AS n, SUM(amount_fen) AS fen FROM offline_items
+       WHERE status = 'needs_review' AND (review IS NULL OR review = 'held') AND accepted_at >= ? AND accepted_at <= ? GROUP BY review`,
+      [from, to]);
+    const pick = (r: ReviewDecision | null) => {
+      const x = rows.find((y) => y.review === r);
+      return { count: x?.n ?? 0, fen: x?.fen ?? 0 };
+    };
+    return { waiting: pick(null), held: pick('held') };
   }
 
   /** One offline item as a payment, or null when this order number is not an offline item. */
@@ -667,23 +871,49 @@ export class OfflineStore {
   }
 }
 
+/**
+ * Why a review cannot be made (throws), or the note to record with it. Shared by the check
+ * before the PIN and the transaction, so both refuse alike.
+ */
+function reviewRefusal(r: ItemRow | undefined, decision: 'release' | 'hold', reason: string | undefined): string | null {
+  if (!r) throw OfflineErrors.notFound();
+  if (r.status !== 'needs_review') throw OfflineErrors.notForReview();
+  if (r.review === 'released') throw OfflineErrors.alreadyReleased();
+  if (decision === 'release') return reason?.trim() || null;
+  if (r.review === 'held') throw OfflineErrors.alreadyHeld();
+  const note = (reason ?? '').trim();
+  if ([...note].length < 2 || note.length > 80 || /\p{Cc}/u.test(note)) throw OfflineErrors.reasonNeeded();
+  return note;
+}
+
 function toItem(r: ItemRow): OutboxItem {
   return {
     seq: r.seq, orderNo: r.order_no, walletTail: r.wallet_id.slice(-4), amountFen: r.amount_fen, purpose: r.purpose,
     status: r.status, reason: r.reason, flags: JSON.parse(r.flags) as AmlFlag[], attempts: r.attempts,
     acceptedAt: r.accepted_at, updatedAt: r.updated_at, maskedContact: maskContact(r.contact),
+    reasonText: reasonText(r.reason),
+    review: r.review ? { decision: r.review, note: r.review_note, reviewedBy: r.reviewed_by, at: r.reviewed_at ?? r.updated_at } : null,
+    operatorId: r.operator_id,
   };
 }
 
-export function toPayment(r: Pick<ItemRow, 'order_no' | 'amount_fen' | 'status' | 'masked' | 'reason' | 'accepted_at' | 'updated_at' | 'operator_id' | 'training'>): Payment {
-  const state = r.status === 'declined' ? 'declined_after_forwarding' : r.status === 'accepted' ? 'succeeded' : 'accepted_offline';
+export function toPayment(r: Pick<ItemRow, 'order_no' | 'amount_fen' | 'purpose' | 'status' | 'review' | 'masked' | 'reason' | 'accepted_at' | 'updated_at' | 'operator_id' | 'training'>): Payment {
+  // A needs_review item counts as confirmed only once a supervisor released it; until then it
+  // stays "accepted offline" (in the pending totals), with words saying it awaits review or is held.
+  const released = r.status === 'needs_review' && r.review === 'released';
+  const state = r.status === 'declined' ? 'declined_after_forwarding' : r.status === 'accepted' || released ? 'succeeded' : 'accepted_offline';
+  const message =
+    r.status === 'needs_review'
+      ? r.review === 'released' ? MSG.released : r.review === 'held' ? MSG.held : MSG.review
+      : state === 'succeeded' ? MSG.succeeded : state === 'declined_after_forwarding' ? MSG.declined : MSG.accepted_offline;
   return {
     orderNo: r.order_no,
+    kind: KIND_OF[r.purpose],
     amountFen: r.amount_fen,
     tender: 'offline_code',
     state,
     maskedCode: r.masked,
-    message: state === 'succeeded' ? MSG.succeeded : state === 'declined_after_forwarding' ? MSG.declined : MSG.accepted_offline,
+    message,
     error: state === 'declined_after_forwarding'
       ? { code: `offline.declined.${r.reason ?? 'unknown'}`, zh: MSG.declined.zh, en: MSG.declined.en, detail: { reason: r.reason } }
       : null,

@@ -10,10 +10,11 @@ import { EventBus } from '../events';
 import { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { migrations } from '../store/migrations';
-import { OfflineAcquirer } from '../acquirer/simulator/offline-routes';
+import { OfflineAcquirer, startOfflineAcquirerServer } from '../acquirer/simulator/offline-routes';
 import { base32Decode, compressKey, newKeyPair, type Grade } from './code';
 import { OfflineStore } from './store';
 import { OfflineWallet } from './wallet';
+import type { SignatureService } from './verify-pool';
 import type { RiskPolicy } from '../risk/policy';
 
 const made: string[] = [];
@@ -47,9 +48,18 @@ export async function newWallet(acq: OfflineAcquirer, opts: { grade?: Grade; bal
   return new OfflineWallet({ walletId: w.walletId, keyPair: kp, certificate: base32Decode(w.certificate)!, counter: 0 });
 }
 
-/** A terminal store already synced with the acquirer's trust material (as if it had been online). */
-export async function openSyncedStore(db: Db, acq: OfflineAcquirer, opts: { terminalId?: string; bus?: EventBus | null; now?: () => number } = {}): Promise<OfflineStore> {
-  const store = await OfflineStore.open(db, opts.bus === undefined ? new EventBus() : opts.bus, { terminalId: opts.terminalId ?? 'T0001', training: true, now: opts.now });
+/**
+ * A terminal store already synced with the acquirer's trust material (as if it had been online).
+ * Signatures are checked in this thread unless `signatures` is given (a VerifyPool, as in the app).
+ */
+export async function openSyncedStore(
+  db: Db,
+  acq: OfflineAcquirer,
+  opts: { terminalId?: string; bus?: EventBus | null; now?: () => number; signatures?: SignatureService; maxQueuedAccepts?: number } = {},
+): Promise<OfflineStore> {
+  const store = await OfflineStore.open(db, opts.bus === undefined ? new EventBus() : opts.bus, {
+    terminalId: opts.terminalId ?? 'T0001', training: true, now: opts.now, signatures: opts.signatures, maxQueuedAccepts: opts.maxQueuedAccepts,
+  });
   const s = await acq.sync();
   await store.applySync({ issuerKeys: s.issuerKeys, revoked: s.revoked, policy: s.policy, offsetMs: 0 });
   return store;
@@ -58,4 +68,32 @@ export async function openSyncedStore(db: Db, acq: OfflineAcquirer, opts: { term
 export async function countRows(db: Db): Promise<{ items: number; journal: number; wallets: number; days: number }> {
   const one = async (t: string) => (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))!.n;
   return { items: await one('offline_items'), journal: await one('journal'), wallets: await one('offline_wallets'), days: await one('risk_wallet_day') };
+}
+
+export interface AcquirerRig {
+  db: Db;
+  acq: OfflineAcquirer;
+  store: OfflineStore;
+  /** The acquirer's offline routes on a loopback port. */
+  url: string;
+  /** Stops the server and closes both databases. */
+  close(): Promise<void>;
+}
+
+/** A synced terminal store and an offline acquirer serving its routes over HTTP (terminal T0001 provisioned). */
+export async function openAcquirerRig(tag: string): Promise<AcquirerRig & { key: string }> {
+  const dir = tempDir(tag);
+  const db = await openTerminalDb(dir);
+  const { acq, db: acqDb } = await openAcquirer(dir);
+  const store = await openSyncedStore(db, acq);
+  const server = await startOfflineAcquirerServer(acq);
+  const key = await acq.provisionTerminal('T0001');
+  return {
+    db, acq, store, key, url: `http://127.0.0.1:${server.port}`,
+    async close() {
+      await server.close();
+      await db.close();
+      await acqDb.close();
+    },
+  };
 }

@@ -7,7 +7,8 @@
  *   after_acquirer_commit  the acquirer answered (so it committed), the answer is unread
  *   after_response         the answer is read, the local state not yet updated
  *   refund_after_intent    the refund row is durable, nothing sent
- *   refund_request_sent    the refund request is written to the socket
+ *   refund_request_sent    the refund request is written to the socket (either route: online or
+ *                          offline, both adapters name the request `refund`)
  *   refund_after_response  the refund answer is read, the local state not yet updated
  */
 import type { Probe } from '../acquirer/types';

@@ -39,6 +39,8 @@ export interface NewPayment {
   creditName?: string;
   /** Refuse while another charge of this terminal is unfinished. */
   exclusive: boolean;
+  /** A sale unless the service point charges a withdrawal (recorded with the order, never guessed later). */
+  purpose?: PaymentRow['purpose'];
 }
 
 export async function createPayment(env: EngineEnv, input: NewPayment): Promise<Payment> {
@@ -61,14 +63,15 @@ export async function createPayment(env: EngineEnv, input: NewPayment): Promise<
       masked_code: input.maskedCode ?? null, message_zh: msg.zh, message_en: msg.en, error_json: null, refunded_fen: 0,
       training: env.training ? 1 : 0, qr_content: null, qr_expires_at: null, cash_tendered_fen: input.cash?.tenderedFen ?? null,
       cash_change_fen: input.cash?.changeFen ?? null, credit_name: input.creditName ?? null, operator_id: input.operatorId,
-      acquirer_trade_no: null, created_at: now, updated_at: now,
+      acquirer_trade_no: null, purpose: input.purpose ?? 'sale', created_at: now, updated_at: now,
     };
     await q.run(
       `INSERT INTO payments (order_no, terminal_id, kind, tender, amount_fen, state, masked_code, message_zh, message_en, error_json, refunded_fen,
-        training, qr_content, qr_expires_at, cash_tendered_fen, cash_change_fen, credit_name, operator_id, acquirer_trade_no, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        training, qr_content, qr_expires_at, cash_tendered_fen, cash_change_fen, credit_name, operator_id, acquirer_trade_no, purpose, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [r.order_no, r.terminal_id, r.kind, r.tender, r.amount_fen, r.state, r.masked_code, r.message_zh, r.message_en, r.error_json, r.refunded_fen,
-        r.training, r.qr_content, r.qr_expires_at, r.cash_tendered_fen, r.cash_change_fen, r.credit_name, r.operator_id, r.acquirer_trade_no, r.created_at, r.updated_at],
+        r.training, r.qr_content, r.qr_expires_at, r.cash_tendered_fen, r.cash_change_fen, r.credit_name, r.operator_id, r.acquirer_trade_no, r.purpose,
+        r.created_at, r.updated_at],
     );
     if (complete) {
       await appendJournal(q, {

@@ -11,11 +11,12 @@
  * - a full payment code is never written anywhere: it lives in memory for its attempt only;
  * - each open payment or refund is driven by at most one task in this process (`running`).
  */
-import type { Payment, Refund } from '../api/payments';
-import type { Acquirer } from '../acquirer/types';
+import type { Payment, PaymentKind, Refund, ServiceRecord } from '../api/payments';
+import type { Acquirer, OfflineRefunds } from '../acquirer/types';
 import type { EventBus } from '../events';
 import { checkFen } from '../money';
 import type { Db } from '../store/db';
+import { historyRows, mergeNewestFirst, type HistoryColumns, type HistoryFilter } from '../store/history-filter';
 import { cancelPayment } from './cancel';
 import { maskCode, recogniseCode } from './codes';
 import { createPayment } from './create';
@@ -26,7 +27,7 @@ import { runCharge } from './pay';
 import { runPrecreate } from './precreate';
 import { queryOrder } from './query';
 import { openPayments, openRefunds, resolvePayment } from './recovery';
-import { checkRefundable, createRefund, runRefund } from './refund';
+import { checkRefundable, createRefund, offlinePaymentFor, runRefund, withOfflineRefunds } from './refund';
 import { getPaymentRow, getRefundRow, toPayment, toRefund, type PaymentRow, type RefundRow } from './repo';
 import { isTerminal } from './state';
 
@@ -45,29 +46,50 @@ export interface EngineOptions {
   approve?: (approverId: string | undefined, pin: string | undefined) => Promise<string>;
   /** Offline-code payments (core/offline's outbox), shown in history, detail and refunds. */
   offline?: OfflineHistory;
+  /** The acquirer's offline routes, where refunds of confirmed offline payments go (refund.ts). */
+  offlineRefunds?: OfflineRefunds;
+  /** The service point (core/agent): bill payments as history rows, and the record behind a withdrawal or bill. */
+  service?: ServiceHistory;
+}
+
+/** The history filter every source takes: search, time range and kind. */
+export type SourceFilter = HistoryFilter & { kind?: PaymentKind; limit: number };
+
+/**
+ * A source of history rows kept outside the payments table, read-only here: its own store is
+ * the one place its rows change. Each answers the same filter in the same order, so the
+ * cashier's history, detail view, refund checks and the Z report see every row of the till.
+ */
+export interface HistorySource {
+  /** The first `limit` matches, newest first (created-at, then order number, descending). */
+  history(f: SourceFilter): Promise<Payment[]>;
+  /** One row as a payment, or null when the order number is not one of this source's. */
+  findPayment(orderNo: string): Promise<Payment | null>;
 }
 
 /**
  * Offline-code payments live in core/offline's outbox, not in the payments table: that store
- * is the one place their state changes (accept, forwarding, the acquirer's verdict). The
- * engine only reads them, so the cashier's history, detail view and refund checks see every
- * payment of the till. The payments table stays the authority for online and local tenders.
+ * is the one place their state changes (accept, forwarding, the acquirer's verdict, review).
+ * The payments table stays the authority for online and local tenders.
  */
-export interface OfflineHistory {
-  /** The first `limit` matches, newest first (created-at, then order number, descending). */
-  history(f: { text?: string; amountFen?: number; from?: number; to?: number; limit: number }): Promise<Payment[]>;
-  /** One offline item as a payment, or null when the order number is not an offline item. */
-  findPayment(orderNo: string): Promise<Payment | null>;
+export type OfflineHistory = HistorySource;
+
+/**
+ * The service point's bill payments (cash at the counter, core/agent's table) as history rows,
+ * and the service point's record behind a withdrawal or a bill for the detail view.
+ */
+export interface ServiceHistory extends HistorySource {
+  record(p: Payment): Promise<ServiceRecord | null>;
 }
 
-export interface ListFilter {
-  text?: string;
-  amountFen?: number;
-  from?: number;
-  to?: number;
+export interface ListFilter extends HistoryFilter {
+  kind?: PaymentKind;
   limit: number;
   offset: number;
 }
+
+/** The payments table as a history source (core/store/history-filter.ts). */
+const PAYMENT_COLUMNS: HistoryColumns = { table: 'payments', orderNo: 'order_no', amount: 'amount_fen', time: 'created_at' };
 
 interface Task {
   abort: AbortController;
@@ -80,6 +102,7 @@ export class PaymentEngine {
   refundApprovalFen: number;
   private readonly approve: EngineOptions['approve'];
   private readonly offline: OfflineHistory | null;
+  private readonly service: ServiceHistory | null;
   private readonly running = new Map<string, Task>();
   private sweeper: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -97,15 +120,24 @@ export class PaymentEngine {
     };
     this.refundApprovalFen = opts.refundApprovalFen ?? 100_00;
     this.approve = opts.approve;
-    this.offline = opts.offline ?? null;
+    // Offline payments as shown and refunded here: with the refunds of this engine counted in.
+    this.offline = opts.offline ? withOfflineRefunds(opts.db, opts.offline) : null;
+    this.env.offlinePayments = this.offline;
+    this.env.offlineRefunds = opts.offlineRefunds ?? null;
+    this.service = opts.service ?? null;
   }
 
-  /** Charge a scanned online payment code. Returns the durable record; the rest runs on. */
-  async charge(input: { amountFen: number; code: string }, operatorId: string | null): Promise<Payment> {
+  /**
+   * Charge a scanned online payment code. Returns the durable record; the rest runs on.
+   * `purpose` is `withdrawal` only when the service point charges an assisted withdrawal: it is
+   * recorded with the order in the same commit, so history and the Z report never take the
+   * charge for a sale (the contract's `payments:charge` always charges a sale).
+   */
+  async charge(input: { amountFen: number; code: string }, operatorId: string | null, purpose: 'sale' | 'withdrawal' = 'sale'): Promise<Payment> {
     const amountFen = checkFen(input.amountFen);
     const scheme = recogniseCode(input.code);
     const created = await createPayment(this.env, {
-      kind: 'code', tender: scheme, amountFen, maskedCode: maskCode(input.code), operatorId, exclusive: true,
+      kind: 'code', tender: scheme, amountFen, maskedCode: maskCode(input.code), operatorId, exclusive: true, purpose,
     });
     crashPoint('after_intent');
     const code = input.code;
@@ -167,9 +199,9 @@ export class PaymentEngine {
     operatorId: string | null,
   ): Promise<Refund> {
     const amountFen = checkFen(input.amountFen);
-    await this.refuseOfflineRefund(input.orderNo);
+    await this.refuseIfNotASale(input.orderNo);
     // Cheap checks first, so a refund that would be refused anyway never asks for a PIN.
-    await checkRefundable(this.env.db, this.env, input.orderNo, amountFen);
+    await checkRefundable(this.env.db, this.env, input.orderNo, amountFen, await offlinePaymentFor(this.env, input.orderNo));
     let approverId: string | null = null;
     if (amountFen > this.refundApprovalFen) {
       if (!this.approve) throw PaymentErrors.approvalUnavailable();
@@ -181,63 +213,42 @@ export class PaymentEngine {
   }
 
   /**
-   * Refunds of offline-code payments are refused, with nothing written, because:
-   * - `accepted_offline`: the money has not moved yet. The acquirer has not seen the item and
-   *   may still decline it (revoked wallet, insufficient funds), so paying money back now could
-   *   return money the shop never receives; and the item cannot be withdrawn from forwarding
-   *   (the acquirer is idempotent on order number, it will be charged anyway). Once it is
-   *   forwarded and confirmed, the refund becomes a question for the acquirer.
-   * - `succeeded`: the acquirer holds it under the offline routes (/offline/v1), whose
-   *   protocol has no refund yet; the online refund route does not know offline order numbers.
-   *   Refused plainly rather than sent to fail there.
-   * - `declined_after_forwarding`: nothing was paid (the follow-up list handles it).
+   * Only a sale is refunded here; anything else is refused with nothing written:
+   * - a withdrawal's charge: the customer already has the cash; "refunding" it would pay the
+   *   same money out twice. A mistake is a float correction and a matter for the acquirer.
+   * - a bill payment: the biller holds the money and handles refunds.
+   *
+   * An offline-code sale follows refund.ts's rules: refunded like any other once the acquirer
+   * has confirmed it, refused plainly before (`refund.offline_pending`).
    */
-  private async refuseOfflineRefund(orderNo: string): Promise<void> {
-    if (!this.offline || (await getPaymentRow(this.env.db, orderNo))) return;
-    const p = await this.offline.findPayment(orderNo);
-    if (!p) return;
-    if (p.state === 'accepted_offline') throw PaymentErrors.refundOfflinePending();
-    if (p.state === 'succeeded') throw PaymentErrors.refundOfflineUnsupported();
-    throw PaymentErrors.notRefundable();
+  private async refuseIfNotASale(orderNo: string): Promise<void> {
+    const row = await getPaymentRow(this.env.db, orderNo);
+    if (row) {
+      if (row.purpose === 'withdrawal') throw PaymentErrors.refundWithdrawal();
+      return;
+    }
+    if (await this.service?.findPayment(orderNo)) throw PaymentErrors.refundBill();
+    const p = await this.offline?.findPayment(orderNo);
+    if (p?.kind === 'withdrawal') throw PaymentErrors.refundWithdrawal();
   }
 
-  async get(orderNo: string): Promise<{ payment: Payment; refunds: Refund[] }> {
+  async get(orderNo: string): Promise<{ payment: Payment; refunds: Refund[]; service: ServiceRecord | null }> {
     const payment = await this.payment(orderNo);
     const refunds = await this.env.db.all<RefundRow>('SELECT * FROM refunds WHERE order_no = ? ORDER BY created_at, refund_no', [orderNo]);
-    return { payment, refunds: refunds.map(toRefund) };
+    const service = payment.kind !== 'sale' && this.service ? await this.service.record(payment) : null;
+    return { payment, refunds: refunds.map(toRefund), service };
   }
 
+  /** The till's history, every source merged into one order (core/store/history-filter.ts). */
   async list(f: ListFilter): Promise<Payment[]> {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (f.text) {
-      where.push("order_no LIKE ? ESCAPE '\\'");
-      params.push(`%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
-    if (f.amountFen !== undefined) {
-      where.push('amount_fen = ?');
-      params.push(f.amountFen);
-    }
-    if (f.from !== undefined) {
-      where.push('created_at >= ?');
-      params.push(f.from);
-    }
-    if (f.to !== undefined) {
-      where.push('created_at <= ?');
-      params.push(f.to);
-    }
-    const sql = `SELECT * FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, order_no DESC LIMIT ? OFFSET ?`;
-    if (!this.offline) return (await this.env.db.all<PaymentRow>(sql, [...params, f.limit, f.offset])).map(toPayment);
-    // Two sources, one order: the first offset + limit of each, merged, then the page. Exact,
-    // since no row of the page can lie beyond the first offset + limit of its own source.
+    const own = (filter: ListFilter) =>
+      historyRows<PaymentRow>(this.env.db, PAYMENT_COLUMNS, filter, filter.kind ? [{ sql: 'purpose = ?', params: [filter.kind] }] : []);
+    const sources = [this.offline, this.service].filter((x): x is HistorySource => x !== null);
+    if (!sources.length) return (await own(f)).map(toPayment);
     const n = f.offset + f.limit;
-    const [online, offline] = await Promise.all([
-      this.env.db.all<PaymentRow>(sql, [...params, n, 0]),
-      this.offline.history({ text: f.text, amountFen: f.amountFen, from: f.from, to: f.to, limit: n }),
-    ]);
-    return [...online.map(toPayment), ...offline]
-      .sort((a, b) => b.createdAt - a.createdAt || (a.orderNo < b.orderNo ? 1 : a.orderNo > b.orderNo ? -1 : 0))
-      .slice(f.offset, n);
+    const { offset: _offset, ...filter } = { ...f, limit: n };
+    const lists = await Promise.all([own({ ...filter, offset: 0 }).then((rows) => rows.map(toPayment)), ...sources.map((s) => s.history(filter))]);
+    return mergeNewestFirst(lists, f.offset, f.limit);
   }
 
   /**
@@ -289,11 +300,11 @@ export class PaymentEngine {
   private async payment(orderNo: string): Promise<Payment> {
     const row = await getPaymentRow(this.env.db, orderNo);
     if (row) return toPayment(row);
-    // Offline items are read-only here: cancel and query leave accepted_offline and terminal
-    // states alone, and refunds are refused before this point (refuseOfflineRefund).
-    const offline = await this.offline?.findPayment(orderNo);
-    if (!offline) throw PaymentErrors.notFound();
-    return offline;
+    // Rows of the other sources are read-only here: cancel and query leave accepted_offline,
+    // cash and terminal states alone, and refunds are refused before this point (refuseIfNotASale).
+    const other = (await this.offline?.findPayment(orderNo)) ?? (await this.service?.findPayment(orderNo));
+    if (!other) throw PaymentErrors.notFound();
+    return other;
   }
 
   private async driveRefund(refundNo: string): Promise<Refund> {

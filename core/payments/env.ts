@@ -1,5 +1,6 @@
 /** What every payment operation module receives: the store, the bus, the acquirer, the clock. */
-import type { Acquirer } from '../acquirer/types';
+import type { Payment } from '../api/payments';
+import type { Acquirer, OfflineRefunds } from '../acquirer/types';
 import type { EventBus } from '../events';
 import type { Db } from '../store/db';
 
@@ -15,6 +16,13 @@ export interface EngineEnv {
   now(): number;
   /** Internal failures only (never a payment code). */
   log(msg: string, e?: unknown): void;
+  /**
+   * Offline-code payments (core/offline's outbox, read-only here) with this engine's refunds
+   * counted in `refundedFen` (refund.ts `withOfflineRefunds`): what their refunds check against.
+   */
+  offlinePayments?: { findPayment(orderNo: string): Promise<Payment | null> } | null;
+  /** Where refunds of confirmed offline payments go: the acquirer's offline routes. */
+  offlineRefunds?: OfflineRefunds | null;
 }
 
 /** Waits `ms`, or less when the signal aborts (the cashier cancelled): never throws. */

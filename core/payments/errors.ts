@@ -15,11 +15,18 @@ export const PaymentErrors = {
   refundTooMany: (max: number) =>
     new AppError('refund.too_many', `该订单的退款次数已达上限（${max} 次）。`, `This order has reached the limit of ${max} refunds.`, { max }),
   refundOfflinePending: () =>
-    new AppError('refund.offline_pending', '这笔离线受理的款项还没有上传并得到收单机构确认，暂不能退款；确认后再办理退款。',
-      'This offline payment has not yet been forwarded and confirmed by the acquirer, so it cannot be refunded yet; refund it once it is confirmed.'),
-  refundOfflineUnsupported: () =>
-    new AppError('refund.offline_unsupported', '离线款暂不能在收银台退款，请联系收单机构办理。',
-      'An offline payment cannot be refunded at the till yet; contact the acquirer to refund it.'),
+    new AppError('refund.offline_pending',
+      '这笔离线受理的款项还没有得到收单机构确认（还没上传，或在等答复），钱还没到账，所以现在不能退款。请到“待上传”页面点“立即上传”，等它显示“已确认”后再来退款。',
+      'This offline payment is not confirmed by the acquirer yet (not forwarded, or waiting for its answer): the money has not arrived, so it cannot be refunded now. On the Forwarding screen press Send now, and refund it once it shows Confirmed.'),
+  refundOfflineUnavailable: () =>
+    new AppError('refund.offline_unavailable', '没有配置收单机构，离线款无法退款。请联系维护人员。',
+      'No acquirer is configured, so an offline payment cannot be refunded. Contact support.'),
+  refundWithdrawal: () =>
+    new AppError('refund.withdrawal', '这是助农取款（已付给客户现金），不是销售，不能按销售退款。如有差错，请在“备用金”中登记并联系收单机构。',
+      'This is a service-point withdrawal (cash was handed to the customer), not a sale: it cannot be refunded as one. For a mistake, record it in the cash float and contact the acquirer.'),
+  refundBill: () =>
+    new AppError('refund.bill', '这是代收缴费，不能在收银台退款；请联系缴费单位办理。',
+      'This is a bill payment: it cannot be refunded at the till; the biller handles refunds.'),
   refundTooLate: () =>
     new AppError('refund.too_late', '该订单已超过可退款期限。', 'This order is past the refund deadline.'),
   notCancellable: () =>

@@ -90,25 +90,25 @@ describe('payment history with offline-code payments', () => {
     expect(declined.error?.code).toBe('offline.declined.insufficient_funds');
   });
 
-  it('refuses to refund an offline payment not yet forwarded, in both languages, writing nothing', async () => {
+  it('refuses to refund an offline payment not yet confirmed, saying why and what to do in both languages, writing nothing', async () => {
     const off = await acceptOffline(900);
     const before = await kit.count('refunds');
     await expect(engine.refund({ orderNo: off.orderNo, amountFen: 900, reason: 'return' }, 'cashier1')).rejects.toMatchObject({
       code: 'refund.offline_pending',
-      zh: expect.stringContaining('离线'),
-      en: expect.stringContaining('not yet been forwarded'),
+      zh: expect.stringMatching(/还没有得到收单机构确认.*立即上传.*已确认/),
+      en: expect.stringMatching(/not confirmed by the acquirer yet.*Send now.*Confirmed/),
     });
     expect(await kit.count('refunds')).toBe(before);
     await expect(engine.cancel(off.orderNo)).rejects.toMatchObject({ code: 'payment.not_cancellable' });
     expect((await engine.query(off.orderNo)).state).toBe('accepted_offline');
   });
 
-  it('refuses to refund a forwarded offline payment at the till, and a declined one as not refundable', async () => {
+  it('refuses a confirmed offline payment plainly when no acquirer route is configured, and a declined one as not refundable', async () => {
     const ok = await acceptOffline(300);
     const bad = await acceptOffline(400);
     const items = await store.nextBatch(10);
     await store.applyResults(items.map((i) => ({ seq: i.seq, verdict: i.orderNo === ok.orderNo ? { status: 'accepted' as const } : { status: 'declined' as const, reason: 'revoked' } })));
-    await expect(engine.refund({ orderNo: ok.orderNo, amountFen: 300, reason: 'r' }, null)).rejects.toMatchObject({ code: 'refund.offline_unsupported' });
+    await expect(engine.refund({ orderNo: ok.orderNo, amountFen: 300, reason: 'r' }, null)).rejects.toMatchObject({ code: 'refund.offline_unavailable' });
     await expect(engine.refund({ orderNo: bad.orderNo, amountFen: 400, reason: 'r' }, null)).rejects.toMatchObject({ code: 'refund.not_refundable' });
     expect(await kit.count('refunds')).toBe(0);
   });

@@ -5,16 +5,25 @@
  * the payment must have succeeded, the new refund plus every refund not failed must not
  * exceed the amount paid, the acquirer's refund count and window must allow it, and the audit
  * row names the operator and, above the threshold, the approving supervisor.
+ *
+ * Offline-code payments are refunded the same way once the acquirer has confirmed them (the
+ * payment is then an acquirer transaction): same refund numbers, same rules, the same table
+ * (migration 210 bounds them there too), sent to the acquirer's offline routes. Before that
+ * they are refused with nothing written (`refund.offline_pending`): the money has not moved,
+ * the acquirer may still decline the item, and a forwarded item cannot be called back.
+ * After an unknown outcome, a refund whose route can be asked about it (the offline one) is
+ * queried before its number is sent again.
  */
-import type { Refund } from '../api/payments';
+import type { Payment, Refund } from '../api/payments';
+import type { RefundOutcome, RefundQueryOutcome, RefundRequest } from '../acquirer/types';
 import { audit } from '../audit';
 import { checkFen } from '../money';
 import { crashPoint } from './crash';
 import { sleep, type EngineEnv } from './env';
 import { PaymentErrors } from './errors';
 import { declineShape } from './query';
-import type { Queryable } from '../store/db';
-import { getPaymentRow, getRefundRow, toRefund, transitionRefund, type PaymentRow, type RefundRow } from './repo';
+import type { Db, Queryable } from '../store/db';
+import { getPaymentRow, getRefundRow, toRefund, transitionRefund, type RefundRow } from './repo';
 import { REFUND_HOLDING_STATES } from './state';
 
 export interface NewRefund {
@@ -25,25 +34,66 @@ export interface NewRefund {
   approverId: string | null;
 }
 
+/** A refund's payment as the rules see it, from the payments table or from core/offline's outbox. */
+interface Refundable {
+  orderNo: string;
+  amountFen: number;
+  createdAt: number;
+  /** Cash and credit: refunded at the till, no acquirer, no refund window. */
+  local: boolean;
+}
+
+/**
+ * The offline payment behind `orderNo`, read before any transaction (its store reads through
+ * the database's own queue): null when the order is in the payments table or is not an offline
+ * payment. What the rules use of it no longer changes once the acquirer has confirmed it: its
+ * amount, its time, its final `succeeded` state.
+ */
+export async function offlinePaymentFor(env: EngineEnv, orderNo: string): Promise<Payment | null> {
+  if (!env.offlinePayments || (await getPaymentRow(env.db, orderNo))) return null;
+  return env.offlinePayments.findPayment(orderNo);
+}
+
+/** An offline payment as a refund's payment, or the plain reason it cannot be refunded yet. */
+function confirmedOffline(env: EngineEnv, p: Payment): Refundable {
+  if (p.state === 'accepted_offline') throw PaymentErrors.refundOfflinePending();
+  if (p.state !== 'succeeded') throw PaymentErrors.notRefundable();
+  if (!env.offlineRefunds) throw PaymentErrors.refundOfflineUnavailable();
+  return { orderNo: p.orderNo, amountFen: p.amountFen, createdAt: p.createdAt, local: false };
+}
+
 /**
  * The refund rules, read in `q`: called once outside any transaction (a cheap early answer,
  * before asking a supervisor for a PIN) and again inside the transaction that writes the
- * refund, where it is authoritative.
+ * refund, where it is authoritative. `offline` is `offlinePaymentFor(orderNo)`, read first.
  */
-export async function checkRefundable(q: Queryable, env: EngineEnv, orderNo: string, amountFen: number): Promise<{ p: PaymentRow; count: number }> {
+export async function checkRefundable(
+  q: Queryable,
+  env: EngineEnv,
+  orderNo: string,
+  amountFen: number,
+  offline: Payment | null = null,
+): Promise<{ p: Refundable; count: number }> {
   const info = env.acquirer.config();
-  const p = await getPaymentRow(q, orderNo);
-  if (!p) throw PaymentErrors.notFound();
-  if (p.state !== 'succeeded') throw PaymentErrors.notRefundable();
-  if (p.kind !== 'cash' && p.kind !== 'credit' && env.now() - p.created_at > info.refundWindowMs) throw PaymentErrors.refundTooLate();
+  const row = await getPaymentRow(q, orderNo);
+  let p: Refundable;
+  if (row) {
+    if (row.state !== 'succeeded') throw PaymentErrors.notRefundable();
+    p = { orderNo: row.order_no, amountFen: row.amount_fen, createdAt: row.created_at, local: row.kind === 'cash' || row.kind === 'credit' };
+  } else if (offline) {
+    p = confirmedOffline(env, offline);
+  } else {
+    throw PaymentErrors.notFound();
+  }
+  if (!p.local && env.now() - p.createdAt > info.refundWindowMs) throw PaymentErrors.refundTooLate();
   const marks = REFUND_HOLDING_STATES.map(() => '?').join(',');
   const held = await q.get<{ held: number | null }>(
     `SELECT SUM(amount_fen) AS held FROM refunds WHERE order_no = ? AND state IN (${marks})`,
-    [p.order_no, ...REFUND_HOLDING_STATES],
+    [p.orderNo, ...REFUND_HOLDING_STATES],
   );
-  const left = p.amount_fen - (held?.held ?? 0);
+  const left = p.amountFen - (held?.held ?? 0);
   if (amountFen > left) throw PaymentErrors.refundExceeds(left);
-  const count = (await q.get<{ n: number }>('SELECT COUNT(*) AS n FROM refunds WHERE order_no = ?', [p.order_no]))!.n;
+  const count = (await q.get<{ n: number }>('SELECT COUNT(*) AS n FROM refunds WHERE order_no = ?', [p.orderNo]))!.n;
   if (count >= info.maxRefundsPerPayment) throw PaymentErrors.refundTooMany(info.maxRefundsPerPayment);
   return { p, count };
 }
@@ -51,12 +101,13 @@ export async function checkRefundable(q: Queryable, env: EngineEnv, orderNo: str
 /** Writes the refund intent (checks included) in one transaction; refuses with nothing written. */
 export async function createRefund(env: EngineEnv, input: NewRefund): Promise<Refund> {
   const amount = checkFen(input.amountFen);
+  const offline = await offlinePaymentFor(env, input.orderNo);
   const row = await env.db.tx(async (q) => {
-    const { p, count } = await checkRefundable(q, env, input.orderNo, amount);
+    const { p, count } = await checkRefundable(q, env, input.orderNo, amount, offline);
     const now = env.now();
     const r: RefundRow = {
-      refund_no: `${p.order_no}R${String(count + 1).padStart(2, '0')}`,
-      order_no: p.order_no, amount_fen: amount, state: 'created', reason: input.reason, error_json: null,
+      refund_no: `${p.orderNo}R${String(count + 1).padStart(2, '0')}`,
+      order_no: p.orderNo, amount_fen: amount, state: 'created', reason: input.reason, error_json: null,
       operator_id: input.operatorId, approver_id: input.approverId, created_at: now, updated_at: now,
     };
     await q.run(
@@ -67,13 +118,19 @@ export async function createRefund(env: EngineEnv, input: NewRefund): Promise<Re
       operatorId: input.operatorId,
       approverId: input.approverId,
       action: 'payment.refund',
-      detail: { orderNo: p.order_no, refundNo: r.refund_no, amountFen: amount },
+      detail: { orderNo: p.orderNo, refundNo: r.refund_no, amountFen: amount, ...(offline ? { tender: 'offline_code' } : {}) },
     }, now);
     return r;
   });
   const refund = toRefund(row);
   env.bus.emit('refunds:changed', refund);
   return refund;
+}
+
+/** Where one refund is sent: the acquirer's refund route, or its offline one (which can also be asked). */
+interface RefundRoute {
+  refund(req: RefundRequest): Promise<RefundOutcome>;
+  queryRefund?(refundNo: string): Promise<RefundQueryOutcome>;
 }
 
 /**
@@ -84,17 +141,34 @@ export async function runRefund(env: EngineEnv, refundNo: string): Promise<Refun
   const t = env.acquirer.config().timings;
   const row = await env.db.get<RefundRow>('SELECT * FROM refunds WHERE refund_no = ?', [refundNo]);
   if (!row) throw PaymentErrors.notFound();
-  const p = (await getPaymentRow(env.db, row.order_no))!;
+  const local = await getPaymentRow(env.db, row.order_no);
   let cur = toRefund(row);
+  // Found pending (after a crash, or by the sweeper): an earlier request may have reached the acquirer.
+  let maybeSent = cur.state === 'pending';
   if (cur.state === 'created') cur = (await transitionRefund(env, refundNo, 'pending')).refund;
   if (cur.state !== 'pending') return cur;
-  if (p.kind === 'cash' || p.kind === 'credit') return (await transitionRefund(env, refundNo, 'succeeded')).refund;
+  if (local && (local.kind === 'cash' || local.kind === 'credit')) return (await transitionRefund(env, refundNo, 'succeeded')).refund;
+  const totalFen = local ? local.amount_fen : (await env.offlinePayments?.findPayment(row.order_no))?.amountFen;
+  const route: RefundRoute | null | undefined = local ? env.acquirer : env.offlineRefunds;
+  if (!route || totalFen === undefined) {
+    // Written while the route existed; the sweeper sends it once the acquirer is configured again.
+    env.log(`refund ${refundNo} left pending: no acquirer route for its payment`);
+    return cur;
+  }
   for (let i = 0; i < t.refundAttempts; i += 1) {
     if (i > 0) await sleep(t.refundEveryMs);
-    const o = await env.acquirer.refund({ orderNo: row.order_no, refundNo, amountFen: row.amount_fen, totalFen: p.amount_fen, reason: row.reason });
+    if (maybeSent && route.queryRefund) {
+      const q = await route.queryRefund(refundNo);
+      if (q.status === 'succeeded') return (await transitionRefund(env, refundNo, 'succeeded')).refund;
+      if (q.status === 'failed') return (await transitionRefund(env, refundNo, 'failed', declineShape(q))).refund;
+      // Still unknown: ask again later. Not found: it never arrived, so send it (same number).
+      if (q.status === 'unknown') continue;
+    }
+    const o = await route.refund({ orderNo: row.order_no, refundNo, amountFen: row.amount_fen, totalFen, reason: row.reason });
     crashPoint('refund_after_response');
     if (o.status === 'succeeded') return (await transitionRefund(env, refundNo, 'succeeded')).refund;
     if (o.status === 'failed') return (await transitionRefund(env, refundNo, 'failed', declineShape(o))).refund;
+    maybeSent = true;
   }
   return toRefund((await getRefundRow(env.db, refundNo))!);
 }
@@ -103,4 +177,31 @@ export async function refund(env: EngineEnv, input: NewRefund): Promise<Refund> 
   const created = await createRefund(env, input);
   crashPoint('refund_after_intent');
   return runRefund(env, created.refundNo);
+}
+
+/**
+ * An offline-payment history as the engine shows it: each payment with the refunds made here
+ * counted in `refundedFen` (core/offline's outbox knows nothing of refunds; the refunds table
+ * is this engine's). Wraps the source given to the engine, so history, detail, the Z report
+ * and the refund rules all see the same figure.
+ */
+export function withOfflineRefunds<F>(db: Db, source: { history(f: F): Promise<Payment[]>; findPayment(orderNo: string): Promise<Payment | null> }) {
+  const counted = async (ps: Payment[]): Promise<Payment[]> => {
+    // Only a confirmed payment can have refunds.
+    const ids = ps.filter((p) => p.state === 'succeeded').map((p) => p.orderNo);
+    if (!ids.length) return ps;
+    const rows = await db.all<{ order_no: string; fen: number }>(
+      `SELECT order_no, SUM(amount_fen) AS fen FROM refunds WHERE state = 'succeeded' AND order_no IN (${ids.map(() => '?').join(',')}) GROUP BY order_no`,
+      ids,
+    );
+    const by = new Map(rows.map((r) => [r.order_no, r.fen]));
+    return ps.map((p) => (by.has(p.orderNo) ? { ...p, refundedFen: by.get(p.orderNo)! } : p));
+  };
+  return {
+    history: async (f: F) => counted(await source.history(f)),
+    findPayment: async (orderNo: string) => {
+      const p = await source.findPayment(orderNo);
+      return p ? (await counted([p]))[0]! : null;
+    },
+  };
 }

@@ -33,6 +33,8 @@ export interface PaymentRow {
   credit_name: string | null;
   operator_id: string | null;
   acquirer_trade_no: string | null;
+  /** What the payment is for, fixed at creation (migration 102): a sale, or a withdrawal's charge. */
+  purpose: 'sale' | 'withdrawal';
   created_at: number;
   updated_at: number;
 }
@@ -53,6 +55,7 @@ export interface RefundRow {
 export function toPayment(r: PaymentRow): Payment {
   return {
     orderNo: r.order_no,
+    kind: r.purpose,
     amountFen: r.amount_fen,
     tender: r.tender,
     state: r.state,
@@ -165,6 +168,11 @@ export async function transitionRefund(env: EngineEnv, refundNo: string, to: Ref
   if (result.changed) {
     env.bus.emit('refunds:changed', refund);
     if (result.payment) env.bus.emit('payments:changed', toPayment(result.payment));
+    else if (to === 'succeeded') {
+      // An offline-code payment: core/offline's row, read after the commit with this refund counted in.
+      const offline = await env.offlinePayments?.findPayment(refund.orderNo);
+      if (offline) env.bus.emit('payments:changed', offline);
+    }
   }
   return { refund, changed: result.changed };
 }

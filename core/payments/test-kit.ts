@@ -14,9 +14,13 @@ import { EventBus } from '../events';
 import { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { migrations } from '../store/migrations';
+import { openAcquirer, openSyncedStore } from '../offline/test-kit';
+import type { OfflineStore } from '../offline/store';
+import type { OfflineAcquirer } from '../acquirer/simulator/offline-routes';
 import { PaymentEngine, type EngineOptions } from './engine';
 
-export const TINY_TIMINGS: Partial<AcquirerTimings> = {
+/** Every timing, tiny: the tests' acquirer answers at once on loopback (no bounds apply here, only in the app's config). */
+export const TINY_TIMINGS: AcquirerTimings = {
   requestTimeoutMs: 400,
   userpayingPollMs: 20,
   userpayingMaxWaitMs: 600,
@@ -121,4 +125,33 @@ export async function waitFor<T>(f: () => Promise<T>, pred: (v: T) => boolean, m
     if (Date.now() > end) throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+export interface OfflineSide {
+  kit: Kit;
+  acq: OfflineAcquirer;
+  store: OfflineStore;
+  engine: PaymentEngine;
+  /** Stops the engine, closes the offline acquirer's database, then the kit (its folder goes). */
+  close(): Promise<void>;
+}
+
+/**
+ * A kit with core/offline beside it: an offline acquirer of its own (its file in the kit's
+ * folder), an offline store synced with it on the kit's terminal database, and an engine that
+ * reads both (`engine` options added to these).
+ */
+export async function openOfflineSide(engine: (kit: Kit) => Partial<EngineOptions> = () => ({})): Promise<OfflineSide> {
+  const kit = await openKit();
+  const { acq, db: acqDb } = await openAcquirer(kit.dir);
+  const store = await openSyncedStore(kit.db, acq);
+  const e = new PaymentEngine({ db: kit.db, bus: kit.bus, acquirer: kit.acquirer, terminalId: kit.terminalId, training: true, log: () => undefined, offline: store, ...engine(kit) });
+  return {
+    kit, acq, store, engine: e,
+    async close() {
+      await e.stop();
+      await acqDb.close();
+      await kit.close();
+    },
+  };
 }

@@ -16,14 +16,18 @@ export async function paymentByOrderNo(q: Queryable, orderNo: string): Promise<P
 
 /**
  * A withdrawal records its order number only after the charge call returns, and the charge may
- * already have succeeded by then. So a charging withdrawal of the same amount with no order
- * number yet also counts (`pending`): the terminal runs one charge at a time, so it is this one.
+ * already have succeeded by then. So for a withdrawal's charge a charging withdrawal of the same
+ * amount with no order number yet also counts (`pending`): the terminal runs one charge at a
+ * time, so it is this one.
  */
 export async function withdrawalLink(
   q: Queryable,
   byId: (id: string) => Promise<Withdrawal>,
   p: Payment,
 ): Promise<WithdrawalLink> {
+  // The order records what it is for when it is created (payments.purpose): a sale is never a
+  // withdrawal's charge, whatever its amount.
+  if (p.kind !== 'withdrawal') return 'none';
   const row = await q.get<{ id: string }>('SELECT id FROM agent_withdrawals WHERE order_no = ?', [p.orderNo]);
   if (row) return byId(row.id);
   const charging = await q.get<{ id: string }>(

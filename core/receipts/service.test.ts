@@ -18,7 +18,7 @@ const NOW = Date.UTC(2026, 10, 28, 4, 0, 0); // 12:00 in China, 2026-11-28
 const FULL_CODE = '134567890123456789';
 
 const payment = (over: Partial<Payment> = {}): Payment => ({
-  orderNo: 'T000120261128000001', amountFen: 1250, tender: 'wechat', state: 'succeeded', maskedCode: '1345 **** **** 6789',
+  orderNo: 'T000120261128000001', kind: 'sale', amountFen: 1250, tender: 'wechat', state: 'succeeded', maskedCode: '1345 **** **** 6789',
   message: { zh: '收款成功', en: 'Paid' }, error: null, createdAt: NOW, updatedAt: NOW, refundedFen: 0, training: false,
   qr: null, cash: null, creditName: null, operatorId: 'op1', ...over,
 });

@@ -9,7 +9,7 @@ import { MemorySecretStore } from '../platform';
 import { chinaDay, dayBounds, sumPayments } from './z';
 
 const base: Payment = {
-  orderNo: 'T0001X', amountFen: 0, tender: 'cash', state: 'succeeded', maskedCode: null, message: { zh: '', en: '' }, error: null,
+  orderNo: 'T0001X', kind: 'sale', amountFen: 0, tender: 'cash', state: 'succeeded', maskedCode: null, message: { zh: '', en: '' }, error: null,
   createdAt: 0, updatedAt: 0, refundedFen: 0, training: true, qr: null, cash: null, creditName: null, operatorId: null,
 } as unknown as Payment;
 const at = (day: string, hour: number) => dayBounds(day).from + hour * 3_600_000 + 59_000;
@@ -34,6 +34,32 @@ describe('Z report sums', () => {
     for (const x of [r.totalFen, ...r.hourly.map((h) => h.fen)]) expect(Number.isInteger(x)).toBe(true);
   });
 
+  it('counts the kinds apart: only sales are takings; withdrawals are cash out of the drawer; bills are held for billers', () => {
+    const d = '2026-03-01';
+    const r = sumPayments([
+      { ...base, kind: 'sale', amountFen: 1_000, tender: 'wechat', createdAt: at(d, 8) },
+      { ...base, kind: 'withdrawal', amountFen: 80_000, tender: 'wechat', createdAt: at(d, 9) },
+      { ...base, kind: 'withdrawal', amountFen: 2_000, tender: 'offline_code', state: 'accepted_offline', createdAt: at(d, 9) },
+      { ...base, kind: 'withdrawal', amountFen: 30_000, tender: 'alipay', state: 'failed', createdAt: at(d, 9) },
+      { ...base, kind: 'bill', amountFen: 8_650, tender: 'cash', createdAt: at(d, 10) },
+      { ...base, kind: 'bill', amountFen: 5_000, tender: 'cash', state: 'accepted_offline', createdAt: at(d, 11) },
+      { ...base, kind: 'sale', amountFen: 700, tender: 'offline_code', state: 'accepted_offline', createdAt: at(d, 12) },
+    ]);
+    expect(r.totalFen).toBe(1_700);
+    expect(r.byTender).toEqual(expect.arrayContaining([{ tender: 'wechat', count: 1, fen: 1_000 }, { tender: 'offline_code', count: 1, fen: 700 }]));
+    expect(r.byTender.find((x) => x.tender === 'cash')).toBeUndefined();
+    expect(r.hourly.reduce((s, h) => s + h.fen, 0)).toBe(1_700);
+    expect(r.byKind).toEqual(expect.arrayContaining([
+      { kind: 'sale', count: 2, fen: 1_700 },
+      { kind: 'withdrawal', count: 2, fen: 82_000 },
+      { kind: 'bill', count: 2, fen: 13_650 },
+    ]));
+    // Offline-code items of any kind wait for the acquirer; a bill queued offline is not one.
+    expect(r.offlinePending).toEqual({ count: 2, fen: 2_700 });
+    // Nothing disappears: the failed withdrawal is still in the states.
+    expect(r.byStatus).toEqual(expect.arrayContaining([{ state: 'failed', count: 1, fen: 30_000 }]));
+  });
+
   it('uses the China business day at midnight boundaries', () => {
     expect(chinaDay(Date.parse('2026-03-01T15:59:59.999Z'))).toBe('2026-03-01');
     expect(chinaDay(Date.parse('2026-03-01T16:00:00.000Z'))).toBe('2026-03-02');
@@ -41,28 +67,33 @@ describe('Z report sums', () => {
   });
 });
 
-describe('reports:z through the composition root', () => {
-  let backend: Backend;
-  let dir: string;
+/** A demo backend of its own for the describe block that calls this; `call` throws on a refusal. */
+function demoBackend(tag: string) {
+  const env = { backend: null as unknown as Backend, dir: '' };
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-zreport-'));
-    backend = await createBackend({ dataDir: dir, mode: 'demo', shell: 'browser' }, { secrets: new MemorySecretStore() });
+    env.dir = fs.mkdtempSync(path.join(os.tmpdir(), `vc-${tag}-`));
+    env.backend = await createBackend({ dataDir: env.dir, mode: 'demo', shell: 'browser' }, { secrets: new MemorySecretStore() });
   });
   afterAll(async () => {
-    await backend.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await env.backend.close();
+    fs.rmSync(env.dir, { recursive: true, force: true });
   });
   const call = async (m: string, i: unknown) => {
-    const r = await backend.dispatcher.dispatch(m, i);
+    const r = await env.backend.dispatcher.dispatch(m, i);
     if (!r.ok) throw new Error(`${m}: ${r.error.code}`);
     return r.value;
   };
+  return { env, call };
+}
+
+describe('reports:z through the composition root', () => {
+  const { env, call } = demoBackend('zreport');
 
   it('is refused when nobody is logged in and for a malformed day', async () => {
-    expect(await backend.dispatcher.dispatch('reports:z', {})).toMatchObject({ ok: false, error: { code: 'auth.not_logged_in' } });
+    expect(await env.backend.dispatcher.dispatch('reports:z', {})).toMatchObject({ ok: false, error: { code: 'auth.not_logged_in' } });
     await call('session:login', { operatorId: 'cashier1', pin: '1111' });
-    expect(await backend.dispatcher.dispatch('reports:z', { day: '2026-3-1' })).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
-    expect(await backend.dispatcher.dispatch('reports:z', { day: '2026-03-01', extra: 1 })).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
+    expect(await env.backend.dispatcher.dispatch('reports:z', { day: '2026-3-1' })).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
+    expect(await env.backend.dispatcher.dispatch('reports:z', { day: '2026-03-01', extra: 1 })).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
   });
 
   it('sums the day from the tables: cash, offline pending, float variance for an agent; no float for a cashier', async () => {
@@ -94,6 +125,41 @@ describe('reports:z through the composition root', () => {
     expect(c.totalFen).toBe(1_801);
     // Another day is empty, not an error.
     const other = ZReport.parse(await call('reports:z', { day: '2020-01-01' }));
-    expect(other).toMatchObject({ totalFen: 0, byTender: [], float: null });
+    expect(other).toMatchObject({ totalFen: 0, byTender: [], byKind: [], float: null });
+  });
+});
+
+describe('a service point\'s day through the composition root', () => {
+  const { env, call } = demoBackend('zkinds');
+
+  it('counts a withdrawal as cash out of the drawer and a bill apart, never as takings; history says which is which', async () => {
+    await call('session:login', { operatorId: 'agent1', pin: '3333' });
+    await call('agent:floatOpen', { countedFen: 200_000 });
+    const sale = (await call('payments:cash', { amountFen: 1_500, tenderedFen: 1_500 })) as { orderNo: string };
+    const { code } = (await call('demo:paymentCode', { walletId: 'W03' })) as { code: string };
+    const w = (await call('agent:withdraw', { amountFen: 80_000, code, customerPhone: '13800001111' })) as { id: string };
+    await vi.waitFor(async () => expect(((await call('agent:withdrawal', { id: w.id })) as { state: string }).state).toBe('paid'), { timeout: 10_000 });
+    const withdrawn = (await call('agent:withdrawal', { id: w.id })) as { orderNo: string };
+    await call('agent:billLookup', { billerId: 'water-county', account: '12345678' });
+    const bill = (await call('agent:billPay', { billerId: 'water-county', account: '12345678', amountFen: 8_650 })) as { id: string };
+
+    const r = ZReport.parse(await call('reports:z', {}));
+    expect(r.totalFen).toBe(1_500);
+    expect(r.byTender).toEqual([{ tender: 'cash', count: 1, fen: 1_500 }]);
+    expect(r.byKind).toEqual(expect.arrayContaining([
+      { kind: 'sale', count: 1, fen: 1_500 },
+      { kind: 'withdrawal', count: 1, fen: 80_000 },
+      { kind: 'bill', count: 1, fen: 8_650 },
+    ]));
+    // The float holds the service point's cash: the opening count, less the cash handed out, plus the bill taken.
+    expect(r.float?.expectedFen).toBe(200_000 - 80_000 + 8_650);
+
+    const list = (await call('payments:list', {})) as Array<{ orderNo: string; kind: string }>;
+    expect(list.map((p) => [p.orderNo, p.kind])).toEqual([[bill.id, 'bill'], [withdrawn.orderNo, 'withdrawal'], [sale.orderNo, 'sale']]);
+    expect(((await call('payments:list', { kind: 'withdrawal' })) as Array<{ orderNo: string }>).map((p) => p.orderNo)).toEqual([withdrawn.orderNo]);
+    const detail = (await call('payments:get', { orderNo: withdrawn.orderNo })) as { service: unknown };
+    expect(detail.service).toEqual({ kind: 'withdrawal', id: w.id, state: 'paid', cashOutFen: 80_000, maskedPhone: '138****1111' });
+    expect(await env.backend.dispatcher.dispatch('payments:refund', { orderNo: withdrawn.orderNo, amountFen: 1_000, reason: '退' }))
+      .toMatchObject({ ok: false, error: { code: 'refund.withdrawal' } });
   });
 });

@@ -1,10 +1,12 @@
 /**
- * The daily (Z) report in the core. Invariants: integer fen only; the payments are the same the
+ * The daily (Z) report in the core. Invariants: integer fen only; the rows are the same the
  * cashier's history shows (the payment engine's list: the payments table merged with the
- * offline outbox), so the report and the history never disagree; the day is China's (UTC+8).
+ * offline outbox and the service point's bills), so the report and the history never disagree;
+ * the day is China's (UTC+8). Kinds are counted apart: only sales are takings; a withdrawal is
+ * cash out of the drawer and a bill is cash held for the biller.
  */
 import type { CallContext } from '../api/contract';
-import type { Payment, PaymentState, Tender } from '../api/payments';
+import type { Payment, PaymentKind, PaymentState, Tender } from '../api/payments';
 import type { ZReport } from '../api/reports';
 import type { Queryable } from '../store/db';
 
@@ -27,12 +29,14 @@ export function dayBounds(day: string): { from: number; to: number } {
   return { from, to: from + DAY_MS - 1 };
 }
 
-type Sums = Pick<ZReport, 'byTender' | 'byStatus' | 'totalFen' | 'refundedFen' | 'offlinePending' | 'hourly'>;
+type Sums = Pick<ZReport, 'byTender' | 'byKind' | 'byStatus' | 'totalFen' | 'refundedFen' | 'offlinePending' | 'hourly'>;
+type Bucket = { count: number; fen: number };
 
 /** The sums, pure: tested on its own. */
 export function sumPayments(payments: readonly Payment[]): Sums {
-  const tender = new Map<Tender, { count: number; fen: number }>();
-  const status = new Map<PaymentState, { count: number; fen: number }>();
+  const tender = new Map<Tender, Bucket>();
+  const kind = new Map<PaymentKind, Bucket>();
+  const status = new Map<PaymentState, Bucket>();
   const hourly = Array.from({ length: 24 }, (_, hour) => ({ hour, count: 0, fen: 0 }));
   let totalFen = 0;
   let refundedFen = 0;
@@ -44,21 +48,28 @@ export function sumPayments(payments: readonly Payment[]): Sums {
     status.set(p.state, s);
     refundedFen += p.refundedFen;
     if (!COUNTED.includes(p.state)) continue;
+    const k = kind.get(p.kind) ?? { count: 0, fen: 0 };
+    k.count++;
+    k.fen += p.amountFen;
+    kind.set(p.kind, k);
+    // Offline-code items of any kind wait for the same acquirer (a queued bill is not one of them).
+    if (p.state === 'accepted_offline' && p.tender === 'offline_code') {
+      offlinePending.count++;
+      offlinePending.fen += p.amountFen;
+    }
+    if (p.kind !== 'sale') continue;
     const tt = tender.get(p.tender) ?? { count: 0, fen: 0 };
     tt.count++;
     tt.fen += p.amountFen;
     tender.set(p.tender, tt);
     totalFen += p.amountFen;
-    if (p.state === 'accepted_offline') {
-      offlinePending.count++;
-      offlinePending.fen += p.amountFen;
-    }
     const h = new Date(p.createdAt + CHINA_OFFSET_MS).getUTCHours();
     hourly[h].count++;
     hourly[h].fen += p.amountFen;
   }
   return {
     byTender: [...tender].map(([t, v]) => ({ tender: t, ...v })),
+    byKind: [...kind].map(([kd, v]) => ({ kind: kd, ...v })),
     byStatus: [...status].map(([st, v]) => ({ state: st, ...v })),
     totalFen,
     refundedFen,
@@ -72,6 +83,8 @@ export interface ZReportDeps {
   /** The payment engine's list (payments table + offline outbox), newest first. */
   listPayments(f: { from: number; to: number; limit: number; offset: number }): Promise<Payment[]>;
   receiptStats(day: string): Promise<{ printed: number; reprinted: number; paperSaved: number }>;
+  /** Flagged offline items accepted in [from, to] (core/offline): waiting for review, and held. */
+  offlineReview?(from: number, to: number): Promise<ZReport['offlineReview']>;
   now?: () => number;
 }
 
@@ -85,6 +98,7 @@ export async function zReport(deps: ZReportDeps, day: string | undefined, ctx: C
     if (page.length < PAGE) break;
   }
   const r = await deps.receiptStats(d);
+  const offlineReview = (await deps.offlineReview?.(from, to)) ?? { waiting: { count: 0, fen: 0 }, held: { count: 0, fen: 0 } };
   let float: ZReport['float'] = null;
   if (ctx.operator && FLOAT_ROLES.includes(ctx.operator.role)) {
     const f = await deps.db.get<{ opening_fen: number; closing_fen: number | null; variance_fen: number | null }>(
@@ -95,5 +109,5 @@ export async function zReport(deps: ZReportDeps, day: string | undefined, ctx: C
       float = { openingFen: f.opening_fen, expectedFen: m?.s ?? 0, closingFen: f.closing_fen, varianceFen: f.variance_fen };
     }
   }
-  return { day: d, ...sumPayments(payments), receipts: { printed: r.printed, reprinted: r.reprinted, paperSaved: r.paperSaved }, float };
+  return { day: d, ...sumPayments(payments), offlineReview, receipts: { printed: r.printed, reprinted: r.reprinted, paperSaved: r.paperSaved }, float };
 }

@@ -1,9 +1,9 @@
 /**
  * Terminal settings under dual control (双人复核, DOMAIN.md): the offline risk limits and the
- * refund approval threshold. The acquirer connection is shown (safe fields) but never changed
- * here: it comes from the configuration file, which core/config.ts already holds to
- * demo → simulator, and changing it at run time would mean rebuilding the payment engine's,
- * forwarder's and face clients and re-provisioning the terminal key — not a settings-screen job.
+ * refund approval threshold. The acquirer connection the counter started with is shown (safe
+ * fields) but never changed here: it has its own checked, tested and dual-controlled form
+ * (acquirer-profile.ts), since its keys go to the keychain and a change must wait for every
+ * payment and forwarded batch to finish.
  *
  * Invariants:
  * - Nothing is written unless the whole change is valid AND a different supervisor/admin
@@ -92,8 +92,8 @@ export const SettingsErrors = {
     new AppError('settings.acquirer_live_refused', '培训（演示）模式不能连接真实收单机构，未做任何更改。',
       'Training (demo) mode can never be pointed at a live acquirer; nothing was written.'),
   acquirerReadOnly: () =>
-    new AppError('settings.acquirer_read_only', '收单机构连接由配置文件决定，不能在此修改；未做任何更改。',
-      'The acquirer connection comes from the configuration file and cannot be changed here; nothing was written.'),
+    new AppError('settings.acquirer_read_only', '收单机构连接在“收单机构连接”一栏单独修改（主管复核），不能在此修改；未做任何更改。',
+      'The acquirer connection is changed in its own form (Acquirer connection, with a supervisor’s approval), not here; nothing was written.'),
 };
 
 /** The offline store's side of the hook (core/offline/store.ts). */
@@ -215,7 +215,7 @@ export class SettingsService {
         // Host only: a base URL may carry a path or credentials that are not for the screen.
         host: a.kind === 'http' ? new URL(a.baseUrl).host : null,
         terminalId: config.terminalId,
-        simulator: a.kind === 'embedded' || a.simulator,
+        simulator: a.kind === 'embedded' || (a.kind === 'http' && a.simulator),
         editable: false,
       },
     };

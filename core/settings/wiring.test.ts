@@ -52,3 +52,36 @@ describe('settings through the dispatcher', () => {
     expect(backend.payments.engine.refundApprovalFen).toBe(100_00);
   });
 });
+
+describe('wedge scanner profiles through the dispatcher', () => {
+  const mine = { id: 'p1', name: '左边扫码枪', model: 'custom', active: true, prefix: '~]', suffix: 'Tab', maxGapMs: 20, endTimeoutMs: 50, minLength: 8, maxLength: 64, layout: 'os' };
+
+  it('are readable before anyone logs in (every window’s scanner listener loads them), and only a supervisor or admin changes them', async () => {
+    await backend.dispatcher.dispatch('session:logout', {});
+    expect(await backend.dispatcher.dispatch('settings:wedgeProfiles', {})).toMatchObject({ ok: true, value: { profiles: [{ id: 'default', suffix: 'Enter' }] } });
+    await backend.dispatcher.dispatch('session:login', { operatorId: 'cashier1', pin: '1111' });
+    expect(await backend.dispatcher.dispatch('settings:setWedgeProfiles', { profiles: [mine] })).toMatchObject({ ok: false, error: { code: 'auth.role_required' } });
+    await backend.dispatcher.dispatch('session:login', { operatorId: 'super1', pin: '2222' });
+    expect(await backend.dispatcher.dispatch('settings:setWedgeProfiles', { profiles: [{ ...mine, extra: 1 }] })).toMatchObject({ ok: false, error: { code: 'rpc.bad_payload' } });
+    const seen: unknown[] = [];
+    const stop = backend.bus.subscribe((name, payload) => {
+      if (name === 'settings:wedgeProfilesChanged') seen.push(payload);
+    });
+    expect(await backend.dispatcher.dispatch('settings:setWedgeProfiles', { profiles: [mine] })).toMatchObject({ ok: true, value: { profiles: [mine] } });
+    stop();
+    expect(seen).toEqual([{ profiles: [mine] }]);
+    expect(await backend.dispatcher.dispatch('settings:wedgeProfiles', {})).toMatchObject({ ok: true, value: { profiles: [mine] } });
+  });
+
+  it('the training reset puts the factory profile back and tells every window', async () => {
+    await backend.dispatcher.dispatch('session:login', { operatorId: 'trainer1', pin: '4444' });
+    const seen: unknown[] = [];
+    const stop = backend.bus.subscribe((name, payload) => {
+      if (name === 'settings:wedgeProfilesChanged') seen.push(payload);
+    });
+    expect(await backend.dispatcher.dispatch('demo:reset', { confirm: true })).toMatchObject({ ok: true });
+    stop();
+    expect(seen).toMatchObject([{ profiles: [{ id: 'default' }] }]);
+    expect(await backend.dispatcher.dispatch('settings:wedgeProfiles', {})).toMatchObject({ ok: true, value: { profiles: [{ id: 'default' }] } });
+  });
+});

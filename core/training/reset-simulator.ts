@@ -2,7 +2,11 @@
  * The training reset's share of the embedded acquirer simulator: its orders, refunds, codes and
  * ledger go, the demo wallets get their seeded balances back, and scripted faults are cleared.
  * Merchants and terminals stay: the terminal's key was provisioned at start-up and the engine
- * signs with it, so removing it would lock the terminal out of its own simulator.
+ * signs with it, so removing it would lock the terminal out of its own simulator. Enrolled demo
+ * faces (`face_enrolments`) stay too: they are the practice customers' set-up, not a class's
+ * work, and a trainer expects the face enrolled before class to still pay after a reset
+ * (re-enrolling replaces it: `/face?enrol=W07`). The wallets are updated in place, never
+ * deleted, so an enrolment never loses its wallet.
  *
  * Invariant: demo mode only, and only a simulator file inside the config's data folder that is
  * neither the training nor the live terminal database. Anything else refuses before writing.

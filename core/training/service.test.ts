@@ -182,6 +182,28 @@ describe('reset to the seeded state', () => {
     expect((await b.dispatcher.dispatch('payments:charge', { amountFen: 100, code: (again.value as { code: string }).code })).ok).toBe(true);
   });
 
+  it('keeps the demo faces a trainer enrolled, through the reset and a restart', async () => {
+    const dir = tmp();
+    const b = await demo(dir);
+    // A face as the camera would describe it: 1024 float32 values, base64.
+    const face = (wobble: number) => Buffer.from(Float32Array.from({ length: 1024 }, (_, i) => Math.sin(i * 1.7) + wobble * Math.cos(i * 0.3)).buffer).toString('base64');
+    const identify = async (back: Backend) => {
+      const r = (await back.dispatcher.dispatch('face:identify', { embedding: face(0.05), amountFen: 5_00 })) as Extract<RpcResult, { ok: true }>;
+      expect(r.ok).toBe(true);
+      return (r.value as { match: string }).match;
+    };
+    await login(b, 'trainer1', '4444');
+    expect((await b.dispatcher.dispatch('demo:faceEnrol', { walletId: 'W07', embedding: face(0) })).ok).toBe(true);
+    expect((await b.dispatcher.dispatch('demo:reset', { confirm: true })).ok).toBe(true);
+    await login(b, 'cashier1', '1111');
+    expect(await identify(b)).toBe('matched');
+    await b.close();
+    open.splice(open.indexOf(b), 1);
+    const again = await demo(dir);
+    await login(again, 'cashier1', '1111');
+    expect(await identify(again)).toBe('matched');
+  });
+
   it('is refused without the explicit confirmation and to a cashier, changing nothing', async () => {
     const b = await demo(tmp());
     await login(b, 'cashier1', '1111');

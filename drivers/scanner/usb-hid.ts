@@ -24,6 +24,8 @@ export interface HidReaderEvents {
 
 export class UsbHidScanner {
   private running = false;
+  /** Cleared by `stop()`: a stop while the device is still being claimed must win. */
+  private wanted = false;
   private loop: Promise<void> | null = null;
   private readonly kbd: HidKeyboardDecoder;
   private readonly pos = new HidPosDecoder();
@@ -45,6 +47,7 @@ export class UsbHidScanner {
   /** Claims the device and starts reading; resolves once claimed (or failed: see onEnd). */
   async start(): Promise<void> {
     if (this.running) return;
+    this.wanted = true;
     let ep: { iface: number; endpoint: number; size: number };
     try {
       if (!this.device.opened) await this.device.open();
@@ -55,6 +58,10 @@ export class UsbHidScanner {
       ep = { iface: found.iface.interfaceNumber, endpoint: found.epIn!.endpointNumber, size: found.epIn!.packetSize };
     } catch (e) {
       return this.events.onEnd(isAccessDenied(e) ? 'no_permission' : 'disconnected');
+    }
+    if (!this.wanted) {
+      await this.release(ep.iface);
+      return this.events.onEnd('stopped');
     }
     this.running = true;
     this.loop = this.read(ep);
@@ -73,29 +80,42 @@ export class UsbHidScanner {
       }
       if (r.status !== 'ok' || !r.data) continue; // a stalled interrupt read: the next one recovers
       const report = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+      // A zero-length packet (some devices end a full-size report with one) carries no report: it
+      // must not be refused, which would drop the first part of a code spanning several reports.
+      if (!report.length) continue;
       try {
         const isPos = report.length === HID_POS_REPORT_LEN && report[0] === HID_POS_REPORT_ID;
         const code = isPos ? this.pos.push(report) : this.kbd.push(report);
         if (code !== null) this.events.onCode(code);
       } catch (e) {
-        if (isAppError(e)) this.events.onRefused(e);
-        else throw e;
+        if (!isAppError(e)) throw e;
+        // A report cut short on the wire no longer looks like a HID POS one and is refused by the
+        // keyboard decoder: the other decoder's partial code must go too, or its first part would
+        // be glued to the next code.
+        this.kbd.reset();
+        this.pos.reset();
+        this.events.onRefused(e);
       }
     }
     this.running = false;
     this.kbd.reset();
     this.pos.reset();
+    await this.release(ep.iface);
+    this.events.onEnd(end);
+  }
+
+  private async release(iface: number): Promise<void> {
     try {
-      await this.device.releaseInterface(ep.iface);
+      await this.device.releaseInterface(iface);
       await this.device.close();
     } catch {
       // The device is gone; there is nothing to release.
     }
-    this.events.onEnd(end);
   }
 
-  /** Stops after the outstanding read returns (at most one read time-out). */
+  /** Stops after the outstanding read returns (at most one read time-out), or once a claim under way is done. */
   async stop(): Promise<void> {
+    this.wanted = false;
     this.running = false;
     await this.loop;
   }

@@ -20,7 +20,18 @@ export class FakeUsbDevice implements UsbDeviceLike {
   readonly inQueue = new Map<number, Uint8Array[]>();
   /** Called for every OUT transfer that went through (e.g. a printer answering DLE EOT). */
   onOut: (endpoint: number, data: Uint8Array) => void = () => {};
-  unplugged = false;
+  private gone = false;
+  /** Pulled out: every transfer fails; plugged back, it is a fresh device (closed, nothing claimed). */
+  get unplugged(): boolean {
+    return this.gone;
+  }
+  set unplugged(v: boolean) {
+    this.gone = v;
+    if (v) {
+      this.opened = false;
+      this.claimed.clear();
+    }
+  }
   /** Kernel driver bound: claiming fails "busy" until detached (Linux behaviour). */
   kernelDriverBound = true;
   busyIn = new Set<number>();
@@ -68,6 +79,8 @@ export class FakeUsbDevice implements UsbDeviceLike {
   async claimInterface(n: number) {
     this.alive();
     if (this.kernelDriverBound) throw new Error('LIBUSB_ERROR_BUSY: resource busy');
+    // One claim per interface, as the OS allows: a second reader of the same device fails.
+    if (this.claimed.has(n)) throw new Error('LIBUSB_ERROR_BUSY: interface already claimed');
     this.claimed.add(n);
     this.log.push(`claim ${n}`);
   }

@@ -20,11 +20,14 @@ export interface UsbHost {
 
 export type HostState = { available: true } | { available: false; reason: string };
 
-export interface UsbWatchEvents {
-  onAttach(key: string, d: UsbDeviceLike): void;
+export interface WatchEvents<T> {
+  onAttach(key: string, d: T): void;
   onDetach(key: string): void;
   onState(s: HostState): void;
+  /** After every look at the list (a reader that ended can be revived while its device is listed). */
+  onPolled?(): void;
 }
+export type UsbWatchEvents = WatchEvents<UsbDeviceLike>;
 
 /** Loads `usb` v3 on demand; resolves null (with the reason) where it cannot load. */
 export async function loadUsbHost(): Promise<{ host: UsbHost | null; reason: string }> {
@@ -36,15 +39,20 @@ export async function loadUsbHost(): Promise<{ host: UsbHost | null; reason: str
   }
 }
 
-export class UsbWatcher {
-  private known = new Map<string, UsbDeviceLike>();
+/**
+ * Polls a device list and reports what appeared and disappeared, by key. USB devices here;
+ * serial ports (scanner/serial.ts) the same way, since `serialport` has no hotplug events either.
+ */
+export class ListWatcher<T> {
+  private known = new Map<string, T>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private state: HostState | null = null;
   private polling: Promise<void> | null = null;
 
   constructor(
-    private readonly host: UsbHost,
-    private readonly events: UsbWatchEvents,
+    private readonly list: () => Promise<T[]>,
+    private readonly keyOf: (d: T) => string,
+    private readonly events: WatchEvents<T>,
     private readonly intervalMs = 2000,
   ) {}
 
@@ -59,16 +67,21 @@ export class UsbWatcher {
     this.timer = null;
   }
 
-  /** One look at the bus; overlapping calls share the same look. */
+  /** One look at the list; overlapping calls share the same look. */
   poll(): Promise<void> {
     this.polling ??= this.look().finally(() => (this.polling = null));
     return this.polling;
   }
 
+  /** What is attached now, as of the last look. */
+  current(): ReadonlyMap<string, T> {
+    return this.known;
+  }
+
   private async look(): Promise<void> {
-    let list: UsbDeviceLike[];
+    let list: T[];
     try {
-      list = await this.host.getDevices();
+      list = await this.list();
     } catch (e) {
       this.setState({ available: false, reason: e instanceof Error ? e.message : String(e) });
       for (const k of this.known.keys()) this.events.onDetach(k);
@@ -76,15 +89,23 @@ export class UsbWatcher {
       return;
     }
     this.setState({ available: true });
-    const now = new Map(list.map((d) => [usbDeviceKey(d), d]));
-    for (const k of this.known.keys()) if (!now.has(k)) this.events.onDetach(k);
-    for (const [k, d] of now) if (!this.known.has(k)) this.events.onAttach(k, d);
+    const now = new Map(list.map((d) => [this.keyOf(d), d]));
+    const before = this.known;
     this.known = now;
+    for (const k of before.keys()) if (!now.has(k)) this.events.onDetach(k);
+    for (const [k, d] of now) if (!before.has(k)) this.events.onAttach(k, d);
+    this.events.onPolled?.();
   }
 
   private setState(s: HostState): void {
     if (this.state && this.state.available === s.available) return;
     this.state = s;
     this.events.onState(s);
+  }
+}
+
+export class UsbWatcher extends ListWatcher<UsbDeviceLike> {
+  constructor(host: UsbHost, events: UsbWatchEvents, intervalMs = 2000) {
+    super(() => host.getDevices(), usbDeviceKey, events, intervalMs);
   }
 }

@@ -178,6 +178,20 @@ describe('USB raw-HID scanner transport', () => {
     await r.s.stop();
   });
 
+  it('drops the first part of a long HID POS code when a truncated report follows it', async () => {
+    const d = new FakeUsbDevice(0x0c2e, 0x0b61, fakeHidConfig(64));
+    const r = reader(d);
+    await r.s.start();
+    d.queueIn(1, hidPosReports('9'.repeat(70))[0]!); // "more data follows"
+    d.queueIn(1, new Uint8Array(0)); // a zero-length packet after a full-size report: no report, no refusal
+    d.queueIn(1, hidPosReports('1')[0]!.subarray(0, 10)); // cut short on the wire
+    for (const rep of hidPosReports('134567890123456789')) d.queueIn(1, rep);
+    await until(() => r.codes.length > 0);
+    expect(r.refused).toEqual(['scanner.bad_report']);
+    expect(r.codes).toEqual(['134567890123456789']);
+    await r.s.stop();
+  });
+
   it('ends with disconnected on unplug mid-code, and a new reader works after replug', async () => {
     const d = new FakeUsbDevice(0x0c2e, 0x0b61, fakeHidConfig());
     const r = reader(d);
@@ -198,6 +212,17 @@ describe('USB raw-HID scanner transport', () => {
     await until(() => r2.codes.length > 0);
     expect(r2.codes).toEqual(['777777']); // nothing of the half code before the unplug
     await r2.s.stop();
+  });
+
+  it('stops a reader that is stopped while it is still claiming the device', async () => {
+    const d = new FakeUsbDevice(0x0c2e, 0x0b61, fakeHidConfig());
+    const r = reader(d);
+    const starting = r.s.start();
+    await r.s.stop();
+    await starting;
+    expect(r.s.active).toBe(false);
+    expect(r.ends).toEqual(['stopped']);
+    expect(d.claimed.size).toBe(0); // released again
   });
 
   it('reports a device with no HID interrupt endpoint as not a scanner', async () => {

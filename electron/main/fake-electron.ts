@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
+import path from 'node:path';
 
 type Handler = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -12,9 +13,10 @@ export interface FakeDisplay {
   bounds: { x: number; y: number; width: number; height: number };
 }
 
-export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: string } = {}) {
+export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: string; documents?: string } = {}) {
   const calls: string[] = [];
   const displays = opts.displays ?? [{ id: 1, bounds: { x: 0, y: 0, width: 1366, height: 768 } }];
+  const userData = opts.userData ?? os.tmpdir();
   const app = Object.assign(new EventEmitter(), {
     ready: false,
     enableSandbox: () => {
@@ -24,15 +26,20 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
       app.ready = true;
       calls.push('ready');
     },
-    getPath: (_n: string) => opts.userData ?? os.tmpdir(),
+    getPath: (name: string) => (name === 'documents' ? (opts.documents ?? path.join(userData, 'Documents')) : userData),
     quit: () => calls.push('quit'),
     exit: () => calls.push('exit'),
   });
 
   const windows: FakeWindow[] = [];
+  let nextId = 1;
   class FakeWebContents extends EventEmitter {
+    readonly id = nextId++;
     sent: unknown[][] = [];
     windowOpenHandler: Handler | null = null;
+    /** Options of every printToPDF call; set `pdfFails` to make the next ones throw. */
+    printed: unknown[] = [];
+    pdfFails = false;
     send(...args: unknown[]) {
       this.sent.push(args);
     }
@@ -42,20 +49,25 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
     getURL() {
       return '';
     }
+    async printToPDF(options: unknown) {
+      this.printed.push(options);
+      if (this.pdfFails) throw new Error('Failed to generate PDF');
+      return Buffer.from(`%PDF-1.7 fake page of web contents ${this.id}\n%%EOF\n`);
+    }
   }
   class FakeWindow extends EventEmitter {
     static getAllWindows() {
       return windows;
     }
+    static fromWebContents(wc: unknown) {
+      return windows.find((w) => w.webContents === wc) ?? null;
+    }
     webContents = new FakeWebContents();
-    loaded: { file?: string; url?: string; hash?: string } = {};
+    loaded: { url?: string } = {};
     constructor(readonly options: Record<string, any>) { // eslint-disable-line @typescript-eslint/no-explicit-any
       super();
       windows.push(this);
       app.emit('web-contents-created', {}, this.webContents);
-    }
-    async loadFile(file: string, o?: { hash?: string }) {
-      this.loaded = { file, hash: o?.hash };
     }
     async loadURL(url: string) {
       this.loaded = { url };
@@ -66,8 +78,46 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
     show() {}
   }
 
+  /**
+   * What Electron does when a page calls window.open(url): ask the opener's window-open handler;
+   * if it allows, create the window with its options, load the URL and tell the opener.
+   */
+  function openFromPage(opener: FakeWindow, url: string): FakeWindow | null {
+    const answer = opener.webContents.windowOpenHandler!({ url });
+    if (answer.action !== 'allow') return null;
+    const child = new FakeWindow(answer.overrideBrowserWindowOptions ?? {});
+    child.loaded = { url };
+    opener.webContents.emit('did-create-window', child, { url });
+    return child;
+  }
+  /** Web contents in no window of the app (a devtools page, a webview, a stray view). */
+  const strayContents = () => new FakeWebContents();
+
   const handlers = new Map<string, Handler>();
   const ipcMain = { handle: (ch: string, h: Handler) => handlers.set(ch, h) };
+  const protocolState = { privileged: [] as unknown[], handlers: new Map<string, Handler>() };
+  const protocol = {
+    registerSchemesAsPrivileged: (schemes: unknown[]) => {
+      calls.push(app.ready ? 'registerSchemesAsPrivileged:after-ready' : 'registerSchemesAsPrivileged');
+      protocolState.privileged.push(...schemes);
+    },
+    handle: (scheme: string, h: Handler) => {
+      calls.push(`protocol.handle:${scheme}`);
+      protocolState.handlers.set(scheme, h);
+    },
+  };
+  /** The save dialog answers with `dialogState.answer`; every call's window and options are kept. */
+  const dialogState = {
+    answer: { canceled: true, filePath: '' } as { canceled: boolean; filePath: string },
+    asked: [] as Array<{ window: unknown; options: Record<string, any> }>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const dialog = {
+    showSaveDialog: async (window: unknown, options: Record<string, unknown>) => {
+      dialogState.asked.push({ window, options });
+      return dialogState.answer;
+    },
+    showErrorBox: (title: string, content: string) => calls.push(`errorBox:${title}:${content}`),
+  };
   const sessionState = {
     permissionRequest: null as Handler | null,
     permissionCheck: null as Handler | null,
@@ -89,5 +139,16 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
     encryptString: (s: string) => Buffer.from(`enc:${s}`),
     decryptString: (b: Buffer) => b.toString().replace(/^enc:/, ''),
   };
-  return { electron: { app, BrowserWindow: FakeWindow, ipcMain, session, shell, screen, safeStorage }, calls, windows, handlers, sessionState, opened };
+  return {
+    electron: { app, BrowserWindow: FakeWindow, ipcMain, protocol, dialog, session, shell, screen, safeStorage },
+    calls,
+    windows,
+    handlers,
+    protocolState,
+    dialogState,
+    sessionState,
+    opened,
+    openFromPage,
+    strayContents,
+  };
 }

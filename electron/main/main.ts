@@ -1,30 +1,33 @@
 /**
  * The Electron shell. Everything Electron-specific lives here and stays thin: build the back
- * end through the composition root, harden the app, register IPC, open the windows, forward
- * events. `runMain` takes the electron module as a parameter so the hardening is unit-tested
- * against a fake (main.test.ts).
+ * end through the composition root, harden the app, serve the renderer over `app://cashier/`
+ * (app-protocol.ts), register IPC, open the windows, forward events. `runMain` takes the
+ * electron module as a parameter so the hardening is unit-tested against a fake (main.test.ts).
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
 import { createBackend, type Backend } from '../../core/app';
 import { EVENT_CHANNEL } from '../../core/api/bridge';
 import { CONTENT_SECURITY_POLICY } from '../../core/api/csp';
-import { registerIpc } from './ipc';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './app-protocol';
+import { isTrustedSender, registerIpc, type SenderEvent } from './ipc';
+import { registerShellIpc } from './report-pdf';
 import { KeychainSecretStore } from './secrets';
-import { isAllowedChildWindow, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
+import { isAllowedChildWindow, isAppOrigin, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
 
 export type ElectronModule = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'session' | 'shell' | 'screen' | 'safeStorage'
+  'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'dialog' | 'session' | 'shell' | 'screen' | 'safeStorage'
 >;
 
 export interface MainOptions {
-  /** Folder holding index.js (main) — the preload and renderer are found beside it. */
+  /** Folder holding index.js (main); the preload and renderer folders are found beside it. */
   outDir: string;
   /** electron-vite's dev server URL in development, else undefined. */
   devServerUrl?: string;
   mode?: 'demo' | 'live';
+  /** The bundled SM2 verification worker (electron-vite `?modulePath`, see index.ts). */
+  verifyWorkerPath?: string;
 }
 
 export interface MainHandle {
@@ -35,16 +38,24 @@ export interface MainHandle {
 }
 
 export async function runMain(electron: ElectronModule, opts: MainOptions): Promise<MainHandle> {
-  const { app, BrowserWindow, ipcMain, session, shell, screen, safeStorage } = electron;
+  const { app, BrowserWindow, ipcMain, protocol, dialog, session, shell, screen, safeStorage } = electron;
 
   // Every renderer runs in Chromium's OS-level sandbox, including any created later by a
   // library: a compromised page (a malicious QR payload rendered somewhere, say) then cannot
   // reach the file system or spawn processes even if it escapes the JS isolate.
   app.enableSandbox();
+  // Electron accepts this only before ready. The renderer is served over app://, never file://.
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
-  const appUrl = opts.devServerUrl ?? pathToFileURL(path.join(opts.outDir, '..', 'renderer', 'index.html')).toString();
+  const appUrl = opts.devServerUrl ?? APP_INDEX_URL;
   const mode = opts.mode ?? 'demo';
   const preload = path.join(opts.outDir, '..', 'preload', 'index.cjs');
+  const rendererDir = path.join(opts.outDir, '..', 'renderer');
+
+  // The web contents of the app's own windows: the ones created below and the demo phone one of
+  // them opens. Only these may call the back end (ipc.ts), whatever URL another one shows.
+  const ownContents = new WeakSet<Electron.WebContents>();
+  const trusted = (event: SenderEvent) => isTrustedSender(event, appUrl, (wc) => ownContents.has(wc));
 
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (ev, url) => {
@@ -66,9 +77,14 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
       if (isSafeExternalUrl(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
+    contents.on('did-create-window', (child) => {
+      if (ownContents.has(contents)) ownContents.add(child.webContents);
+    });
   });
 
   await app.whenReady();
+
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
 
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((wc, permission, callback, details) => {
@@ -76,8 +92,9 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
     callback(isPermissionAllowed(permission, details.requestingUrl ?? wc.getURL(), appUrl, media));
   });
   ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
-    permission === 'media' && isAppUrl(requestingOrigin, appUrl),
+    permission === 'media' && isAppOrigin(requestingOrigin, appUrl),
   );
+  // app:// responses carry the CSP from their handler; this covers the dev server's pages.
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
@@ -87,9 +104,16 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
   const dataDir = path.join(app.getPath('userData'), 'data');
   const backend = await createBackend(
     { dataDir, mode, shell: 'electron' },
-    { secrets: new KeychainSecretStore(safeStorage, path.join(dataDir, 'secrets.json')) },
+    { secrets: new KeychainSecretStore(safeStorage, path.join(dataDir, 'secrets.json')), verifyWorkerPath: opts.verifyWorkerPath },
   );
-  registerIpc(ipcMain, backend.dispatcher, () => appUrl);
+  registerIpc(ipcMain, backend.dispatcher, trusted);
+  registerShellIpc(ipcMain, {
+    trusted,
+    operator: () => backend.operators.operatorForCall(),
+    windowOf: (wc) => BrowserWindow.fromWebContents(wc),
+    showSaveDialog: (win, options) => (win ? dialog.showSaveDialog(win, options) : dialog.showSaveDialog(options)),
+    documentsDir: () => app.getPath('documents'),
+  });
 
   const mainWindow = new BrowserWindow({
     width: 1366,
@@ -100,6 +124,7 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
     title: '村店收银台',
     webPreferences: secureWebPreferences(preload),
   });
+  ownContents.add(mainWindow.webContents);
   mainWindow.once('ready-to-show', () => mainWindow.show());
 
   // The customer-facing display goes on a second screen when one exists.
@@ -117,6 +142,7 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
       title: '顾客显示屏',
       webPreferences: secureWebPreferences(preload),
     });
+    ownContents.add(customerWindow.webContents);
   }
 
   // Every window of the app (cashier, customer display, demo phone) follows the core's events.
@@ -126,14 +152,8 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
     }
   });
 
-  if (opts.devServerUrl) {
-    await mainWindow.loadURL(opts.devServerUrl);
-    if (customerWindow) await customerWindow.loadURL(`${opts.devServerUrl}#/customer`);
-  } else {
-    const index = path.join(opts.outDir, '..', 'renderer', 'index.html');
-    await mainWindow.loadFile(index);
-    if (customerWindow) await customerWindow.loadFile(index, { hash: '/customer' });
-  }
+  await mainWindow.loadURL(appUrl);
+  if (customerWindow) await customerWindow.loadURL(`${appUrl}#/customer`);
 
   app.on('window-all-closed', () => {
     unsubscribe();

@@ -37,7 +37,23 @@ export class KeychainSecretStore implements SecretStore {
 
   async set(name: string, value: string): Promise<void> {
     if (!this.usable()) throw new Error('no OS keychain is available to store secrets');
-    const all = { ...this.read(), [name]: this.safeStorage.encryptString(value).toString('base64') };
-    fs.writeFileSync(this.file, JSON.stringify(all), { mode: 0o600 });
+    this.write({ ...this.read(), [name]: this.safeStorage.encryptString(value).toString('base64') });
+  }
+
+  async delete(name: string): Promise<void> {
+    const all = this.read();
+    if (!(name in all)) return;
+    delete all[name];
+    this.write(all);
+  }
+
+  /**
+   * Whole or not at all: a new file, then renamed over the old one, so a power cut while a key
+   * is saved never leaves a half-written file that loses the keys already there.
+   */
+  private write(all: Record<string, string>): void {
+    const tmp = `${this.file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
   }
 }

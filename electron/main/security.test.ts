@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedChildWindow, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
+import { isAllowedChildWindow, isAppOrigin, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
 
-const APP = 'file:///opt/cashier/resources/app.asar/out/renderer/index.html';
+const APP = 'app://cashier/index.html';
 const DEV = 'http://localhost:5173/';
 
 describe('isAppUrl', () => {
@@ -13,11 +13,21 @@ describe('isAppUrl', () => {
   ])('accepts the app page %s', (u) => expect(isAppUrl(u, APP)).toBe(true));
 
   it.each([
-    'file:///opt/cashier/resources/app.asar/out/renderer/other.html',
+    'app://cashier/other.html',
+    'app://cashier/',
+    'app://cashier/index.html/../../x',
+    'app://cashier/assets/../index.html.evil',
+    'app://evil/index.html',
+    'app://cashier.evil.example/index.html',
+    'app://cashier:8080/index.html',
+    'app://user@cashier/index.html',
+    'app:///index.html',
+    'app:index.html',
+    // The old file:// page is no longer the app, wherever it is.
+    'file:///opt/cashier/resources/app.asar/out/renderer/index.html',
     'file:///etc/passwd',
-    'file://evil.example/opt/cashier/resources/app.asar/out/renderer/index.html',
-    'file:///opt/cashier/resources/app.asar/out/renderer/index.html/../../x',
-    'https://evil.example/opt/cashier/resources/app.asar/out/renderer/index.html',
+    'file://cashier/index.html',
+    'https://cashier/index.html',
     'http://localhost:5173/',
     'javascript:alert(1)',
     'data:text/html,<script>1</script>',
@@ -34,7 +44,21 @@ describe('isAppUrl', () => {
     expect(isAppUrl('http://localhost.evil.example:5173/', DEV)).toBe(false);
     expect(isAppUrl('https://localhost:5173/', DEV)).toBe(false);
     expect(isAppUrl('http://localhost:5173.evil.example/', DEV)).toBe(false);
+    expect(isAppUrl('http://u:p@localhost:5173/', DEV)).toBe(false);
+    expect(isAppUrl(APP, DEV)).toBe(false);
   });
+});
+
+describe('isAppOrigin', () => {
+  it('accepts the app origin as Chromium reports it, and the dev server origin in development', () => {
+    expect(isAppOrigin('app://cashier', APP)).toBe(true);
+    expect(isAppOrigin('app://cashier/', APP)).toBe(true);
+    expect(isAppOrigin('http://localhost:5173', DEV)).toBe(true);
+  });
+  it.each(['app://evil', 'app://cashier.evil', 'app://cashier:1', 'file://', 'file:///', 'null', '', 'https://cashier', 'app://cashier/index.html'])(
+    'refuses %s',
+    (o) => expect(isAppOrigin(o, APP)).toBe(false),
+  );
 });
 
 describe('isSafeExternalUrl', () => {
@@ -93,6 +117,7 @@ describe('isAllowedChildWindow', () => {
     expect(isAllowedChildWindow(`${APP}#/checkout`, APP, 'demo')).toBe(false);
     expect(isAllowedChildWindow('https://evil.example/#/phone', APP, 'demo')).toBe(false);
     expect(isAllowedChildWindow('file:///tmp/x.html#/phone', APP, 'demo')).toBe(false);
+    expect(isAllowedChildWindow('app://evil/index.html#/phone', APP, 'demo')).toBe(false);
     expect(isAllowedChildWindow('not a url', APP, 'demo')).toBe(false);
   });
 });

@@ -3,24 +3,46 @@
  * input (electron/main/security.test.ts) without starting Electron.
  */
 
+function parse(candidate: string): URL | null {
+  try {
+    return new URL(candidate);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * True only for the app's own page. In production that is the one `index.html` under the
- * packaged renderer folder (any hash route); in development, the electron-vite dev server's
- * exact origin. Anything else (other files, other hosts, look-alike prefixes) is foreign.
+ * Same scheme, host and port, and no credentials. Compared field by field rather than through
+ * `URL.origin`, which is the opaque "null" for a custom scheme such as `app:`.
+ */
+function sameOrigin(u: URL, app: URL): boolean {
+  if (u.protocol !== app.protocol || u.username !== '' || u.password !== '') return false;
+  if (app.protocol === 'http:' || app.protocol === 'https:') return u.origin === app.origin;
+  if (app.protocol === 'app:') return u.host !== '' && u.host === app.host && u.port === app.port;
+  return false; // file:, data:, about: … are never the app
+}
+
+/**
+ * True only for the app's own page. In production that is the one `index.html` served over the
+ * app's privileged scheme (`app://cashier/index.html`, any hash route; electron/main/app-protocol.ts);
+ * in development, the electron-vite dev server's exact origin. Anything else (other paths,
+ * other hosts, file://, look-alike prefixes) is foreign.
  */
 export function isAppUrl(candidate: string, appUrl: string): boolean {
-  let u: URL;
-  let app: URL;
-  try {
-    u = new URL(candidate);
-    app = new URL(appUrl);
-  } catch {
-    return false;
-  }
-  if (u.protocol !== app.protocol) return false;
-  if (app.protocol === 'file:') return u.host === '' && u.pathname === app.pathname;
-  if (app.protocol === 'http:' || app.protocol === 'https:') return u.origin === app.origin;
-  return false;
+  const u = parse(candidate);
+  const app = parse(appUrl);
+  if (!u || !app || !sameOrigin(u, app)) return false;
+  return app.protocol === 'app:' ? u.pathname === app.pathname : true;
+}
+
+/**
+ * True for the app's own origin (`app://cashier`, or the dev server's): what Chromium passes as
+ * the requesting origin of a permission check, which carries no path.
+ */
+export function isAppOrigin(candidate: string, appUrl: string): boolean {
+  const u = parse(candidate);
+  const app = parse(appUrl);
+  return u !== null && app !== null && sameOrigin(u, app) && (u.pathname === '' || u.pathname === '/');
 }
 
 /**

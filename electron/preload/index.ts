@@ -1,12 +1,14 @@
 /**
  * The preload runs sandboxed (no Node), so it is one bundled file that needs only `electron`.
- * It exposes named functions, one per contract method, and an event subscription limited to
- * the contract's events: the renderer never holds ipcRenderer itself.
+ * It exposes named functions, one per contract method, an event subscription limited to the
+ * contract's events, and the shell's own named features (core/api/shell.ts): the renderer never
+ * holds ipcRenderer itself.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { EVENT_CHANNEL, type CashierBridge } from '../../core/api/bridge';
 import type { RpcResult } from '../../core/api/dispatcher';
 import { eventNames, isEventName, methodNames, type MethodName } from '../../core/api/names';
+import { shellChannels, type ShellBridge } from '../../core/api/shell';
 
 const call = Object.fromEntries(
   methodNames.map((name) => [name, (input: unknown): Promise<RpcResult> => ipcRenderer.invoke(name, input)]),
@@ -29,4 +31,8 @@ const bridge = {
   },
 } satisfies CashierBridge;
 
-contextBridge.exposeInMainWorld('cashier', Object.freeze({ call: Object.freeze(call), on: bridge.on }));
+const shell = {
+  saveZReportPdf: (input: unknown): Promise<RpcResult> => ipcRenderer.invoke(shellChannels.saveZReportPdf, input),
+} satisfies ShellBridge;
+
+contextBridge.exposeInMainWorld('cashier', Object.freeze({ call: Object.freeze(call), on: bridge.on, shell: Object.freeze(shell) }));

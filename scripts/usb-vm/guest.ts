@@ -1,65 +1,41 @@
 /**
- * Runs INSIDE the USB VM (see run.sh): plays both sides of a real USB link through dummy_hcd.
+ * Runs INSIDE the USB VM (see run.sh): plays both sides of real USB links through dummy_hcd.
  * Gadget side (configfs): a printer (f_printer, 0416:5011) that answers DLE EOT from a paper
- * flag, and a HID keyboard scanner (f_hid, 0c2e:0b61). Host side: the app's own DeviceManager in
- * live mode over the real `usb` v3 module. Prints one `PASS name` / `FAIL name: why` per check
+ * flag, a HID keyboard scanner (f_hid, 0c2e:0b61), a HID POS scanner (f_hid, 05e0:1300) and a
+ * serial scanner (f_acm, 1eab:1d06); besides them QEMU's own USB keyboard on an xHCI controller,
+ * typed on from the host (keyboard.mjs). Host side: the app's own DeviceManager in live mode over
+ * the real `usb` v3 module and `serialport`. Prints one `PASS name` / `FAIL name: why` per check
  * and writes result.json to the shared output folder.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EventPayload, Events } from '../../core/api/contract';
 import { DeviceManager } from '../../drivers/manager';
 import { encodeReceipt } from '../../drivers/printer/escpos';
 import { sampleReceipt } from '../../drivers/printer/fixtures';
 import { parseReceipt } from '../../drivers/printer/receipt';
 import { statusReply } from '../../drivers/printer/status';
 import { keyboardReports } from '../../drivers/scanner/hid';
-
-const OUT = process.env.USB_VM_OUT ?? '/tmp/usb-vm-out';
-const G = '/sys/kernel/config/usb_gadget';
-const results: { name: string; ok: boolean; why?: string }[] = [];
-const check = (name: string, ok: boolean, why = '') => {
-  results.push({ name, ok, why });
-  console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${why}`);
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(f: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (f()) return true;
-    await sleep(50);
-  }
-  return f();
-}
+import { chosenKeyboardChecks, hidPosChecks, POS_DESC, serialChecks, wedgeChecks } from './guest-scanners';
+import { check, gadget, OUT, plug, results, sleep, until, writeAsync, type Seen } from './lib';
 
 // Boot keyboard report descriptor (HID 1.11, appendix B.1).
 const KBD_DESC = Buffer.from('05010906a101050719e029e715002501750195088102950175088103950575010508190129059102950175039103950675081500256505071900296581' + '00c0', 'hex');
 
-function gadget(name: string, udc: string, vid: number, pid: number, product: string, fn: string, attrs: Record<string, string | Buffer>): void {
-  const d = path.join(G, name);
-  fs.mkdirSync(d);
-  fs.writeFileSync(path.join(d, 'idVendor'), `0x${vid.toString(16)}`);
-  fs.writeFileSync(path.join(d, 'idProduct'), `0x${pid.toString(16)}`);
-  fs.mkdirSync(path.join(d, 'strings/0x409'));
-  fs.writeFileSync(path.join(d, 'strings/0x409/product'), product);
-  fs.writeFileSync(path.join(d, 'strings/0x409/manufacturer'), 'usb-vm');
-  fs.mkdirSync(path.join(d, 'configs/c.1'));
-  const f = path.join(d, 'functions', fn);
-  fs.mkdirSync(f);
-  for (const [k, v] of Object.entries(attrs)) fs.writeFileSync(path.join(f, k), v);
-  fs.symlinkSync(f, path.join(d, 'configs/c.1', fn));
-  fs.writeFileSync(path.join(d, 'UDC'), udc);
-}
-// Unbinding needs a newline: an empty write is refused (EBUSY).
-const plug = (name: string, udc: string) => fs.writeFileSync(path.join(G, name, 'UDC'), `${udc}\n`);
-
 async function main(): Promise<void> {
+  // QEMU's keyboard as a keyboard wedge, read through the kernel's input layer: first, while the
+  // guest is idle (key timing is what these checks are about).
+  await wedgeChecks();
+
   const udcs = fs.readdirSync('/sys/class/udc').sort();
-  check('two dummy UDCs present', udcs.length >= 2, udcs.join(','));
+  check('four dummy UDCs present', udcs.length >= 4, udcs.join(','));
   const udcOfPrinter = udcs[0]!;
   gadget('prn', udcs[0]!, 0x0416, 0x5011, 'VM printer', 'printer.usb0', { pnp_string: 'MFG:usb-vm;MDL:printer;CMD:ESC/POS;', q_len: '10' });
   gadget('scn', udcs[1]!, 0x0c2e, 0x0b61, 'VM scanner', 'hid.usb0', { protocol: '1', subclass: '1', report_length: '8', report_desc: KBD_DESC });
-  check('gadget device nodes', await until(() => fs.existsSync('/dev/g_printer0') && fs.existsSync('/dev/hidg0'), 5000));
+  // HID POS: a known maker's vendor id (Zebra/Symbol); the product id is this harness's own.
+  gadget('pos', udcs[2]!, 0x05e0, 0x1300, 'VM HID POS scanner', 'hid.usb1', { protocol: '0', subclass: '0', report_length: '64', report_desc: POS_DESC });
+  // A scanner in USB-serial mode (CDC-ACM): a known maker's vendor id (Newland), the harness's product id.
+  gadget('acm', udcs[3]!, 0x1eab, 0x1d06, 'VM serial scanner', 'acm.usb0', {});
+  check('gadget device nodes', await until(() => ['/dev/g_printer0', '/dev/hidg0', '/dev/hidg1', '/dev/ttyGS0'].every((f) => fs.existsSync(f)), 5000));
 
   // --- gadget side of the printer: record every byte, answer DLE EOT from the paper flag ---
   const paper = { paperOut: false };
@@ -108,19 +84,38 @@ async function main(): Promise<void> {
   })();
 
   // --- host side: the app's device manager, live mode, real usb module ---
-  const seen: { [K in keyof Events]?: EventPayload<K>[] } = {};
+  const seen: Seen = {};
   const store = new Map<string, string>();
   const m = new DeviceManager({
     mode: 'live',
     emit: (name, payload) => void ((seen[name] ??= []) as unknown[]).push(payload),
     settings: { get: async (k) => store.get(k) ?? null, set: async (k, v) => void store.set(k, v) },
     usbPollMs: 300,
+    // Listing serial ports spawns `udevadm info -e`: costly in the emulated guest, so less often.
+    serialPollMs: 2000,
     statusPollMs: 60_000,
     log: (s) => console.log(`[devices] ${s}`),
   });
+  {
+    let t0 = Date.now();
+    const sp = await import('serialport');
+    console.log(`DBG import serialport ${Date.now() - t0} ms`);
+    t0 = Date.now();
+    const l = await sp.SerialPort.list();
+    console.log(`DBG list ${Date.now() - t0} ms ${JSON.stringify(l)}`);
+    t0 = Date.now();
+    const u = await import('usb');
+    console.log(`DBG import usb ${Date.now() - t0} ms`);
+    t0 = Date.now();
+    await u.usb.getDevices();
+    console.log(`DBG getDevices ${Date.now() - t0} ms`);
+  }
+  const t1 = Date.now();
   await m.start();
-  const found = await until(() => m.list().devices.some((d) => d.id.startsWith('printer:usb:0416:5011')) && m.list().devices.some((d) => d.id.startsWith('scanner:usb:0c2e:0b61')), 10_000);
-  check('printer and scanner discovered over real USB', found, JSON.stringify(m.list().devices.map((d) => d.id)));
+  console.log(`DBG start ${Date.now() - t1} ms`);
+  const has = (prefix: string) => m.list().devices.some((d) => d.id.startsWith(prefix));
+  const found = await until(() => has('printer:usb:0416:5011') && has('scanner:usb:0c2e:0b61') && has('scanner:usb:05e0:1300') && has('scanner:serial:1eab:1d06'), 10_000);
+  check('printer, HID, HID POS and serial scanners discovered over real USB', found, JSON.stringify(m.list().devices.map((d) => d.id)));
 
   const receipt = encodeReceipt(parseReceipt(sampleReceipt(80)));
   const job = await m.printReceipt(sampleReceipt(80));
@@ -143,11 +138,8 @@ async function main(): Promise<void> {
   await m.select(scanner.id);
   await sleep(1500); // claim (detaching usbhid) happens asynchronously
   const hfd = fs.openSync('/dev/hidg0', 'r+');
-  // Async writes: a write to /dev/hidg0 blocks until the host side reads the report, and the
-  // host side is this same process: a writeSync would deadlock it.
-  for (const r of keyboardReports('134567890123456789')) {
-    await new Promise<void>((res, rej) => fs.write(hfd, Buffer.from(r), (e) => (e ? rej(e) : res())));
-  }
+  // Async writes (see writeAsync): a writeSync would deadlock this process.
+  for (const r of keyboardReports('134567890123456789')) await writeAsync(hfd, r);
   const scanned = await until(() => (seen['scanner:scanned'] ?? []).length > 0, 5000);
   check('scan arrives through the raw-HID path', scanned && seen['scanner:scanned']![0]!.code === '134567890123456789', JSON.stringify(seen['scanner:scanned']));
 
@@ -163,6 +155,11 @@ async function main(): Promise<void> {
   const re = cut.state === 'failed' ? await m.reprint(cut.id) : cut;
   check('job cut by the unplug reprints after replug', re.state === 'printed', JSON.stringify(re));
 
+  // --- scanners: QEMU's keyboard chosen as a raw-HID scanner by its ids; HID POS; serial ---
+  await chosenKeyboardChecks(m, seen);
+  await hidPosChecks(m, seen);
+  await serialChecks(m, seen, udcs[3]!);
+
   stopPrinter = true;
   await m.stop();
 }
@@ -174,7 +171,7 @@ main()
     console.log(`USB-VM ${results.every((r) => r.ok) ? 'OK' : 'FAILED'} ${results.filter((r) => r.ok).length}/${results.length}`);
     // A read still blocked on /dev/g_printer0 in libuv's thread pool would hold process exit:
     // unbinding the gadgets ends it. init.sh's timeout is the backstop.
-    for (const g of ['prn', 'scn']) {
+    for (const g of ['prn', 'scn', 'pos', 'acm']) {
       try {
         plug(g, '');
       } catch {

@@ -5,7 +5,6 @@
  */
 import { SignedHttpClient, type HttpClientOptions } from '../http-client';
 import {
-  DEFAULT_TIMINGS,
   type Acquirer,
   type AcquirerInfo,
   type AcquirerTimings,
@@ -27,9 +26,12 @@ export interface SandboxOptions {
   baseUrl: string;
   terminalId: string;
   key: HttpClientOptions['key'];
-  timings?: Partial<AcquirerTimings>;
+  /** From the validated configuration (core/config.ts); the adapter has no defaults of its own. */
+  timings: AcquirerTimings;
   training: boolean;
   probe?: Probe;
+  /** Tests only: certificates to trust for HTTPS (http-client.ts). */
+  ca?: string;
 }
 
 export class SandboxAcquirer implements Acquirer {
@@ -37,7 +39,7 @@ export class SandboxAcquirer implements Acquirer {
   private readonly info: AcquirerInfo;
 
   constructor(opts: SandboxOptions) {
-    const timings = { ...DEFAULT_TIMINGS, ...opts.timings };
+    const timings = { ...opts.timings };
     this.info = {
       name: 'sandbox',
       timings,
@@ -45,7 +47,7 @@ export class SandboxAcquirer implements Acquirer {
       maxRefundsPerPayment: 50,
       training: opts.training,
     };
-    this.http = new SignedHttpClient({ baseUrl: opts.baseUrl, terminalId: opts.terminalId, key: opts.key, timeoutMs: timings.requestTimeoutMs, probe: opts.probe });
+    this.http = new SignedHttpClient({ baseUrl: opts.baseUrl, terminalId: opts.terminalId, key: opts.key, timeoutMs: timings.requestTimeoutMs, probe: opts.probe, ca: opts.ca });
   }
 
   config(): AcquirerInfo {

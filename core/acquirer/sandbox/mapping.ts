@@ -4,8 +4,8 @@
  * `failed`; 4xx means the acquirer refused the request without processing it.
  */
 import type { Exchange } from '../http-client';
-import type { CancelOutcome, Decline, PayOutcome, PrecreateOutcome, QueryOutcome, RefundOutcome } from '../types';
-import type { WireRefundResponse, WireTradeResponse } from './wire';
+import type { CancelOutcome, Decline, PayOutcome, PrecreateOutcome, QueryOutcome, RefundOutcome, RefundQueryOutcome } from '../types';
+import type { WireOfflineRefundQueryReply, WireOfflineRefundRefusal, WireOfflineRefundReply, WireRefundResponse, WireTradeResponse } from './wire';
 
 const DECLINE_WORDS: Record<string, { zh: string; en: string }> = {
   CODE_INVALID: { zh: '付款码无效，请顾客刷新付款码后重试。', en: 'The payment code is not valid; ask the customer to refresh it.' },
@@ -116,6 +116,36 @@ export function mapRefund(x: Exchange): RefundOutcome {
   if (r.result === 'OK' && r.refund_status === 'SUCCESS') return { status: 'succeeded' };
   if (r.result === 'FAIL') return { status: 'failed', ...decline(r.err_code, r.err_zh, r.err_en) };
   return { status: 'unknown', why: 'unreadable refund answer' };
+}
+
+/** Why the acquirer refused an offline refund, in the cashier's words: nothing was refunded. */
+const OFFLINE_REFUND_WORDS: Record<WireOfflineRefundRefusal, { zh: string; en: string }> = {
+  order_not_found: { zh: '收单机构查不到这笔离线交易，未退款。', en: 'The acquirer has no record of this offline payment; nothing was refunded.' },
+  not_refundable: { zh: '收单机构没有收到这笔离线交易的钱，不能退款。', en: 'The acquirer took no money for this offline payment, so it cannot be refunded.' },
+  order_mismatch: DECLINE_WORDS.ORDER_MISMATCH,
+  exceeds: DECLINE_WORDS.REFUND_EXCEEDS,
+  refund_no_reused: { zh: '退款单号已被另一笔退款用过，未退款。', en: 'The refund number was already used for another refund; nothing was refunded.' },
+};
+
+/** An offline route's answer (`/offline/v1/refund`): same rules as `mapRefund`. */
+export function mapOfflineRefund(x: Exchange): RefundOutcome {
+  const c = classify<WireOfflineRefundReply>(x);
+  if ('unknown' in c) return c.unknown;
+  if ('refused' in c) return c.refused.reason === 'NETWORK_UNREACHABLE' ? { status: 'unknown', why: 'unreachable' } : { status: 'failed', ...c.refused };
+  const r = c.ok;
+  if (r.status === 'succeeded' && r.refundNo) return { status: 'succeeded' };
+  if (r.status === 'refused' && r.reason in OFFLINE_REFUND_WORDS) return { status: 'failed', reason: r.reason.toUpperCase(), ...OFFLINE_REFUND_WORDS[r.reason] };
+  return { status: 'unknown', why: 'unreadable refund answer' };
+}
+
+/** What the acquirer says of a refund number; a refused or unreadable query tells nothing. */
+export function mapOfflineRefundQuery(x: Exchange): RefundQueryOutcome {
+  const c = classify<WireOfflineRefundQueryReply>(x);
+  if ('unknown' in c) return c.unknown;
+  if ('refused' in c) return { status: 'unknown', why: `refund query refused: ${c.refused.reason}` };
+  if (c.ok.status === 'succeeded') return { status: 'succeeded' };
+  if (c.ok.status === 'not_found') return { status: 'not_found' };
+  return { status: 'unknown', why: 'unreadable refund query answer' };
 }
 
 export function mapPrecreate(x: Exchange): PrecreateOutcome {

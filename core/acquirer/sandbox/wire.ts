@@ -68,6 +68,36 @@ export interface WireStatement {
   total_fen: number;
 }
 
+/**
+ * Offline routes (`/offline/v1/*`, camelCase like the rest of them): the refund of a forwarded
+ * item the acquirer took the money for. Business answers are HTTP 200; `refused` moved nothing.
+ */
+export interface WireOfflineRefundRequest {
+  orderNo: string;
+  refundNo: string;
+  amountFen: number;
+  /** The item's full amount as the terminal knows it. */
+  totalFen: number;
+  reason: string;
+}
+
+/** Why an offline refund was refused (nothing moved). */
+export type WireOfflineRefundRefusal =
+  | 'order_not_found' // the acquirer has no forwarded item with this order number from this terminal
+  | 'not_refundable' // it has one, but took no money for it (declined)
+  | 'order_mismatch' // totalFen is not the item's amount
+  | 'exceeds' // the refunds would pass the item's amount; `leftFen` says what is left
+  | 'refund_no_reused'; // the refund number was used before with another order or amount
+
+export type WireOfflineRefundReply =
+  | { refundNo: string; status: 'succeeded'; orderNo: string; amountFen: number; refundedFen: number; replayed: boolean }
+  | { refundNo: string; status: 'refused'; reason: WireOfflineRefundRefusal; leftFen?: number };
+
+/** `GET /offline/v1/refund?refundNo=`: what became of a refund number. */
+export type WireOfflineRefundQueryReply =
+  | { refundNo: string; status: 'succeeded'; orderNo: string; amountFen: number }
+  | { refundNo: string; status: 'not_found' };
+
 /** Error codes the sandbox acquirer uses (err_code). */
 export const WIRE_ERRORS = [
   'ORDER_NOT_EXIST',

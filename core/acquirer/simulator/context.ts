@@ -11,6 +11,11 @@ export interface SimOptions {
   codeLifeMs: number;
   /** A USERPAYING order the customer never answers closes after this (Alipay: 3 min). */
   userpayingTimeoutMs: number;
+  /**
+   * What `/v1/ping` says of this acquirer: true (no real money moves) unless the simulator was
+   * started as a stand-in for a live acquirer, which only tests of the live checks do.
+   */
+  training: boolean;
 }
 
 export interface SimContext {

@@ -7,11 +7,20 @@ import { SignedHttpClient } from '../http-client';
 import type { FaultRuleInput } from './faults';
 import type { WalletRow } from './payment-routes';
 
-export class SimulatorControl {
-  private readonly http: SignedHttpClient;
+type ControlLink = { baseUrl: string; terminalId: string; key: string | (() => Promise<string | null>); ca?: string };
 
-  constructor(opts: { baseUrl: string; terminalId: string; key: string | (() => Promise<string | null>) }) {
+export class SimulatorControl {
+  private http: SignedHttpClient;
+
+  constructor(opts: ControlLink) {
     this.http = new SignedHttpClient({ ...opts, timeoutMs: 10_000 });
+  }
+
+  /** Another simulator (a trainer saved a new connection in training mode). */
+  relink(opts: ControlLink): void {
+    const old = this.http;
+    this.http = new SignedHttpClient({ ...opts, timeoutMs: 10_000 });
+    old.close();
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {

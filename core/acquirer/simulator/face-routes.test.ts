@@ -5,7 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EMBEDDING_DIM } from '../../api/face';
 import { faceHandlers } from '../../face/handlers';
 import { decodeEmbedding, similarity } from '../../face/embedding';
+import { DOMAIN_TIMINGS } from '../../config';
 import { SandboxAcquirer } from '../sandbox/adapter';
+import { Db } from '../../store/db';
+import { migrate } from '../../store/migrate';
+import { fromTemplate, toTemplate } from './face-template';
+import { simMigrations } from './schema';
 import { startSimulator, type Simulator } from './server';
 
 let dir: string;
@@ -59,7 +64,7 @@ describe('face payment at the simulated acquirer', () => {
       expect(ok.code).toMatch(/^fp[0-9]{18}$/);
       // The session is single-use.
       expect(await h['face:confirm']({ faceSession: r.faceSession, phoneLast4: '6688' }, ctx)).toMatchObject({ ok: false, reason: 'expired' });
-      const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true });
+      const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
       try {
         const paid = await acq.pay({ orderNo: 'T000120260101000077', code: ok.code, amountFen: 25_00, subject: 'face' });
         expect(paid.status).toBe('succeeded');
@@ -85,20 +90,78 @@ describe('face payment at the simulated acquirer', () => {
     }
   });
 
-  it('keeps enrolled faces out of the simulator’s database file', async () => {
+  it('keeps an enrolment across a restart of the simulator, and matches the same face afterwards', async () => {
     const h = faceHandlers('demo', { baseUrl: sim.url, terminalId: 'T0001', key });
     try {
-      const emb = face(11);
-      await h['demo:faceEnrol']({ walletId: 'W07', embedding: emb }, ctx);
-      await h['face:identify']({ embedding: emb, amountFen: 5_00 }, ctx);
-      const raw = Buffer.from(emb, 'base64').subarray(0, 64);
-      for (const f of fs.readdirSync(dir)) {
-        const bytes = fs.readFileSync(path.join(dir, f));
-        expect(bytes.includes(raw)).toBe(false);
-        expect(bytes.includes(emb.slice(0, 64))).toBe(false);
+      await h['demo:faceEnrol']({ walletId: 'W07', embedding: face(21) }, ctx);
+    } finally {
+      h.close();
+    }
+    await sim.close();
+    sim = await startSimulator({ file: path.join(dir, 'sim.sqlite') });
+    const h2 = faceHandlers('demo', { baseUrl: sim.url, terminalId: 'T0001', key: await sim.provisionTerminal('T0001') });
+    try {
+      const r = await h2['face:identify']({ embedding: face(21, 0.05), amountFen: 5_00 }, ctx);
+      expect(r.match).toBe('matched');
+      // Somebody else is still nobody.
+      expect(await h2['face:identify']({ embedding: face(22), amountFen: 5_00 }, ctx)).toEqual({ match: 'no_match' });
+    } finally {
+      h2.close();
+    }
+  });
+
+  it('keeps the enrolment as a 1 KB template of its wallet, and no identification probe, in its files', async () => {
+    const h = faceHandlers('demo', { baseUrl: sim.url, terminalId: 'T0001', key });
+    try {
+      const enrolled = face(11);
+      const probe = face(11, 0.05);
+      await h['demo:faceEnrol']({ walletId: 'W07', embedding: enrolled }, ctx);
+      expect((await h['face:identify']({ embedding: probe, amountFen: 5_00 }, ctx)).match).toBe('matched');
+      const rows = await sim.db.all<Record<string, unknown>>('SELECT * FROM face_enrolments');
+      expect(rows).toHaveLength(1);
+      expect(Object.keys(rows[0]!).sort()).toEqual(['enrolled_at', 'template', 'wallet_id']);
+      expect(rows[0]).toMatchObject({ wallet_id: 'W07' });
+      expect((rows[0]!.template as Buffer).length).toBe(1024);
+      // Neither the bytes the terminal sent for the enrolment nor the probe's are in any file.
+      for (const sent of [enrolled, probe]) {
+        const raw = Buffer.from(sent, 'base64').subarray(0, 64);
+        for (const f of fs.readdirSync(dir)) {
+          const bytes = fs.readFileSync(path.join(dir, f));
+          expect(bytes.includes(raw), f).toBe(false);
+          expect(bytes.includes(sent.slice(0, 64)), f).toBe(false);
+        }
       }
     } finally {
       h.close();
+    }
+  });
+
+  it('a template scores a face within 0.001 of its embedding and refuses bytes that are not one', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const v = decodeEmbedding(face(seed, 0.3))!;
+      expect(similarity(v, fromTemplate(toTemplate(v))!)).toBeGreaterThan(0.999);
+    }
+    expect(fromTemplate(Buffer.alloc(1023, 1))).toBeNull();
+    expect(fromTemplate(Buffer.alloc(1024))).toBeNull();
+  });
+
+  it('migration 2 adds the enrolments table to a simulator file of version 1, keeping its wallets', async () => {
+    const file = path.join(dir, 'old.sqlite');
+    const old = await Db.open({ filename: file });
+    expect(await migrate(old, simMigrations.filter((m) => m.id === 1))).toEqual([1]);
+    await old.run("INSERT INTO wallets (id, name, scheme, balance_fen) VALUES ('W07', 'x', 'face', 123)");
+    await old.close();
+    const again = await startSimulator({ file, seed: false });
+    try {
+      const ids = (await again.db.all<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id')).map((r) => r.id);
+      expect(ids).toEqual(simMigrations.map((m) => m.id));
+      expect(await again.db.get('SELECT balance_fen FROM wallets WHERE id = ?', ['W07'])).toEqual({ balance_fen: 123 });
+      const insert = (template: Buffer) => again.db.run('INSERT INTO face_enrolments (wallet_id, template, enrolled_at) VALUES (?, ?, 0)', ['W07', template]);
+      await expect(insert(Buffer.alloc(10, 1))).rejects.toThrow(/CHECK/);
+      await expect(again.db.run("INSERT INTO face_enrolments (wallet_id, template, enrolled_at) VALUES ('W99', ?, 0)", [Buffer.alloc(1024, 1)])).rejects.toThrow(/FOREIGN KEY/);
+      await insert(Buffer.alloc(1024, 1));
+    } finally {
+      await again.close();
     }
   });
 });

@@ -3,15 +3,18 @@
  * enrolled for demo wallets, then (above an amount) the customer's phone-number fragment, then
  * a one-time `fp…` auth code that the terminal charges through the ordinary `/v1/pay`.
  *
- * Invariants: the gallery and the open identification sessions live in this process's memory
- * only — never in the simulator's SQLite file, which sits in the terminal's data folder in demo
- * mode; an identification session serves one terminal, one amount, three phone attempts and
- * 60 s; a wrong fragment never says which digit was wrong.
+ * Invariants: an enrolment is the acquirer's record and lives in its SQLite file
+ * (`face_enrolments`, migration 2), so it survives a restart and a training reset: the wallet
+ * and an int8 template of the embedding (face-template.ts), never an image. An identification
+ * probe is compared and forgotten; open identification sessions live in this process's memory
+ * only. A session serves one terminal, one amount, three phone attempts and 60 s; a wrong
+ * fragment never says which digit was wrong.
  */
 import { randomBytes } from 'node:crypto';
 import { decodeEmbedding, similarity } from '../../face/embedding';
 import { bad, field, isFen, isStr, ok, type Route, type SimContext } from './context';
 import { CODE_LIFE_MS, issueCode } from './codes';
+import { fromTemplate, toTemplate } from './face-template';
 import type { WalletRow } from './payment-routes';
 
 /** Above this amount the customer confirms the last 4 digits of their phone number. */
@@ -25,11 +28,9 @@ const MAX_PHONE_TRIES = 3;
 /** The phone numbers of the demo wallets' holders (only the last 4 digits ever leave here). */
 const DEMO_PHONES: Record<string, string> = { W07: '13800006688' };
 
-interface Enrolled { walletId: string; embedding: Float32Array }
 interface FaceSession { terminalId: string; walletId: string; amountFen: number; expiresAt: number; tries: number; needsPhone: boolean }
 
 export function faceRoutes(sim: SimContext): Route[] {
-  const gallery = new Map<string, Enrolled>();
   const sessions = new Map<string, FaceSession>();
 
   const issue = async (walletId: string): Promise<{ code: string; expires_at: number }> => {
@@ -56,19 +57,22 @@ export function faceRoutes(sim: SimContext): Route[] {
         if (!emb || !amount) return bad('BAD_REQUEST', 'embedding (1024 float32, base64) and total_fen are required');
         const now = sim.now();
         sweep(now);
-        let best: Enrolled | null = null;
+        // A handful of demo faces: read from the file on every request, so an enrolment made
+        // by another process on the same file (or before a restart) is seen at once.
+        let best: string | null = null;
         let bestSim = 0;
-        for (const e of gallery.values()) {
-          const s = similarity(emb, e.embedding);
-          if (s > bestSim) [best, bestSim] = [e, s];
+        for (const e of await sim.db.all<{ wallet_id: string; template: Buffer }>('SELECT wallet_id, template FROM face_enrolments')) {
+          const t = fromTemplate(e.template);
+          const s = t ? similarity(emb, t) : 0;
+          if (s > bestSim) [best, bestSim] = [e.wallet_id, s];
         }
         const score = Math.round(bestSim * 1000) / 1000;
         if (!best || bestSim < FACE_RETRY_AT) return ok({ result: 'OK', match: 'no_match', similarity: score });
         if (bestSim < FACE_MATCH_AT) return ok({ result: 'OK', match: 'retry', similarity: score });
         const needsPhone = amount > FACE_PHONE_ABOVE_FEN;
-        if (!needsPhone) return ok({ result: 'OK', match: 'matched', similarity: score, ...(await issue(best.walletId)) });
+        if (!needsPhone) return ok({ result: 'OK', match: 'matched', similarity: score, ...(await issue(best)) });
         const id = randomBytes(16).toString('hex');
-        sessions.set(id, { terminalId: req.terminalId, walletId: best.walletId, amountFen: amount, expiresAt: now + SESSION_MS, tries: 0, needsPhone });
+        sessions.set(id, { terminalId: req.terminalId, walletId: best, amountFen: amount, expiresAt: now + SESSION_MS, tries: 0, needsPhone });
         return ok({ result: 'OK', match: 'confirm_phone', similarity: score, face_session: id });
       },
     },
@@ -105,8 +109,13 @@ export function faceRoutes(sim: SimContext): Route[] {
         const w = await sim.db.get<WalletRow>('SELECT * FROM wallets WHERE id = ?', [walletId]);
         if (!w) return bad('WALLET_NOT_EXIST', 'no such wallet', 404);
         if (w.scheme !== 'face' || !DEMO_PHONES[w.id]) return bad('NOT_FACE_WALLET', 'only face-payment demo wallets can be enrolled', 409);
-        gallery.set(w.id, { walletId: w.id, embedding: emb });
-        return ok({ ok: true, enrolled: gallery.size });
+        // Enrolling again replaces the face: one template per wallet.
+        await sim.db.run(
+          'INSERT INTO face_enrolments (wallet_id, template, enrolled_at) VALUES (?, ?, ?) ON CONFLICT(wallet_id) DO UPDATE SET template = excluded.template, enrolled_at = excluded.enrolled_at',
+          [w.id, toTemplate(emb), sim.now()],
+        );
+        const n = await sim.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM face_enrolments');
+        return ok({ ok: true, enrolled: n?.n ?? 0 });
       },
     },
   ];

@@ -16,7 +16,7 @@ export const FaultKind = z.enum([
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 
-export const FaultOp = z.enum(['pay', 'query', 'cancel', 'refund', 'precreate', 'any']);
+export const FaultOp = z.enum(['pay', 'query', 'cancel', 'refund', 'precreate', 'ping', 'any']);
 export type FaultOp = z.infer<typeof FaultOp>;
 
 export const FaultRule = z

@@ -13,6 +13,10 @@
  * - Every signature is verified again here; the terminal's word is not trusted.
  * - The ledger table has no uniqueness on purpose: tests count its rows per order to prove
  *   "never applied twice" rather than relying on a constraint that would hide the attempt.
+ * - A forwarded item the acquirer took the money for (`accepted`, or `review`) is one of its
+ *   transactions and can be refunded (`POST /offline/v1/refund`): idempotent on terminal +
+ *   refund number, the sum refunded never above the item's amount, the wallet credited and the
+ *   refund row written in one transaction.
  *
  * - Every /offline/v1/ request is signed by a known terminal (the online routes' HMAC scheme,
  *   over a SHA-256 digest of the raw body, which is binary for batches): an unsigned, badly
@@ -29,6 +33,7 @@ import type { Db } from '../../store/db';
 import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, issueCertificate, newKeyPair, parseBytes, type Grade, type IssuerKey, type KeyPair } from '../../offline/code';
 import { DEFAULT_POLICY, type RiskPolicy } from '../../risk/policy';
 import { MAX_CLOCK_SKEW_MS, newTerminalKey, sign, signatureMatches, SIGNATURE_HEADERS } from '../signing';
+import type { WireOfflineRefundQueryReply, WireOfflineRefundReply, WireOfflineRefundRefusal, WireOfflineRefundRequest } from '../sandbox/wire';
 import { bodyDigest, certRef, decodeBatch, encodeResults, UnknownCertificate, WireError, type WireBatch, type WireVerdict } from '../../forward/wire';
 
 const DAY_S = 86_400;
@@ -70,6 +75,20 @@ const NaiveItemBody = z
   })
   .strict();
 
+const RefundNo = z.string().regex(/^[A-Z0-9]{8,48}$/);
+
+/** `POST /offline/v1/refund` (PROTOCOL.md, "Offline routes"; sandbox/wire.ts): acts for the signing terminal only. */
+export const OfflineRefundBody = z
+  .object({
+    orderNo: z.string().regex(/^[A-Z0-9]{8,40}$/),
+    refundNo: RefundNo,
+    amountFen: z.number().int().min(1).max(100_000_000),
+    /** The item's full amount, as the terminal knows it: a mismatch is refused. */
+    totalFen: z.number().int().min(1).max(100_000_000),
+    reason: z.string().min(1).max(80),
+  })
+  .strict();
+
 export class OfflineAcquirer {
   private issuers: IssuerEntry[] = [];
   private readonly now: () => number;
@@ -104,6 +123,11 @@ export class OfflineAcquirer {
       CREATE TABLE IF NOT EXISTS sim_offline_ledger (seq INTEGER PRIMARY KEY AUTOINCREMENT, terminal_id TEXT NOT NULL, order_no TEXT NOT NULL, wallet_id TEXT NOT NULL, amount_fen INTEGER NOT NULL, day TEXT NOT NULL, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS sim_offline_terminals (terminal_id TEXT PRIMARY KEY, key_hex TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS sim_offline_nonces (terminal_id TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (terminal_id, nonce));
+      CREATE TABLE IF NOT EXISTS sim_offline_refunds (
+        terminal_id TEXT NOT NULL, refund_no TEXT NOT NULL, order_no TEXT NOT NULL, wallet_id TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0), reason TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (terminal_id, refund_no));
+      CREATE INDEX IF NOT EXISTS sim_offline_refunds_order ON sim_offline_refunds(terminal_id, order_no);
     `);
     const a = new OfflineAcquirer(db, opts);
     a.sharedTerminals = !!(await db.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'terminals'"));
@@ -207,13 +231,13 @@ export class OfflineAcquirer {
 
   /**
    * The training reset's share of this acquirer (core/offline/service.ts `resetDemo` checks the
-   * file first): every wallet, certificate, forwarded item, spent code, debit and nonce goes, in
+   * file first): every wallet, certificate, forwarded item, spent code, debit, refund and nonce goes, in
    * one transaction. Issuer keys and terminal keys stay: the terminal trusts the former and
    * signs with the latter, so removing them would lock the terminal out of its own simulator.
    */
   async resetData(): Promise<void> {
     await this.db.tx(async (q) => {
-      for (const t of ['sim_offline_items', 'sim_offline_spent', 'sim_offline_ledger', 'sim_offline_wallets', 'sim_offline_certs', 'sim_offline_nonces']) {
+      for (const t of ['sim_offline_items', 'sim_offline_spent', 'sim_offline_ledger', 'sim_offline_refunds', 'sim_offline_wallets', 'sim_offline_certs', 'sim_offline_nonces']) {
         await q.run(`DELETE FROM ${t}`);
       }
     });
@@ -313,6 +337,52 @@ export class OfflineAcquirer {
     return verdicts;
   }
 
+  /**
+   * Refunds part or all of a forwarded item this acquirer took the money for (see the
+   * invariants at the top). A repeat of a refund number with the same details answers its
+   * first result and moves nothing; with other details it is refused. Refusals are not kept:
+   * nothing moved, and the terminal does not send that number again.
+   */
+  async refund(terminalId: string, b: WireOfflineRefundRequest): Promise<WireOfflineRefundReply> {
+    return this.db.tx(async (q) => {
+      const prior = await q.get<{ order_no: string; amount_fen: number }>(
+        'SELECT order_no, amount_fen FROM sim_offline_refunds WHERE terminal_id = ? AND refund_no = ?', [terminalId, b.refundNo]);
+      const refusal = (reason: WireOfflineRefundRefusal, leftFen?: number): WireOfflineRefundReply => ({ refundNo: b.refundNo, status: 'refused', reason, ...(leftFen === undefined ? {} : { leftFen }) });
+      const refunded = async () =>
+        (await q.get<{ s: number | null }>('SELECT SUM(amount_fen) AS s FROM sim_offline_refunds WHERE terminal_id = ? AND order_no = ?', [terminalId, b.orderNo]))?.s ?? 0;
+      if (prior) {
+        if (prior.order_no !== b.orderNo || prior.amount_fen !== b.amountFen) return refusal('refund_no_reused');
+        return { refundNo: b.refundNo, status: 'succeeded', orderNo: b.orderNo, amountFen: b.amountFen, refundedFen: await refunded(), replayed: true };
+      }
+      const item = await q.get<{ wallet_id: string; amount_fen: number; status: string }>(
+        'SELECT wallet_id, amount_fen, status FROM sim_offline_items WHERE terminal_id = ? AND order_no = ?', [terminalId, b.orderNo]);
+      if (!item) return refusal('order_not_found');
+      // `review`: the money was taken, then the item flagged; it can still go back to the customer.
+      if (item.status !== 'accepted' && item.status !== 'review') return refusal('not_refundable');
+      if (item.amount_fen !== b.totalFen) return refusal('order_mismatch');
+      const before = await refunded();
+      if (before + b.amountFen > item.amount_fen) return refusal('exceeds', item.amount_fen - before);
+      await q.run('INSERT INTO sim_offline_refunds (terminal_id, refund_no, order_no, wallet_id, amount_fen, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [terminalId, b.refundNo, b.orderNo, item.wallet_id, b.amountFen, b.reason, this.now()]);
+      await q.run('UPDATE sim_offline_wallets SET balance_fen = balance_fen + ? WHERE wallet_id = ?', [b.amountFen, item.wallet_id]);
+      return { refundNo: b.refundNo, status: 'succeeded', orderNo: b.orderNo, amountFen: b.amountFen, refundedFen: before + b.amountFen, replayed: false };
+    });
+  }
+
+  /** What became of a refund number: done (with its details), or never seen. */
+  async queryRefund(terminalId: string, refundNo: string): Promise<WireOfflineRefundQueryReply> {
+    const r = await this.db.get<{ order_no: string; amount_fen: number }>(
+      'SELECT order_no, amount_fen FROM sim_offline_refunds WHERE terminal_id = ? AND refund_no = ?', [terminalId, refundNo]);
+    return r ? { refundNo, status: 'succeeded', orderNo: r.order_no, amountFen: r.amount_fen } : { refundNo, status: 'not_found' };
+  }
+
+  /** For tests: what each refund number moved, per order (each number at most once, by key). */
+  async refunds(terminalId: string): Promise<Array<{ refundNo: string; orderNo: string; amountFen: number }>> {
+    const rows = await this.db.all<{ refund_no: string; order_no: string; amount_fen: number }>(
+      'SELECT refund_no, order_no, amount_fen FROM sim_offline_refunds WHERE terminal_id = ? ORDER BY at, refund_no', [terminalId]);
+    return rows.map((r) => ({ refundNo: r.refund_no, orderNo: r.order_no, amountFen: r.amount_fen }));
+  }
+
   /** The day statement: every debit in the ledger (a double application would show twice). */
   async statement(terminalId: string, day: string): Promise<Array<{ orderNo: string; amountFen: number; at: number }>> {
     const rows = await this.db.all<{ order_no: string; amount_fen: number; at: number }>(
@@ -397,6 +467,14 @@ export function offlineHttpHandler(acq: OfflineAcquirer): (req: http.IncomingMes
         if (!/^[A-Z0-9]{4,16}$/.test(terminalId) || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return json(res, 400, { error: 'bad_request' }), true;
         if (terminalId !== auth.terminalId) return json(res, 403, { error: 'foreign_terminal' }), true;
         json(res, 200, { terminalId, date, lines: await acq.statement(terminalId, date) });
+      } else if (route === 'POST /offline/v1/refund') {
+        const parsed = OfflineRefundBody.safeParse(body());
+        if (!parsed.success) return json(res, 400, { error: 'bad_request' }), true;
+        json(res, 200, await acq.refund(auth.terminalId, parsed.data));
+      } else if (route === 'GET /offline/v1/refund') {
+        const parsed = RefundNo.safeParse(url.searchParams.get('refundNo') ?? '');
+        if (!parsed.success) return json(res, 400, { error: 'bad_request' }), true;
+        json(res, 200, await acq.queryRefund(auth.terminalId, parsed.data));
       } else if (route === 'POST /offline/v1/wallets') {
         const parsed = IssueWalletBody.safeParse(body());
         if (!parsed.success) return json(res, 400, { error: 'bad_request' }), true;

@@ -1,7 +1,8 @@
 /**
  * The simulator's own database (a separate SQLite file from the terminal's): merchants,
  * terminals with their keys, wallets with balances, one-time payment codes, orders, refunds,
- * the wallet ledger and seen nonces. Versioned with the same migration runner as the terminal.
+ * the wallet ledger, seen nonces and enrolled faces. Versioned with the same migration runner
+ * as the terminal; a shipped migration is never edited, a change is a new one.
  * The ledger is the simulator's truth about money: every debit and credit of a wallet is one
  * row, written in the same transaction as the balance change.
  */
@@ -74,6 +75,25 @@ export const simMigrations: readonly Migration[] = [
         CREATE INDEX ledger_order ON ledger(terminal_id, out_trade_no);
         CREATE TABLE nonces (terminal_id TEXT NOT NULL, nonce TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (terminal_id, nonce));
         CREATE INDEX nonces_at ON nonces(at);
+      `);
+    },
+  },
+  {
+    id: 2,
+    name: 'face enrolments',
+    /**
+     * Enrolled faces belong to the acquirer (1:N identification happens there), so they live in
+     * its file and survive a restart. One row per face wallet: an int8 template of the
+     * embedding (face-template.ts: 1024 bytes, exactly), never an image and never the bytes a
+     * terminal sent. Identification probes are not stored at all.
+     */
+    async up(q) {
+      await q.exec(`
+        CREATE TABLE face_enrolments (
+          wallet_id TEXT PRIMARY KEY REFERENCES wallets(id),
+          template BLOB NOT NULL CHECK (typeof(template) = 'blob' AND length(template) = 1024),
+          enrolled_at INTEGER NOT NULL
+        );
       `);
     },
   },

@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import type { Socket } from 'node:net';
 import { Db } from '../../store/db';
@@ -36,6 +37,17 @@ export interface SimulatorOptions {
   userpayingTimeoutMs?: number;
   /** Seed the demo merchant, terminal and wallets when the file is new (default true). */
   seed?: boolean;
+  /**
+   * Serve HTTPS with this key and certificate (PEM), as a live acquirer does: `npm run acquirer`
+   * with SIM_TLS_CERT/SIM_TLS_KEY, and the tests of a terminal's TLS checks.
+   */
+  tls?: { key: string; cert: string };
+  /**
+   * What `/v1/ping` answers for `training` (default true: no real money moves here). False only
+   * where a test needs a stand-in for a live acquirer; the terminal's live mode refuses any
+   * acquirer that says true.
+   */
+  training?: boolean;
 }
 
 export interface Simulator {
@@ -45,6 +57,11 @@ export interface Simulator {
   faults: FaultPlan;
   /** The key of a terminal, creating the terminal (bound to the demo merchant) when new. */
   provisionTerminal(terminalId: string, keyHex?: string): Promise<string>;
+  /**
+   * A key of the terminal's own for the offline routes (`/offline/v1/*`), instead of the one it
+   * signs the protocol routes with (PROTOCOL.md, "Offline routes"). Returns it.
+   */
+  provisionOfflineKey(terminalId: string, keyHex?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -61,7 +78,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   await migrate(db, simMigrations);
   if (opts.seed !== false) await seedSimulator(db);
   const faults = new FaultPlan();
-  const options: SimOptions = { codeLifeMs: opts.codeLifeMs ?? 60_000, userpayingTimeoutMs: opts.userpayingTimeoutMs ?? 180_000 };
+  const options: SimOptions = { codeLifeMs: opts.codeLifeMs ?? 60_000, userpayingTimeoutMs: opts.userpayingTimeoutMs ?? 180_000, training: opts.training ?? true };
   const now = opts.now ?? Date.now;
   const ctx: SimContext = { db, faults, options, now };
   const table = new Map<string, Route>();
@@ -82,13 +99,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const ts = header(req, SIGNATURE_HEADERS.timestamp);
     const nonce = header(req, SIGNATURE_HEADERS.nonce);
     const sig = header(req, SIGNATURE_HEADERS.signature);
-    const refuse = (code: string, en: string): SimResponse => ({ status: 401, body: { result: 'FAIL', err_code: code, err_en: en } });
+    const refuse = (code: string, en: string, extra: Record<string, unknown> = {}): SimResponse => ({ status: 401, body: { result: 'FAIL', err_code: code, err_en: en, ...extra } });
     if (!/^[A-Z0-9]{4,16}$/.test(terminalId) || !/^\d{1,16}$/.test(ts) || !/^[0-9a-f]{16,64}$/.test(nonce)) return refuse('AUTH_FAILED', 'missing signature headers');
     const t = await db.get<{ key_hex: string }>('SELECT key_hex FROM terminals WHERE id = ?', [terminalId]);
-    if (!t) return refuse('AUTH_FAILED', 'unknown terminal');
+    // Its own code, so an installer is told "wrong terminal id" rather than "wrong key".
+    if (!t) return refuse('TERMINAL_UNKNOWN', 'unknown terminal');
     if (!signatureMatches(t.key_hex, sign(t.key_hex, req.method ?? '', signPath, ts, nonce, body), sig)) return refuse('AUTH_FAILED', 'bad signature');
     const at = now();
-    if (Math.abs(at - Number(ts)) > MAX_CLOCK_SKEW_MS) return refuse('STALE_REQUEST', 'timestamp outside the allowed window');
+    // The acquirer's time goes with the refusal, so the terminal can say how far off its clock is.
+    if (Math.abs(at - Number(ts)) > MAX_CLOCK_SKEW_MS) return refuse('STALE_REQUEST', 'timestamp outside the allowed window', { server_time: at });
     // The nonce is recorded before the request runs: a replay is refused even mid-flight.
     const r = await db.run('INSERT OR IGNORE INTO nonces (terminal_id, nonce, at) VALUES (?, ?, ?)', [terminalId, nonce, at]);
     if (r.changes !== 1) return refuse('REPLAYED_REQUEST', 'nonce already used');
@@ -144,8 +163,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   };
 
   // Offline store-and-forward (issue 4): binary batches and its own tables, served beside the protocol routes.
-  const offline = offlineHttpHandler(await OfflineAcquirer.open(db, { now }));
-  const server = http.createServer((req, res) => {
+  const offlineAcquirer = await OfflineAcquirer.open(db, { now });
+  const offline = offlineHttpHandler(offlineAcquirer);
+  const listener: http.RequestListener = (req, res) => {
     if (req.url?.startsWith('/offline/v1/')) return void offline(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -165,7 +185,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         if (!res.headersSent) send(res, { status: 500, body: { result: 'FAIL', err_code: 'SYSTEM_ERROR' } });
       });
     });
-  });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : http.createServer(listener);
   server.keepAliveTimeout = 30_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -176,7 +197,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const port = typeof addr === 'object' && addr ? addr.port : 0;
 
   return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     db,
     faults,
@@ -186,6 +207,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       const key = keyHex ?? newTerminalKey();
       await db.run('INSERT INTO terminals (id, merchant_id, key_hex) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET key_hex = excluded.key_hex', [terminalId, 'M0001', key]);
       return key;
+    },
+    async provisionOfflineKey(terminalId, keyHex) {
+      // A terminal's own offline key, once made, is kept (a restart prints the same one).
+      const own = await db.get<{ key_hex: string }>('SELECT key_hex FROM sim_offline_terminals WHERE terminal_id = ?', [terminalId]);
+      if (own && !keyHex) return own.key_hex;
+      return offlineAcquirer.provisionTerminal(terminalId, keyHex ?? newTerminalKey());
     },
     async close() {
       for (const s of hanging) s.destroy();

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sign, signedHeaders } from '../signing';
+import { DOMAIN_TIMINGS } from '../../config';
 import { SandboxAcquirer } from '../sandbox/adapter';
 import { SimulatorControl } from './control-client';
 import { startSimulator, type Simulator } from './server';
@@ -64,7 +65,7 @@ describe('the acquirer simulator', () => {
 
   it('a code is one-time, and a repeated pay with the same order number charges once', async () => {
     const control = new SimulatorControl({ baseUrl: sim.url, terminalId: 'T0001', key });
-    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true });
+    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
     const { code } = await control.issueCode('W01');
     const first = await acq.pay({ orderNo: 'T000120260101000001', amountFen: 100, code, subject: 't' });
     const again = await acq.pay({ orderNo: 'T000120260101000001', amountFen: 100, code, subject: 't' });
@@ -84,7 +85,7 @@ describe('the acquirer simulator', () => {
     let now = Date.now();
     sim = await startSimulator({ file: path.join(dir, 'sim.sqlite'), now: () => now });
     const control = new SimulatorControl({ baseUrl: sim.url, terminalId: 'T0001', key });
-    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true });
+    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
     const { code, expiresAt } = await control.issueCode('W01');
     now = expiresAt + 1;
     expect(await acq.pay({ orderNo: 'T000120260101000009', amountFen: 100, code, subject: 't' })).toMatchObject({ status: 'failed', reason: 'CODE_EXPIRED' });
@@ -94,7 +95,7 @@ describe('the acquirer simulator', () => {
 
   it('keeps its state across a restart', async () => {
     const control = new SimulatorControl({ baseUrl: sim.url, terminalId: 'T0001', key });
-    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true });
+    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
     const { code } = await control.issueCode('W02');
     await acq.pay({ orderNo: 'T000120260101000003', amountFen: 250, code, subject: 't' });
     acq.close();
@@ -102,7 +103,7 @@ describe('the acquirer simulator', () => {
     await sim.close();
     sim = await startSimulator({ file: path.join(dir, 'sim.sqlite') });
     expect(await sim.provisionTerminal('T0001')).toBe(key);
-    const acq2 = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true });
+    const acq2 = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
     expect(await acq2.query('T000120260101000003')).toMatchObject({ status: 'succeeded' });
     const wallet = await sim.db.get<{ balance_fen: number }>("SELECT balance_fen FROM wallets WHERE id = 'W02'");
     expect(wallet!.balance_fen).toBe(800_00 - 250);
@@ -111,7 +112,7 @@ describe('the acquirer simulator', () => {
 
   it('a refund number is a no-op when repeated, and refunds never exceed the payment', async () => {
     const control = new SimulatorControl({ baseUrl: sim.url, terminalId: 'T0001', key });
-    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true });
+    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
     const { code } = await control.issueCode('W01');
     await acq.pay({ orderNo: 'T000120260101000004', amountFen: 500, code, subject: 't' });
     const r = { orderNo: 'T000120260101000004', refundNo: 'T000120260101000004R01', amountFen: 300, totalFen: 500, reason: 'x' };
@@ -137,11 +138,11 @@ describe('the acquirer simulator', () => {
   });
 
   it('an unreachable acquirer is a definite "not charged", a reset is unknown', async () => {
-    const acq = new SandboxAcquirer({ baseUrl: 'http://127.0.0.1:1', terminalId: 'T0001', key, training: true });
+    const acq = new SandboxAcquirer({ baseUrl: 'http://127.0.0.1:1', terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
     expect(await acq.pay({ orderNo: 'T000120260101000005', amountFen: 1, code: '134567890123456789', subject: 't' })).toMatchObject({ status: 'failed', reason: 'NETWORK_UNREACHABLE' });
     acq.close();
     sim.faults.set([{ kind: 'reset', op: 'pay', times: 1, latencyMs: 0, reason: '' }]);
-    const acq2 = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true });
+    const acq2 = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
     expect(await acq2.pay({ orderNo: 'T000120260101000006', amountFen: 1, code: '134567890123456789', subject: 't' })).toMatchObject({ status: 'unknown' });
     acq2.close();
   });

@@ -6,7 +6,6 @@
  * successful payments minus refunds (invariants.ts). The kills accumulate on one pair of
  * files, so later runs also recover on top of earlier crashes.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../acquirer/simulator/server';
 import { Db } from '../../store/db';
 import { CRASH_POINTS } from '../crash';
+import { runChild } from './child';
 import { checkInvariants, walletBalances } from '../invariants';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,20 +25,7 @@ let key: string;
 let initial: Map<string, number>;
 
 function runWorker(mode: 'run' | 'recover', crashAt?: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, SIM_URL: sim.url, SIM_KEY: key, MODE: mode, COUNT: '8' };
-  if (crashAt) env.CRASH_AT = crashAt;
-  else delete env.CRASH_AT;
-  // Asynchronous on purpose: the simulator runs in this process and must keep answering.
-  return new Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), 120_000);
-    child.on('exit', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, stderr });
-    });
-  });
+  return runChild(worker, { DATA_DIR: dir, SIM_URL: sim.url, SIM_KEY: key, MODE: mode, COUNT: '8' }, crashAt);
 }
 
 async function openRows(): Promise<number> {

@@ -13,6 +13,7 @@ import { Db } from '../../store/db';
 import { migrate } from '../../store/migrate';
 import { migrations } from '../../store/migrations';
 import { crashProbe } from '../crash';
+import { exitWhenDone } from './child';
 import { PaymentEngine } from '../engine';
 import { TINY_TIMINGS } from '../test-kit';
 
@@ -60,10 +61,4 @@ async function main(): Promise<void> {
   await db.close();
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+exitWhenDone(main);

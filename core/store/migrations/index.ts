@@ -3,9 +3,16 @@ import type { Migration } from '../migrate';
 import { m001Operators } from './001-operators';
 import { m002Journal } from './002-journal';
 import { m101Payments } from './101-payments';
+import { m102PaymentPurpose } from './102-payment-purpose';
 import { m200Offline } from './200-offline';
 import { m201OfflineCounters } from './201-offline-counters';
+import { m202OfflineReview } from './202-offline-review';
+import { m210OfflineRefunds } from './210-offline-refunds';
 import { m310Receipts } from './310-receipts';
 import { m400Agent } from './400-agent';
+import { m401WithdrawalPurpose } from './401-withdrawal-purpose';
 
-export const migrations: readonly Migration[] = [m001Operators, m002Journal, m101Payments, m200Offline, m201OfflineCounters, m310Receipts, m400Agent];
+export const migrations: readonly Migration[] = [
+  m001Operators, m002Journal, m101Payments, m102PaymentPurpose, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m310Receipts, m400Agent,
+  m401WithdrawalPurpose,
+];

@@ -3,8 +3,10 @@
  * to an event. Errors arrive as ClientError carrying the bilingual error shape.
  */
 import type { EventPayload, Events, Input, Methods, Output } from '../../../core/api/contract';
+import type { RpcResult } from '../../../core/api/dispatcher';
 import type { AppErrorShape } from '../../../core/api/errors';
 import { isEventName, isMethodName } from '../../../core/api/names';
+import type { ShellBridge } from '../../../core/api/shell';
 import { getBridge } from './transport';
 
 export class ClientError extends Error {
@@ -17,10 +19,24 @@ export class ClientError extends Error {
   }
 }
 
-export async function send<K extends keyof Methods>(method: K, input: Input<K>): Promise<Output<K>> {
-  const r = await getBridge().call[method](input);
+function unwrap<T>(r: RpcResult): T {
   if (!r.ok) throw new ClientError(r.error);
-  return r.value as Output<K>;
+  return r.value as T;
+}
+
+export async function send<K extends keyof Methods>(method: K, input: Input<K>): Promise<Output<K>> {
+  return unwrap<Output<K>>(await getBridge().call[method](input));
+}
+
+/**
+ * The Electron shell's own features (core/api/shell.ts), or null in the browser shell, where
+ * the screen uses what the browser offers instead. Their results unwrap as `send`'s do.
+ */
+export function shellFeatures(): ShellBridge | null {
+  return getBridge().shell ?? null;
+}
+export async function fromShell<T>(call: Promise<RpcResult>): Promise<T> {
+  return unwrap<T>(await call);
 }
 
 export function listen<K extends keyof Events>(event: K, listener: (payload: EventPayload<K>) => void): () => void {

@@ -41,6 +41,12 @@ export const messages = defineMessages(
       none: '无',
       minutes: '{n} 分钟',
       dev: { ready: '正常', busy: '打印中', paper_out: '缺纸', cover_open: '盖子未关', error: '故障', disconnected: '未连接', no_permission: '无权限', unavailable: '不可用' },
+      forwardPaused: {
+        auth_refused: '离线款上传已暂停：收单机构不接受本机密钥，请联系安装人员',
+        clock_skew: '离线款上传已暂停：本机时间不准，请校正日期和时间',
+        not_provisioned: '离线款上传已暂停：本机未开通，请联系安装人员',
+        other: '离线款上传已暂停，请查看“待上传”',
+      },
     },
     common: {
       cancel: '取消',
@@ -103,6 +109,12 @@ export const messages = defineMessages(
       none: 'none',
       minutes: '{n} min',
       dev: { ready: 'ready', busy: 'printing', paper_out: 'paper out', cover_open: 'cover open', error: 'fault', disconnected: 'not connected', no_permission: 'no permission', unavailable: 'unavailable' },
+      forwardPaused: {
+        auth_refused: 'Offline forwarding paused: the acquirer refuses this terminal’s key; call the installer',
+        clock_skew: 'Offline forwarding paused: this computer’s clock is wrong; correct the date and time',
+        not_provisioned: 'Offline forwarding paused: this terminal is not set up; call the installer',
+        other: 'Offline forwarding paused: see Forwarding',
+      },
     },
     common: {
       cancel: 'Cancel',

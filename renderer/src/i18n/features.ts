@@ -13,5 +13,6 @@ export { messages as settings } from '../features/settings/messages';
 export { messages as customer } from '../features/customer/messages';
 export { messages as forwarding } from '../features/forwarding/messages';
 export { messages as devices } from '../features/devices/messages';
+export { messages as wedge } from '../features/devices/wedge-messages';
 export { messages as training } from '../features/training/messages';
 export { messages as face } from '../features/face/messages';

@@ -1,17 +1,19 @@
 /**
- * What the status bar shows beyond connectivity: the live offline risk budget and the printer
- * and scanner states. Each comes from another module's events (risk:budget, devices:changed);
+ * What the status bar shows beyond connectivity: the live offline risk budget, the printer
+ * and scanner states, and a forwarding pause (the acquirer refuses the key, the clock is off).
+ * Each comes from another module's events (risk:budget, devices:changed, forwarder:changed);
  * until that module is in the contract, the bar says "not enabled" rather than guessing.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { DeviceList } from '../../../core/api/devices';
-import type { RiskBudget } from '../../../core/api/offline';
+import type { ForwarderStatus, RiskBudget } from '../../../core/api/offline';
 import { listenIfPresent, sendIfPresent } from '../api/client';
 
 export const useStatusStore = defineStore('status', () => {
   const budget = ref<RiskBudget | null>(null);
   const devices = ref<DeviceList | null>(null);
+  const forwarder = ref<ForwarderStatus | null>(null);
 
   let started = false;
   async function load(): Promise<void> {
@@ -19,10 +21,12 @@ export const useStatusStore = defineStore('status', () => {
       started = true;
       listenIfPresent<RiskBudget>('risk:budget', (b) => (budget.value = b));
       listenIfPresent<DeviceList>('devices:changed', (d) => (devices.value = d));
+      listenIfPresent<ForwarderStatus>('forwarder:changed', (f) => (forwarder.value = f));
     }
     await Promise.allSettled([
       sendIfPresent<RiskBudget>('offline:budget', {}).then((b) => (budget.value = b)),
       sendIfPresent<DeviceList>('devices:list', {}).then((d) => (devices.value = d)),
+      sendIfPresent<{ forwarder: ForwarderStatus }>('outbox:list', { limit: 1 }).then((o) => (forwarder.value = o.forwarder)),
     ]);
   }
 
@@ -31,5 +35,5 @@ export const useStatusStore = defineStore('status', () => {
     return devices.value?.devices.find((d) => d.kind === kind && d.selected) ?? null;
   }
 
-  return { budget, devices, load, device };
+  return { budget, devices, forwarder, load, device };
 });

@@ -4,11 +4,21 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { DeviceList, PrintedReceipt, PrintJob } from '../../../../core/api/devices';
+import type { DeviceInfo, DeviceList, PrintedReceipt, PrintJob } from '../../../../core/api/devices';
+
+type SerialBaud = NonNullable<DeviceInfo['serialBaud']>;
+import type { AppErrorShape } from '../../../../core/api/errors';
 import { listen, send } from '../../api/client';
 
 export interface ScanSeen {
   code: string;
+  source: string;
+  at: number;
+}
+
+/** Data a USB or serial scanner sent that was no code (garbage, cut off): shown to whoever tests the scanner. */
+export interface ScanRefused {
+  error: AppErrorShape;
   source: string;
   at: number;
 }
@@ -22,6 +32,7 @@ export const useDevicesStore = defineStore('devices', () => {
   const list = ref<DeviceList>({ devices: [], failedJobs: [] });
   const printed = ref<PrintedReceipt | null>(null);
   const lastScan = ref<ScanSeen | null>(null);
+  const lastRefused = ref<ScanRefused | null>(null);
   const lastJob = ref<PrintJob | null>(null);
 
   let started = false;
@@ -30,13 +41,20 @@ export const useDevicesStore = defineStore('devices', () => {
       started = true;
       listen('devices:changed', (l) => (list.value = l));
       listen('printer:printed', (p) => (printed.value = p.receipt));
-      listen('scanner:scanned', (s) => (lastScan.value = { code: s.code, source: s.deviceId, at: s.at }));
+      listen('scanner:scanned', (s) => {
+        lastScan.value = { code: s.code, source: s.deviceId, at: s.at };
+        lastRefused.value = null;
+      });
+      listen('scanner:refused', (r) => (lastRefused.value = { error: r.error, source: r.deviceId, at: r.at }));
     }
     list.value = await send('devices:list', {});
   }
 
   async function select(deviceId: string, paperWidth?: 58 | 80): Promise<void> {
     list.value = await send('devices:select', paperWidth ? { deviceId, paperWidth } : { deviceId });
+  }
+  async function setSerialBaud(deviceId: string, serialBaud: SerialBaud): Promise<void> {
+    list.value = await send('devices:select', { deviceId, serialBaud });
   }
   async function testPrint(): Promise<void> {
     lastJob.value = await send('devices:testPrint', {});
@@ -54,5 +72,5 @@ export const useDevicesStore = defineStore('devices', () => {
     lastScan.value = { code, source: 'wedge', at: Date.now() };
   }
 
-  return { list, printed, lastScan, lastJob, load, select, testPrint, reprint, kickDrawer, simulate, sawWedgeScan };
+  return { list, printed, lastScan, lastRefused, lastJob, load, select, setSerialBaud, testPrint, reprint, kickDrawer, simulate, sawWedgeScan };
 });

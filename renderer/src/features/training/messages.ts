@@ -64,7 +64,7 @@ export const messages = defineMessages(
     },
     reset: {
       title: '重置培训数据',
-      explain: '把培训数据恢复到初始状态：清空所有交易、退款、待上传、备用金记录。只影响培训数据文件。',
+      explain: '把培训数据恢复到初始状态：清空所有交易、退款、待上传、备用金记录。已录入的演示顾客人脸会保留，不用重新录入。只影响培训数据文件。',
       button: '重置培训数据',
       confirm: '确定要重置吗？本班所有练习记录都会被清空，不能恢复。',
       yes: '确定重置',
@@ -166,7 +166,7 @@ export const messages = defineMessages(
     },
     reset: {
       title: 'Reset training data',
-      explain: 'Puts the training data back to the start: every payment, refund, forwarding item and float record is cleared. Only the training data file is touched.',
+      explain: 'Puts the training data back to the start: every payment, refund, forwarding item and float record is cleared. Demo customers’ enrolled faces are kept, so nobody needs enrolling again. Only the training data files are touched.',
       button: 'Reset training data',
       confirm: 'Reset now? Every practice record of this class is cleared and cannot be recovered.',
       yes: 'Yes, reset',
