@@ -90,6 +90,16 @@ describe('HID keyboard reports', () => {
     it('a code longer than 512 characters', () =>
       expect(refusedCode(() => run(new HidKeyboardDecoder(), keyboardReports('1'.repeat(513))))).toMatch(/too long/));
 
+    it('but refuses a held key once, not again at each repeat of the same state (HID idle reports)', () => {
+      const d = new HidKeyboardDecoder();
+      const enter = rep(0, 0, 0x28, 0, 0, 0, 0, 0);
+      expect(refusedCode(() => d.push(enter))).toMatch(/short/);
+      expect(d.push(enter)).toBeNull(); // the same state repeated: no new key
+      expect(d.push(enter)).toBeNull();
+      expect(d.push(UP)).toBeNull();
+      expect(refusedCode(() => d.push(enter))).toMatch(/short/); // pressed again: refused again
+      expect(run(d, [UP, ...keyboardReports('123456')])).toEqual(['123456']);
+    });
     it('and the next clean code still decodes, without the garbage\'s prefix', () => {
       const d = new HidKeyboardDecoder();
       run(d, keyboardReports('999').slice(0, 4));

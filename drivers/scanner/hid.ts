@@ -103,12 +103,17 @@ export class HidKeyboardDecoder {
     this.buf = '';
   }
 
-  /** One interrupt report. Returns the completed code, or null while a code is still coming. */
+  /**
+   * One interrupt report. Returns the completed code, or null while a code is still coming.
+   * A refused report drops the partial code; the keys it shows held stay known as held, so a
+   * device repeating its state (HID idle reports, every 500 ms by default where no driver set
+   * the idle rate, e.g. under WinUSB) does not have one held key refused over and over.
+   */
   push(report: Uint8Array): string | null {
     try {
       return this.decode(report);
     } catch (e) {
-      this.reset();
+      this.buf = '';
       throw e;
     }
   }
@@ -119,25 +124,14 @@ export class HidKeyboardDecoder {
       if (r.length !== 9 || r[0] !== this.o.reportId) throw HidErrors.badReport(`expected 9 bytes with report id ${this.o.reportId}`);
       r = r.subarray(1);
     }
-    if (r.length !== 8) throw HidErrors.badReport(`keyboard report of ${r.length} bytes (8 expected)`);
+    const now = this.keysOf(r);
     const mods = r[0]!;
-    if (r[1] !== 0) throw HidErrors.badReport('reserved byte set');
-    const keys = [...r.subarray(2)];
-    if (keys.every((k) => k === ROLLOVER)) throw HidErrors.badReport('keyboard rollover error');
-    const now = new Set<number>();
-    let seenEmpty = false;
-    for (const k of keys) {
-      if (k === 0) {
-        seenEmpty = true;
-        continue;
-      }
-      // Usages are packed from the left; a key after an empty slot, or twice, is not a real report.
-      if (seenEmpty || now.has(k)) throw HidErrors.badReport('malformed key array');
-      now.add(k);
-    }
+    const before = this.pressed;
+    // Whatever follows, these are the keys held now (a refusal below still leaves them held).
+    this.pressed = now;
     let done: string | null = null;
     for (const k of now) {
-      if (this.pressed.has(k)) continue;
+      if (before.has(k)) continue;
       if ((this.o.suffix === 'Enter' && ENTER.has(k)) || (this.o.suffix === 'Tab' && k === TAB)) {
         const code = this.buf;
         this.buf = '';
@@ -151,8 +145,32 @@ export class HidKeyboardDecoder {
       this.buf += entry[mods & SHIFT ? 1 : 0];
       if (this.buf.length > MAX_CODE) throw HidErrors.badReport('code too long');
     }
-    this.pressed = now;
     return done;
+  }
+
+  /** The keys a well-formed report shows held; a malformed one is refused and forgets them all. */
+  private keysOf(r: Uint8Array): Set<number> {
+    try {
+      if (r.length !== 8) throw HidErrors.badReport(`keyboard report of ${r.length} bytes (8 expected)`);
+      if (r[1] !== 0) throw HidErrors.badReport('reserved byte set');
+      const keys = [...r.subarray(2)];
+      if (keys.every((k) => k === ROLLOVER)) throw HidErrors.badReport('keyboard rollover error');
+      const now = new Set<number>();
+      let seenEmpty = false;
+      for (const k of keys) {
+        if (k === 0) {
+          seenEmpty = true;
+          continue;
+        }
+        // Usages are packed from the left; a key after an empty slot, or twice, is not a real report.
+        if (seenEmpty || now.has(k)) throw HidErrors.badReport('malformed key array');
+        now.add(k);
+      }
+      return now;
+    } catch (e) {
+      this.pressed = new Set();
+      throw e;
+    }
   }
 }
 

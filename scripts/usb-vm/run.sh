@@ -22,9 +22,10 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 AGENT=
 trap '[ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null; rm -rf "$WORK"' EXIT
 
-# The guest test, bundled (the `usb` native module stays external, resolved from node_modules).
+# The guest test, bundled; the native modules (`usb`, serialport's bindings) stay external, resolved
+# from node_modules.
 mkdir -p out/usb-vm
-npx esbuild scripts/usb-vm/guest.ts --bundle --platform=node --format=esm --external:usb --external:serialport \
+npx esbuild scripts/usb-vm/guest.ts --bundle --platform=node --format=esm --external:usb --external:@serialport/bindings-cpp \
   --outfile=out/usb-vm/guest.mjs --log-level=warning \
   --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
 
