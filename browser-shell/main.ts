@@ -6,8 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBackend } from '../core/app';
-import { FileSecretStore } from './secrets';
+import { browserBackend } from './backend';
 import { startBrowserShell } from './server';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,10 +17,7 @@ async function main(): Promise<void> {
   const mode = process.env.MODE === 'live' ? 'live' : 'demo';
   const port = Number(process.env.PORT ?? 5174);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0–65535, got ${process.env.PORT}`);
-  const backend = await createBackend(
-    { dataDir, mode, shell: 'browser' },
-    { secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')) },
-  );
+  const backend = await browserBackend(dataDir, mode);
   const shell = await startBrowserShell({
     backend,
     staticDir: path.resolve(rootDir, process.env.RENDERER_DIR ?? path.join('out', 'renderer')),

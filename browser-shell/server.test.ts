@@ -18,6 +18,11 @@ beforeAll(async () => {
   fs.mkdirSync(stat);
   fs.writeFileSync(path.join(stat, 'index.html'), '<!doctype html><title>t</title>');
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'outside');
+  // Symbolic links inside the renderer folder that lead out of it: a file, and the folder above.
+  fs.symlinkSync(path.join(dir, 'secret.txt'), path.join(stat, 'leak.js'));
+  fs.symlinkSync(dir, path.join(stat, 'up'));
+  fs.mkdirSync(path.join(stat, 'face-models'));
+  fs.writeFileSync(path.join(stat, 'face-models', 'kernel.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d]));
   backend = await createBackend({ dataDir: path.join(dir, 'data'), mode: 'demo', shell: 'browser' }, { secrets: new MemorySecretStore() });
   shell = await startBrowserShell({ backend, staticDir: stat, port: 0 });
   origin = `http://127.0.0.1:${shell.port}`;
@@ -79,6 +84,23 @@ describe('browser shell', () => {
       const r = await fetch(`${origin}${p}`, { headers: { cookie: `vc_token=${shell.token}` } });
       expect(r.status, p).toBe(404);
     }
+  });
+
+  it('never follows a symbolic link out of the renderer folder, nor a backslash, NUL or malformed encoding', async () => {
+    for (const p of ['/leak.js', '/up/secret.txt', '/..%5csecret.txt', '/index.html%00.png', '/%E0%A4%A', '/face-models', '/face-models/']) {
+      const r = await fetch(`${origin}${p}`, { headers: { cookie: `vc_token=${shell.token}` } });
+      expect(r.status, p).toBe(404);
+      expect(await r.text(), p).not.toContain('outside');
+      expect(r.headers.get('content-security-policy'), p).toContain("default-src 'self'");
+    }
+  });
+
+  it('serves with the types the Electron shell uses: a wasm kernel as application/wasm', async () => {
+    const r = await fetch(`${origin}/face-models/kernel.wasm`, { headers: { cookie: `vc_token=${shell.token}` } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/wasm');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await r.arrayBuffer())).toEqual(Buffer.from([0x00, 0x61, 0x73, 0x6d]));
   });
 
   it('refuses a WebSocket without the token or from another origin', async () => {

@@ -9,7 +9,9 @@
  * - the WebSocket also requires the Origin to be this server's own, so another site cannot
  *   drive the till through the user's browser (cross-site WebSocket hijacking);
  * - every message goes through the same dispatcher as Electron's IPC (size, schema, access);
- * - responses carry a strict CSP and no-sniff; only files under the renderer folder are served.
+ * - responses carry a strict CSP and no-sniff; only files under the renderer folder are served,
+ *   by the resolver the Electron shell uses too (core/static-files.ts: traversal in any
+ *   spelling, NUL, backslashes and symbolic links leading out are refused).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +22,7 @@ import type { Backend } from '../core/app';
 import { AppErrorShape, RpcErrors } from '../core/api/errors';
 import { MAX_PAYLOAD_BYTES } from '../core/api/names';
 import { CONTENT_SECURITY_POLICY } from '../core/api/csp';
+import { contentType, resolveStaticFile } from '../core/static-files';
 
 export interface BrowserShellOptions {
   backend: Backend;
@@ -35,21 +38,6 @@ export interface BrowserShell {
   port: number;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ogg': 'audio/ogg',
-  '.wav': 'audio/wav',
-  '.mp3': 'audio/mpeg',
-  '.webm': 'video/webm',
-  '.wasm': 'application/wasm',
-};
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -112,19 +100,14 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
     if (url.searchParams.has('token')) {
       headers['Set-Cookie'] = `vc_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
     }
-    let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const file = path.resolve(root, `.${rel}`);
-    if (!file.startsWith(root + path.sep)) {
-      res.writeHead(404, headers).end();
-      return;
-    }
-    fs.readFile(file, (err, body) => {
-      if (err) {
+    // The same resolver and types as the Electron shell's app:// handler (core/static-files.ts).
+    void resolveStaticFile(root, url.pathname).then(async (file) => {
+      const body = file ? await fs.promises.readFile(file).catch(() => null) : null;
+      if (!file || !body) {
         res.writeHead(404, headers).end();
         return;
       }
-      res.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, { ...headers, 'Content-Type': contentType(file) });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
   });

@@ -20,7 +20,7 @@ import { migrations } from './store/migrations';
 import { ACQUIRER_KEY_SECRET, createPaymentSide, type PaymentSide } from './payments/setup';
 import { DemoAgentAcquirer, unavailableAgentAcquirer } from './agent/acquirer';
 import { AgentErrors } from './agent/errors';
-import { agentHandlers } from './agent/handlers';
+import { agentDemoHandlers, agentHandlers } from './agent/handlers';
 import { AgentHistory } from './agent/history';
 import { AgentService, type ChargePort } from './agent/service';
 import { DisplayService } from './display/service';
@@ -37,6 +37,10 @@ import { acquirerProfileHandlers, settingsHandlers, wedgeSettingsHandlers } from
 import { AcquirerProfileService, loadStartupProfile, withProfile, type StartupProfile } from './settings/acquirer-profile';
 import { LinkGate } from './acquirer/switchable';
 import { reportHandlers } from './reports/handlers';
+import { amlHandlers } from './aml/handlers';
+import { thresholds } from './aml/rules';
+import { AmlStore } from './aml/store';
+import { AmlWatcher } from './aml/watcher';
 import { SettingsService } from './settings/service';
 import { WedgeSettings } from './settings/wedge';
 
@@ -151,7 +155,14 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     logout: () => operators.logout(),
     offlineFault: offlineFault(offline),
   });
-  const agent = new AgentService(db, bus, config.mode === 'demo' ? new DemoAgentAcquirer(connectivity) : unavailableAgentAcquirer, withdrawalCharge);
+  const demoBiller = config.mode === 'demo' ? new DemoAgentAcquirer(connectivity) : null;
+  const agent = new AgentService(db, bus, demoBiller ?? unavailableAgentAcquirer, withdrawalCharge);
+  // The trainer's "biller refuses" fault ends with the class.
+  if (demoBiller) {
+    training.onReset(async () => {
+      demoBiller.refuseBills = false;
+    });
+  }
 
   // Receipts subscribe before the payment side starts, so a payment that recovery completes
   // on start still gets its receipt (once: the receipt service remembers printed orders).
@@ -214,6 +225,11 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     },
   });
   training.onReset(() => acquirerProfile.afterReset());
+  // Anti-money-laundering: reads every committed movement from the journal after its commit
+  // (never inside a payment's transaction), with the thresholds of the synced risk policy.
+  const aml = new AmlStore(db, { terminalId: config.terminalId, bus, thresholds: () => thresholds(offline.store.policy) });
+  const amlWatcher = new AmlWatcher(aml, { bus });
+  amlWatcher.start();
 
   const handlers: Handlers = {
     'session:operators': () => operators.list(),
@@ -236,6 +252,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     'face:confirm': payments.face['face:confirm'],
     'demo:faceEnrol': payments.face['demo:faceEnrol'],
     ...agentHandlers(agent),
+    ...agentDemoHandlers(demoBiller),
     'display:set': async (state) => {
       display.set(state);
       return { ok: true as const };
@@ -252,7 +269,9 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
       listPayments: (f) => payments.engine.list(f),
       receiptStats: (day) => receipts.stats(day),
       offlineReview: (from, to) => offline.store.reviewTotals(from, to),
+      billRefusals: (from, to) => agent.refusalTotals(from, to),
     }),
+    ...amlHandlers({ store: aml, watcher: amlWatcher, operatorNames: async () => new Map((await operators.list()).map((o) => [o.id, o.name])) }),
     ...training.handlers,
   };
   training.attach(handlers);
@@ -278,6 +297,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
       // A receipt step still running would otherwise meet a closed database.
       await receipts.drain();
       await devices.stop();
+      await amlWatcher.close();
       await payments.close();
       await offline.close();
       await db.close();

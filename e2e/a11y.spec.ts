@@ -17,6 +17,8 @@ const CASHIER_SCREENS = [
   { key: 'Alt+3', name: 'forwarding', ready: 'send-now' },
   { key: 'Alt+4', name: 'report', ready: 'report-load' },
   { key: 'Alt+6', name: 'settings', ready: 'set-locale' },
+  // The AML cases (a supervisor's too): the period's totals and cards.
+  { key: 'Alt+8', name: 'aml', ready: 'aml-totals' },
 ] as const;
 
 for (const elder of [false, true]) {

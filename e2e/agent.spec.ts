@@ -1,7 +1,8 @@
 /**
  * The service point (助农服务点) against the real back end in demo mode: the cash float,
  * assisted withdrawal up to the daily limit (counted in the core), bill payment online and
- * offline, balance enquiry and remittance — in normal and elder mode, with axe on each screen.
+ * offline, a queued bill the biller refuses and its cash given back, balance enquiry and
+ * remittance — in normal and elder mode, with axe on each screen.
  * The specs run in order on one terminal: the float is opened first.
  */
 import type { Page } from '@playwright/test';
@@ -31,7 +32,7 @@ async function withdrawalInHistory(app: Page, orderNo: string): Promise<void> {
   await expect(app.getByTestId('detail-kind')).toHaveText('助农取款');
   await expect(app.getByTestId('detail-cash-out')).toHaveText('¥800.00');
   await expect(app.getByTestId('detail-signature')).toContainText('签字');
-  await expect(app.getByTestId('not-refundable')).toContainText('不能在这里退款');
+  await expect(app.getByTestId('not-refundable')).toContainText('不能按销售退款');
   await expect(app.getByTestId('refund-submit')).toHaveCount(0);
   await expectAccessible(app, 'withdrawal detail');
   await shot(app, 'history-withdrawal-detail');
@@ -44,6 +45,7 @@ async function withdrawalInHistory(app: Page, orderNo: string): Promise<void> {
 test.describe('service point', () => {
   test.afterEach(async ({ app }) => {
     await rpc(app, 'demo:network', { preset: 'online' }).catch(() => undefined);
+    await rpc(app, 'demo:billerRefuse', { refuse: false }).catch(() => undefined);
   });
 
   test('the agent opens the float, moves cash in and out with a reason', async ({ app }) => {
@@ -158,6 +160,65 @@ test.describe('service point', () => {
     await app.keyboard.press('F4');
     await expect(app.getByTestId('remit-offline')).toContainText('需要联网');
     await expectAccessible(app, 'remit offline elder');
+  });
+
+  test('a queued bill the biller refuses: listed with what to do, its cash given back once with a receipt; float and Z report agree', async ({ app }) => {
+    await login(app, 'agent1', '3333');
+    type Bill = { orderNo: string; state: string };
+    // The bill queued by the previous spec has gone to the biller (and been paid) before the biller starts refusing.
+    await expect.poll(async () => (await rpc<Bill[]>(app, 'payments:list', { kind: 'bill' })).filter((b) => b.state === 'accepted_offline').length, { timeout: 50_000 }).toBe(0);
+    await rpc(app, 'demo:network', { preset: 'offline' });
+    await expect(app.getByTestId('connectivity')).toContainText('离线', { timeout: 50_000 });
+    await app.keyboard.press('F2');
+    await app.getByTestId('biller-water-county').click();
+    await app.getByTestId('bill-account').fill('87654321');
+    await app.getByTestId('bill-amount').fill('42');
+    await app.getByTestId('bill-pay').click();
+    await expect(app.getByTestId('bill-result')).toContainText('待上传');
+    await app.getByTestId('bill-done').click();
+    const id = (await rpc<Bill[]>(app, 'payments:list', { kind: 'bill', amountFen: 4_200 }))[0]!.orderNo;
+    const floatFen = async () => (await rpc<{ expectedFen: number }>(app, 'agent:float', {})).expectedFen;
+    const withBill = await floatFen();
+
+    // The trainer's fault (training console: 缴费单位拒绝缴费): the link returns and the biller refuses the bill.
+    await rpc(app, 'demo:billerRefuse', { refuse: true });
+    await app.keyboard.press('F1');
+    await rpc(app, 'demo:network', { preset: 'online' });
+    await expect(app.getByTestId('bills-to-return-notice')).toContainText('被缴费单位拒绝', { timeout: 50_000 });
+    await app.getByTestId('bills-to-return-open').click();
+    const item = app.getByTestId(`bill-refused-${id}`);
+    await expect(item).toContainText('¥42.00');
+    await expect(item).toContainText('缴费单位的答复');
+    await expect(item).toContainText('还在钱箱里');
+    await expectAccessible(app, 'bill refused');
+    await shot(app, 'agent-bill-refused');
+    expect(await floatFen()).toBe(withBill); // nothing moves until the cash is handed back
+
+    // An elderly customer waits for their cash: the receipt in large type.
+    await setElder(app, true);
+    await app.getByTestId(`bill-return-${id}`).click();
+    await expect(app.getByTestId('bill-return-result')).toContainText('已退还客户现金 ¥42.00');
+    await expect(app.getByTestId('bill-return-receipt')).toContainText('客户签字');
+    await expect(app.getByTestId('bill-return-receipt')).toContainText(id);
+    await expectAccessible(app, 'bill cash returned elder');
+    await shot(app, 'agent-bill-returned-elder');
+    await setElder(app, false);
+    // Once only: asked again (a retry after a lost answer), the same return and no second movement.
+    const again = await rpc<{ state: string; returnedAt: number }>(app, 'agent:billReturn', { id });
+    expect(again.state).toBe('returned');
+    expect(await floatFen()).toBe(withBill - 4_200);
+    const moves = (await rpc<{ movements: Array<{ kind: string; amountFen: number; reason: string }> }>(app, 'agent:float', {})).movements;
+    expect(moves.filter((m) => m.kind === 'bill_return' && m.reason.includes(id))).toEqual([expect.objectContaining({ amountFen: -4_200 })]);
+    await app.getByTestId('bill-return-done').click();
+    await expect(app.getByTestId('bills-to-return')).toHaveCount(0);
+
+    await app.keyboard.press('F5');
+    await expect(app.getByTestId('float-figures')).toBeVisible();
+    await expect(app.locator('table')).toContainText('退还缴费现金');
+    await app.keyboard.press('Alt+4');
+    await expect(app.getByTestId('report-bill-refusals')).toContainText('已退还 1 笔 ¥42.00');
+    await expect(app.getByTestId('report-bill-refusals')).toContainText('待退还 0 笔');
+    await app.keyboard.press('Alt+5');
   });
 
   test('balance enquiry online, then the float is closed with its variance', async ({ app }) => {

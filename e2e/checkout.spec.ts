@@ -3,7 +3,7 @@
  * every tender, USERPAYING, a scan refused during an unfinished payment, offline accept and
  * forward, the customer display — in normal and elder mode, with axe on every state.
  */
-import { expect, test } from './target';
+import { expect, openAppWindow, test } from './target';
 import type { Page } from '@playwright/test';
 import { expectAccessible, login, rpc, scan, scanDevice, setElder, shot, typeAmount } from './ui';
 
@@ -158,10 +158,9 @@ test.describe('offline acceptance and forwarding', () => {
 });
 
 test.describe('customer display', () => {
-  test('follows the checkout in its own tab: amount, prompt, result', async ({ app, context }) => {
+  test('follows the checkout in its own tab: amount, prompt, result', async ({ app }) => {
     await login(app, 'cashier1', '1111');
-    const display = await context.newPage();
-    await display.goto(app.url().replace(/#.*$/, '#/customer'));
+    const display = await openAppWindow(app, '#/customer');
     await expect(display.getByTestId('customer-display')).toBeVisible();
     await app.bringToFront();
     await typeAmount(app, '88');

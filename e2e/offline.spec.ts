@@ -56,13 +56,18 @@ test.describe('offline acceptance over the contract', () => {
     await rpc(app, 'session:logout', {});
   });
 
-  test('a confirmed offline payment is refunded from history; one not yet forwarded is refused, saying what to do', async ({ app }) => {
+  test('a confirmed offline payment is refunded from history; one not yet forwarded is refused, saying what to do, on the detail screen too', async ({ app }) => {
     await login(app, 'cashier1', '1111');
     // Not yet forwarded: refused plainly, nothing written.
     await rpc(app, 'demo:network', { preset: 'offline' });
     const early = await rpc<Payment>(app, 'offline:accept', { amountFen: 8_00, code: (await rpc<{ code: string }>(app, 'demo:offlineCode', { wallet: 4 })).code });
     expect(await rpcError(app, 'payments:refund', { orderNo: early.orderNo, amountFen: 8_00, reason: '退货' })).toMatch(/refund\.offline_pending .*Send now/);
     expect((await rpc<{ refunds: unknown[] }>(app, 'payments:get', { orderNo: early.orderNo })).refunds).toEqual([]);
+    // The detail screen says why before the cashier presses Refund: the engine's words, no refund form.
+    await app.keyboard.press('Alt+2');
+    await app.getByTestId(`open-${early.orderNo}`).click();
+    await expect(app.getByTestId('not-refundable')).toContainText('还没有上传到收单机构');
+    await expect(app.getByTestId('refund-submit')).toHaveCount(0);
 
     // Accepted offline, forwarded, confirmed: then refunded from history like any sale.
     const p = await rpc<Payment>(app, 'offline:accept', { amountFen: 12_00, code: (await rpc<{ code: string }>(app, 'demo:offlineCode', { wallet: 4 })).code });

@@ -3,6 +3,7 @@
  * on either: `app` is a Page showing the renderer, logged out, whatever the shell.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { test as base, _electron, type ElectronApplication, type Page } from '@playwright/test';
@@ -49,16 +50,33 @@ async function logOut(page: Page): Promise<void> {
 }
 
 /**
- * Starts the built Electron app (out/main/index.js) in demo mode, logged out. Its windows load
- * the renderer from `app://cashier/index.html` (electron/main/app-protocol.ts), as an installed
- * app does. `chromiumArgs` go before the app's path, where Electron hands them to Chromium (the
- * face spec's fake camera).
+ * The Electron app's data folder for this run of the specs: fresh, under the system's temp
+ * folder, shared by every launch of the run (the specs build on each other's data, as they do on
+ * the browser shell's one back end), removed when the run ends. The app is told it by
+ * `CASHIER_USER_DATA_DIR` (read by electron/main/index.ts, checked by main.ts), so an e2e run
+ * never opens the real user-data folder, its Chromium profile included.
+ */
+let electronData: string | null = null;
+function electronDataDir(): string {
+  if (electronData === null) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-e2e-electron-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    electronData = dir;
+  }
+  return electronData;
+}
+
+/**
+ * Starts the built Electron app (out/main/index.js) in demo mode, logged out, on this run's own
+ * data folder. Its windows load the renderer from `app://cashier/index.html`
+ * (electron/main/app-protocol.ts), as an installed app does. `chromiumArgs` go before the app's
+ * path, where Electron hands them to Chromium (the face spec's fake camera).
  */
 export async function launchElectron(chromiumArgs: string[] = []): Promise<{ electron: ElectronApplication; win: Page }> {
   const electron = await _electron.launch({
     executablePath: electronBinary().path ?? undefined,
     args: [...chromiumArgs, 'out/main/index.js'],
-    env: { ...process.env, CASHIER_MODE: 'demo' },
+    env: { ...process.env, CASHIER_MODE: 'demo', CASHIER_USER_DATA_DIR: electronDataDir() },
   });
   const win = await electron.firstWindow();
   // The window exists before its page: wait for the app:// page, never a file:// one.
@@ -66,6 +84,27 @@ export async function launchElectron(chromiumArgs: string[] = []): Promise<{ ele
   await logOut(win);
   await win.reload();
   return { electron, win };
+}
+
+/**
+ * Another window of the app showing `hash`, following the same back end: on the browser shell a
+ * new tab of the same browser; under Electron the app's own window, opened by its page as a
+ * trainer would (demo mode allows exactly these two: electron/main/security.ts), so it has the
+ * app's preload and is one of the app's windows, not a browser tab Electron knows nothing of.
+ */
+export async function openAppWindow(app: Page, hash: '#/customer' | '#/phone'): Promise<Page> {
+  const url = app.url().replace(/#.*$/, '') + hash;
+  if (test.info().project.name === 'electron') {
+    const [win] = await Promise.all([
+      app.context().waitForEvent('page'),
+      app.evaluate((u) => void window.open(u), url),
+    ]);
+    await win.waitForLoadState();
+    return win;
+  }
+  const page = await app.context().newPage();
+  await page.goto(url);
+  return page;
 }
 
 export const test = base.extend<{ app: Page }>({

@@ -5,7 +5,7 @@
  * The core's lesson engine checks every step; these specs only read what the guide says.
  */
 import type { Page } from '@playwright/test';
-import { expect, test } from './target';
+import { expect, openAppWindow, test } from './target';
 import { expectAccessible, login, rpc, setElder, shot, typeAmount } from './ui';
 
 const guide = (app: Page) => app.getByTestId('training-guide');
@@ -249,11 +249,10 @@ test.describe('training lessons, start to finish', () => {
 });
 
 test.describe('trainer console', () => {
-  test('reset restores the seeded state, and the phone works from its own tab', async ({ app, context }) => {
+  test('reset restores the seeded state, and the phone works from its own tab', async ({ app }) => {
     await trainerResets(app);
-    // A sale from the customer's phone in its own tab, scanned into the cashier's window.
-    const phone = await context.newPage();
-    await phone.goto(app.url().replace(/#.*$/, '#/phone'));
+    // A sale from the customer's phone in its own tab (the app's own window under Electron), scanned into the cashier's window.
+    const phone = await openAppWindow(app, '#/phone');
     await expect(phone.getByTestId('phone-panel')).toContainText('培训');
     await expect(phone.getByTestId('phone-balance')).toContainText('500.00');
     await app.bringToFront();
@@ -299,7 +298,10 @@ test.describe('trainer console', () => {
     await app.getByTestId('fault-paperOut').click();
     await expect(app.getByTestId('console-notice')).toContainText('打印机缺纸');
     await app.getByTestId('fault-paperIn').click();
+    await app.getByTestId('fault-billerRefuse').click();
+    await expect(app.getByTestId('console-notice')).toContainText('缴费单位拒绝缴费');
     await app.getByTestId('fault-clear').click();
+    await expect(app.getByTestId('console-notice')).toContainText('缴费单位恢复受理');
     await setElder(app, true);
     await expectAccessible(app, 'trainer console, large type');
     await shot(app, 'training-console-elder');

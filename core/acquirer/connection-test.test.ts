@@ -7,23 +7,18 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testConnection, type ConnectionTestInput } from './connection-test';
 import { newTerminalKey } from './signing';
 import { startSimulator, type Simulator } from './simulator/server';
+import { testCertificate } from './test-cert';
 
 const dirs: string[] = [];
 const sims: Simulator[] = [];
 let cert: { key: string; cert: string };
 
 beforeAll(async () => {
-  const p = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [{ name: 'basicConstraints', cA: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-  });
-  cert = { key: p.private, cert: p.cert };
+  cert = await testCertificate();
 });
 afterEach(async () => {
   for (const s of sims.splice(0)) await s.close();

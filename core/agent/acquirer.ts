@@ -4,7 +4,8 @@
  * network; an implementation throws AgentErrors.offline() when the link is down.
  *
  * `DemoAgentAcquirer` is the training twin (demo mode only, no real money): deterministic
- * answers so lessons can be scripted — an account ending in 0000 does not exist.
+ * answers so lessons can be scripted — an account ending in 0000 does not exist — and a
+ * trainer's switch that makes the biller refuse bills.
  */
 import { createHash } from 'node:crypto';
 import type { Biller, BillerKind } from '../api/agent';
@@ -34,6 +35,12 @@ function digest(s: string): number {
 }
 
 export class DemoAgentAcquirer implements AgentAcquirer {
+  /**
+   * The trainer's fault (`demo:billerRefuse`): the biller refuses every bill sent to it, so a
+   * class can practise giving a queued bill's cash back. Off again on the training reset.
+   */
+  refuseBills = false;
+
   constructor(private readonly link: Pick<ConnectivityMonitor, 'get'>) {}
 
   private online(): void {
@@ -61,6 +68,7 @@ export class DemoAgentAcquirer implements AgentAcquirer {
   async payBill(billerId: string, account: string, _amountFen: number, id: string) {
     this.online();
     this.account(billerId, account);
+    if (this.refuseBills) throw AgentErrors.billRefused();
     return { reference: `B${digest(id).toString().padStart(10, '0')}` };
   }
 

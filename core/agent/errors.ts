@@ -29,6 +29,12 @@ export const AgentErrors = {
   noSuchAccount: () =>
     new AppError('agent.no_such_account', '查不到这个户号，请核对后重新输入。', 'No such account number; check it and type it again.'),
   notFound: () => new AppError('agent.not_found', '没有这笔记录。', 'No such record.'),
+  billNotRefused: () =>
+    new AppError('agent.bill_not_refused', '这笔缴费没有被缴费单位拒绝，现金不退还客户。', 'The biller did not refuse this bill, so its cash is not given back.'),
+  billRefused: () =>
+    new AppError('agent.bill_refused', '缴费单位拒绝了这笔缴费（培训模拟：该户暂停代收）。',
+      'The biller refused this bill (training simulation: the account takes no payments now).'),
+  demoOnly: () => new AppError('demo.only', '此功能仅在培训模式下可用。', 'This is available in training (demo) mode only.'),
   serviceUnavailable: () =>
     new AppError('feature.unavailable', '收单机构尚未开通此项助农业务。', 'The acquirer does not offer this service-point service yet.'),
   chargeUnavailable: () =>

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BillPayment } from '../api/agent';
 import type { Payment } from '../api/payments';
 import { ConnectivityMonitor } from '../connectivity/monitor';
 import { EventBus } from '../events';
@@ -10,6 +11,7 @@ import { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { migrations } from '../store/migrations';
 import { DemoAgentAcquirer } from './acquirer';
+import { agentDemoHandlers } from './handlers';
 import { AgentService, businessDay, type ChargePort } from './service';
 
 let dir: string;
@@ -34,6 +36,7 @@ const payment = (orderNo: string, state: Payment['state']): Payment => ({
 });
 
 let service: AgentService;
+let biller: DemoAgentAcquirer;
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-'));
   db = await Db.open({ filename: path.join(dir, 't.sqlite') });
@@ -43,7 +46,8 @@ beforeEach(async () => {
   link.ok(5);
   charges = 0;
   nextState = 'succeeded';
-  service = new AgentService(db, bus, new DemoAgentAcquirer(link), charge);
+  biller = new DemoAgentAcquirer(link);
+  service = new AgentService(db, bus, biller, charge);
 });
 afterEach(async () => {
   await db.close();
@@ -178,5 +182,111 @@ describe('bill payment', () => {
     link.failed();
     await expect(service.balance('134567890123456789', 'agent1')).rejects.toMatchObject({ code: 'agent.offline' });
     await expect(service.remit({ toAccount: '621700001234', toName: '张三', amountFen: 1_000 }, 'agent1')).rejects.toMatchObject({ code: 'agent.offline' });
+  });
+});
+
+describe('a queued bill the biller refuses', () => {
+  const account = '3300112233';
+  /** A bill taken in cash while offline, then refused by the biller when the link returns. */
+  async function refusedBill(amountFen = 8_650): Promise<BillPayment> {
+    await service.billers();
+    link.failed();
+    link.failed();
+    const queued = await service.billPay({ billerId: 'power-grid', account, amountFen }, 'agent1');
+    expect(queued.state).toBe('queued');
+    biller.refuseBills = true;
+    link.ok(5); // the link is back: the queued bill is sent, and refused
+    await vi.waitFor(async () => expect((await service.billsToReturn()).map((b) => b.id)).toContain(queued.id));
+    return (await service.billsToReturn()).find((b) => b.id === queued.id)!;
+  }
+  const moves = (kind: string) => db.all<{ amount_fen: number; operator_id: string | null }>('SELECT amount_fen, operator_id FROM agent_float_moves WHERE kind = ?', [kind]);
+  const audits = (action: string) => db.all<{ operator_id: string | null; detail: string }>('SELECT operator_id, detail FROM audit_log WHERE action = ?', [action]);
+
+  it('shows on the service point’s list with what the biller said and what to do, the cash still counted in the drawer', async () => {
+    await service.floatOpen(100_000, 'agent1');
+    const changed: BillPayment[] = [];
+    bus.subscribe((name, payload) => {
+      if (name === 'agent:billChanged') changed.push(payload as BillPayment);
+    });
+    const b = await refusedBill();
+    expect(b).toMatchObject({ state: 'failed', amountFen: 8_650, provisional: false, returnedAt: null, billerName: { zh: '国网电费', en: 'State Grid electricity' } });
+    expect(b.refusal?.zh).toContain('缴费单位拒绝了这笔缴费');
+    expect(b.message.zh).toMatch(/¥86\.50 还在钱箱里.*退还现金给客户.*签字/);
+    expect(b.message.en).toMatch(/¥86\.50 in cash is still in the drawer.*Return cash to customer.*sign/);
+    expect(changed.map((x) => [x.id, x.state])).toEqual([[b.id, 'failed']]);
+    // The refusal changes no cash: the customer's money is in the drawer until it is handed back.
+    expect((await service.float()).expectedFen).toBe(108_650);
+    expect(await audits('bill.declined')).toHaveLength(1);
+  });
+
+  it('returns the cash once: one movement out of the float, one journal and audit row, however often it is asked', async () => {
+    await service.floatOpen(100_000, 'agent1');
+    const b = await refusedBill();
+    const changed: BillPayment[] = [];
+    bus.subscribe((name, payload) => {
+      if (name === 'agent:billChanged') changed.push(payload as BillPayment);
+    });
+    // A double press and a retry after a lost answer: the same answer, one return.
+    const [x, y] = await Promise.all([service.billReturn(b.id, 'agent1'), service.billReturn(b.id, 'agent2')]);
+    const z = await service.billReturn(b.id, 'agent1');
+    for (const r of [x, y, z]) expect(r).toMatchObject({ id: b.id, state: 'returned', returnedBy: 'agent1', returnedAt: x.returnedAt });
+    expect(x.message.zh).toContain('已退还客户');
+    expect(await moves('bill_return')).toEqual([{ amount_fen: -8_650, operator_id: 'agent1' }]);
+    expect(await audits('bill.return')).toEqual([expect.objectContaining({ operator_id: 'agent1' })]);
+    expect(JSON.parse((await audits('bill.return'))[0].detail)).toMatchObject({ id: b.id, amountFen: 8_650 });
+    expect(changed.map((c) => c.state)).toEqual(['returned']);
+    expect(await service.billsToReturn()).toEqual([]);
+    expect((await verifyJournal(db)).ok).toBe(true);
+    expect((await db.all<{ kind: string }>("SELECT kind FROM journal WHERE ref = ? ORDER BY seq", [b.id])).map((j) => j.kind)).toEqual(['float.bill', 'float.bill_return']);
+    // The database keeps it once too, whoever writes.
+    await expect(db.run('UPDATE agent_bills SET returned_at = returned_at + 1 WHERE id = ?', [b.id])).rejects.toThrow(/returned once/);
+  });
+
+  it('keeps the float true: counted after the cash went back, no variance', async () => {
+    await service.floatOpen(100_000, 'agent1');
+    const b = await refusedBill();
+    // Had the agent handed the cash back without recording it, the count would come up short.
+    expect((await service.float()).expectedFen - 100_000).toBe(8_650);
+    await service.billReturn(b.id, 'agent1');
+    const f = await service.floatClose(100_000, 'agent1');
+    expect(f).toMatchObject({ expectedFen: 100_000, varianceFen: 0 });
+    expect(f.movements.map((m) => [m.kind, m.amountFen])).toEqual([['open', 100_000], ['bill', 8_650], ['bill_return', -8_650], ['close', 0]]);
+  });
+
+  it('refuses, writing nothing, a bill that was not refused, an unknown one, a drawer short of the cash, and a closed float', async () => {
+    await service.floatOpen(100_000, 'agent1');
+    await service.billers();
+    const paid = await service.billPay({ billerId: 'water-county', account: '12345678', amountFen: 3_000 }, 'agent1');
+    await expect(service.billReturn(paid.id, 'agent1')).rejects.toMatchObject({ code: 'agent.bill_not_refused' });
+    link.failed();
+    link.failed();
+    const queued = await service.billPay({ billerId: 'water-county', account: '12345678', amountFen: 2_000 }, 'agent1');
+    await expect(service.billReturn(queued.id, 'agent1')).rejects.toMatchObject({ code: 'agent.bill_not_refused' });
+    await expect(service.billReturn('BPNOSUCH', 'agent1')).rejects.toMatchObject({ code: 'agent.not_found' });
+    const b = await refusedBill(5_000);
+    const expected = (await service.float()).expectedFen;
+    await service.floatMove('out', expected - 4_999, '交回银行', 'agent1');
+    await expect(service.billReturn(b.id, 'agent1')).rejects.toMatchObject({ code: 'agent.not_enough_cash', detail: { availableFen: 4_999 } });
+    await service.floatMove('in', 1, '补足', 'agent1');
+    await service.floatClose(5_000, 'agent1');
+    await expect(service.billReturn(b.id, 'agent1')).rejects.toMatchObject({ code: 'agent.float_closed' });
+    expect(await moves('bill_return')).toEqual([]);
+    expect(await audits('bill.return')).toEqual([]);
+    // Both still to give back (the queued one was sent with it when the link returned, and refused too).
+    expect((await service.billsToReturn()).map((x) => x.id)).toEqual([queued.id, b.id]);
+  });
+
+  it('is switched by the trainer in demo mode only', async () => {
+    const on = agentDemoHandlers(biller)['demo:billerRefuse'];
+    await on({ refuse: true }, { operator: null });
+    expect(biller.refuseBills).toBe(true);
+    await expect(service.billPay({ billerId: 'water-county', account: '12345678', amountFen: 1_000 }, 'agent1').catch((e) => e)).resolves.toMatchObject({ code: 'agent.float_not_open' });
+    await service.floatOpen(0, 'agent1');
+    // Online, the refusal comes at the counter: nothing is recorded, no cash is counted in.
+    await expect(service.billPay({ billerId: 'water-county', account: '12345678', amountFen: 1_000 }, 'agent1')).rejects.toMatchObject({ code: 'agent.bill_refused' });
+    expect((await service.float()).expectedFen).toBe(0);
+    await on({ refuse: false }, { operator: null });
+    expect(biller.refuseBills).toBe(false);
+    await expect(agentDemoHandlers(null)['demo:billerRefuse']({ refuse: true }, { operator: null })).rejects.toMatchObject({ code: 'demo.only' });
   });
 });

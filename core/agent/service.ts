@@ -5,6 +5,8 @@
  *   cannot both pass the ¥1,000 limit, and a crash mid-charge errs on the side of the limit;
  * - a failed charge releases its share of the limit (failed rows are not counted);
  * - cash leaves the float only when the charge succeeded, in the transaction that marks it paid;
+ * - a bill's cash comes back out of the float only for a bill the biller refused, once, in the
+ *   transaction that records the return (migration 402 refuses a second one too);
  * - every float movement, withdrawal paid out and bill paid is journalled and audited in the
  *   same transaction as the change;
  * - customers are referenced by a hash of their phone number; only a masked form is kept.
@@ -27,6 +29,7 @@ import type { EventBus } from '../events';
 import { appendJournal } from '../ledger/journal';
 import type { Db, Queryable } from '../store/db';
 import type { AgentAcquirer } from './acquirer';
+import { BILL_COLUMNS, readBill, toBillPayment, type BillRow } from './bills';
 import { AgentErrors } from './errors';
 
 /**
@@ -70,11 +73,6 @@ interface WithdrawalRow {
 const MSG = {
   charging: { zh: '请客户在手机上确认付款，确认成功后再付现金。', en: 'Ask the customer to confirm the payment on their phone; hand out cash only after it succeeds.' },
   paid: { zh: '客户已付款，请付给客户现金，并请客户在收据上签字。', en: 'The customer has paid: hand out the cash and have the customer sign the receipt.' },
-  billPaid: { zh: '缴费成功。', en: 'The bill is paid.' },
-  billQueued: {
-    zh: '网络不通：缴费已登记，联网后自动上传。此收据为临时收据，以缴费单位确认为准。',
-    en: 'No network: the payment is recorded and will be sent when the link returns. This receipt is provisional until the biller confirms.',
-  },
 };
 
 export class AgentService {
@@ -334,41 +332,94 @@ export class AgentService {
       await audit(q, { operatorId, action: `bill.${state}`, detail: { id, billerId, amountFen } }, at);
     });
     await this.emitFloat();
-    return {
-      id,
-      billerId,
-      maskedAccount: maskAccount(account),
-      amountFen,
-      state,
-      provisional: state === 'queued',
-      reference,
-      message: state === 'paid' ? MSG.billPaid : MSG.billQueued,
-      createdAt: at,
-    };
+    return toBillPayment((await readBill(this.db, id))!);
   }
 
-  /** Sends queued bill payments once the link is back; stops at the first offline answer. */
+  /**
+   * Sends queued bill payments once the link is back; stops at the first offline answer. A bill
+   * the biller refuses keeps what it said and waits, on the service point's list, for its cash
+   * to go back to the customer (`billReturn`).
+   */
   async forwardQueued(): Promise<number> {
     const rows = await this.db.all<{ id: string; biller_id: string; account: string; amount_fen: number }>(
       "SELECT id, biller_id, account, amount_fen FROM agent_bills WHERE state = 'queued' ORDER BY created_at");
     let sent = 0;
     for (const r of rows) {
+      let changed: boolean;
       try {
         const { reference } = await this.acquirer.payBill(r.biller_id, r.account, r.amount_fen, r.id);
-        await this.db.tx(async (q) => {
-          await q.run("UPDATE agent_bills SET state = 'paid', reference = ? WHERE id = ? AND state = 'queued'", [reference, r.id]);
-          await audit(q, { operatorId: null, action: 'bill.forwarded', detail: { id: r.id } }, this.now());
+        changed = await this.db.tx(async (q) => {
+          const u = await q.run("UPDATE agent_bills SET state = 'paid', reference = ? WHERE id = ? AND state = 'queued'", [reference, r.id]);
+          if (u.changes) await audit(q, { operatorId: null, action: 'bill.forwarded', detail: { id: r.id } }, this.now());
+          return u.changes > 0;
         });
         sent++;
       } catch (e) {
         if (e instanceof AppError && e.code === 'agent.offline') break;
-        await this.db.tx(async (q) => {
-          await q.run("UPDATE agent_bills SET state = 'failed' WHERE id = ? AND state = 'queued'", [r.id]);
-          await audit(q, { operatorId: null, action: 'bill.declined', detail: { id: r.id, code: toErrorShape(e).code } }, this.now());
+        const refusal = toErrorShape(e);
+        changed = await this.db.tx(async (q) => {
+          const u = await q.run("UPDATE agent_bills SET state = 'failed', refusal_code = ?, refusal_zh = ?, refusal_en = ? WHERE id = ? AND state = 'queued'",
+            [refusal.code, refusal.zh, refusal.en, r.id]);
+          if (u.changes) await audit(q, { operatorId: null, action: 'bill.declined', detail: { id: r.id, code: refusal.code, amountFen: r.amount_fen } }, this.now());
+          return u.changes > 0;
         });
       }
+      if (changed) this.bus.emit('agent:billChanged', toBillPayment((await readBill(this.db, r.id))!));
     }
     return sent;
+  }
+
+  /** Bills the biller refused whose cash is still in the drawer, oldest first. */
+  async billsToReturn(): Promise<BillPayment[]> {
+    const rows = await this.db.all<BillRow>(
+      `SELECT ${BILL_COLUMNS.select} FROM ${BILL_COLUMNS.table} WHERE b.state = 'failed' AND b.returned_at IS NULL ORDER BY b.created_at, b.id`);
+    return rows.map(toBillPayment);
+  }
+
+  /**
+   * A refused bill's cash goes back to the customer, out of today's float: the return, its
+   * movement, journal row and audit row are one transaction, and happen once. Asked again, it
+   * answers the bill as it is (returned) and moves nothing; migration 402's trigger refuses a
+   * second return in the database too. Refused with nothing written for a bill that was not
+   * refused, a float not open or closed, or a drawer short of the amount.
+   */
+  async billReturn(id: string, operatorId: string | null): Promise<BillPayment> {
+    const day = businessDay(this.now());
+    const moved = await this.db.tx(async (q) => {
+      const r = await readBill(q, id);
+      if (!r) throw AgentErrors.notFound();
+      if (r.returned_at !== null) return false;
+      if (r.state !== 'failed') throw AgentErrors.billNotRefused();
+      const f = await this.openFloat(q, day);
+      const available = f.expectedFen - (await this.chargingSum(q, day));
+      if (available < r.amount_fen) throw AgentErrors.notEnoughCash(Math.max(0, available));
+      const at = this.now();
+      await q.run('UPDATE agent_bills SET returned_at = ?, returned_by = ? WHERE id = ?', [at, operatorId, id]);
+      await this.move(q, day, 'bill_return', -r.amount_fen, `bill return ${id}`, operatorId, id);
+      await audit(q, { operatorId, action: 'bill.return', detail: { id, billerId: r.biller_id, amountFen: r.amount_fen, billDay: r.day, refusal: r.refusal_code } }, at);
+      return true;
+    });
+    const bill = toBillPayment((await readBill(this.db, id))!);
+    if (moved) {
+      this.bus.emit('agent:billChanged', bill);
+      await this.emitFloat();
+    }
+    return bill;
+  }
+
+  /**
+   * Bills taken in [from, to] that the biller refused, for the Z report: those whose cash is
+   * still to be given back, and those whose cash was.
+   */
+  async refusalTotals(from: number, to: number): Promise<{ toReturn: { count: number; fen: number }; returned: { count: number; fen: number } }> {
+    const rows = await this.db.all<{ returned: number; n: number; fen: number }>(
+      `SELECT returned_at IS NOT NULL AS returned, COUNT(*) AS n, SUM(amount_fen) AS fen FROM agent_bills
+       WHERE state = 'failed' AND created_at >= ? AND created_at <= ? GROUP BY returned_at IS NOT NULL`, [from, to]);
+    const pick = (returned: number) => {
+      const x = rows.find((y) => y.returned === returned);
+      return { count: x?.n ?? 0, fen: x?.fen ?? 0 };
+    };
+    return { toReturn: pick(0), returned: pick(1) };
   }
 
   async balance(code: string, operatorId: string | null) {

@@ -6,7 +6,7 @@
  * its journalled movements.
  */
 import { z } from 'zod';
-import { Empty, Fen, Id, method, PositiveFen } from './define';
+import { Empty, Fen, Id, method, Ok, PositiveFen } from './define';
 import { Message, ScannedCode } from './payments';
 
 /** ¥10 minimum, ¥10 steps, ¥1,000 per customer per day (PBOC rules for assisted withdrawal). */
@@ -21,7 +21,8 @@ const AGENT_ROLES = ['agent', 'supervisor', 'trainer', 'admin'] as const;
 
 export const FloatMove = z.object({
   at: z.number().int(),
-  kind: z.enum(['open', 'in', 'out', 'withdrawal', 'bill', 'close']),
+  /** `bill_return`: a refused bill's cash handed back to the customer (`agent:billReturn`). */
+  kind: z.enum(['open', 'in', 'out', 'withdrawal', 'bill', 'bill_return', 'close']),
   /** Signed fen: cash into the drawer positive, out negative. */
   amountFen: z.number().int(),
   reason: z.string(),
@@ -74,18 +75,33 @@ export type Biller = z.infer<typeof Biller>;
 
 export const BillAccount = z.object({ billerId: Id, account: z.string().regex(/^[0-9]{6,20}$/) }).strict();
 
+/**
+ * A bill paid in cash at the counter. States:
+ * - `paid`     the biller confirmed it;
+ * - `queued`   taken while offline: the cash is in the drawer, the bill is sent when the link returns;
+ * - `failed`   the biller refused it when it was sent: the customer's cash is still in the drawer
+ *              and must go back to them (`agent:billReturn`); `refusal` says what the biller said;
+ * - `returned` refused, and its cash handed back to the customer (`returnedAt`), out of the float.
+ */
 export const BillPayment = z.object({
   id: z.string(),
   billerId: z.string(),
+  /** The biller's name as last synced (null when the catalogue no longer has it). */
+  billerName: Message.nullable(),
   maskedAccount: z.string(),
   amountFen: Fen,
-  /** paid: confirmed by the biller; queued: offline, recorded, sent when the link returns. */
-  state: z.enum(['paid', 'queued', 'failed']),
+  state: z.enum(['paid', 'queued', 'failed', 'returned']),
   /** The receipt is provisional until the biller confirms. */
   provisional: z.boolean(),
   reference: z.string().nullable(),
+  /** What happened and what the agent does next. */
   message: Message,
+  /** What the biller said when it refused the bill (failed, returned). */
+  refusal: Message.nullable(),
   createdAt: z.number().int(),
+  /** When the cash went back to the customer, and who handed it over. */
+  returnedAt: z.number().int().nullable(),
+  returnedBy: z.string().nullable(),
 });
 export type BillPayment = z.infer<typeof BillPayment>;
 
@@ -128,6 +144,19 @@ export const agentMethods = {
     output: BillPayment,
     access: AGENT_ROLES,
   }),
+  /**
+   * Bills the biller refused whose cash is still in the drawer, oldest first: what the agent has
+   * to give back (each with what the biller said and what to do).
+   */
+  'agent:billsToReturn': method({ input: Empty, output: z.array(BillPayment), access: AGENT_ROLES }),
+  /**
+   * The cash of a refused bill goes back to the customer: recorded out of today's float (a
+   * `bill_return` movement), journalled and audited with the bill, once. Asked again (a double
+   * press, a lost answer), it answers the bill as returned and moves nothing. Refused with
+   * nothing written for a bill that was not refused, while the float is not open or is closed,
+   * or when the drawer does not hold that much. The answer is the receipt the customer signs.
+   */
+  'agent:billReturn': method({ input: z.object({ id: Id }).strict(), output: BillPayment, access: AGENT_ROLES }),
   /** Balance enquiry with the customer's payment code (online only). */
   'agent:balance': method({
     input: z.object({ code: ScannedCode }).strict(),
@@ -148,9 +177,21 @@ export const agentMethods = {
   }),
 } as const;
 
+export const agentDemoMethods = {
+  /**
+   * Demo mode only: the simulated biller refuses every bill sent to it from now on (`refuse:
+   * true`) or takes them again (`false`); the training reset takes them again. A bill paid online
+   * is refused at the counter (no cash is recorded); a queued one is refused when the link
+   * returns, and its cash is then to be given back. Refused in live mode (`demo.only`).
+   */
+  'demo:billerRefuse': method({ input: z.object({ refuse: z.boolean() }).strict(), output: Ok, access: AGENT_ROLES }),
+} as const;
+
 export const agentEvents = {
   /** The float changed (a movement, a withdrawal paid out, a bill paid). */
   'agent:floatChanged': FloatDay,
   /** A withdrawal's charge resolved. */
   'agent:withdrawalChanged': Withdrawal,
+  /** A queued bill was sent (paid, or refused by the biller), or a refused bill's cash was returned. */
+  'agent:billChanged': BillPayment,
 } as const;

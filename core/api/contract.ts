@@ -14,7 +14,7 @@ import { sessionEvents, sessionMethods } from './session';
 import { systemEvents, systemMethods } from './system';
 import { paymentEvents, paymentMethods } from './payments';
 import { paymentDemoMethods } from './demo';
-import { agentEvents, agentMethods } from './agent';
+import { agentDemoMethods, agentEvents, agentMethods } from './agent';
 import { displayEvents, displayMethods } from './display';
 import { offlineEvents, offlineMethods } from './offline';
 import { offlineDemoMethods } from './offline-demo';
@@ -25,6 +25,7 @@ import { receiptMethods } from './receipts';
 import { settingsEvents, settingsMethods } from './settings';
 import { reportMethods } from './reports';
 import { acquirerMethods } from './acquirer';
+import { amlEvents, amlMethods } from './aml';
 import type { EventName, MethodName } from './names';
 
 export const methods = {
@@ -33,6 +34,7 @@ export const methods = {
   ...paymentMethods,
   ...paymentDemoMethods,
   ...agentMethods,
+  ...agentDemoMethods,
   ...displayMethods,
   ...offlineMethods,
   ...offlineDemoMethods,
@@ -43,6 +45,7 @@ export const methods = {
   ...settingsMethods,
   ...reportMethods,
   ...acquirerMethods,
+  ...amlMethods,
 } as const;
 
 export const events = {
@@ -55,6 +58,7 @@ export const events = {
   ...trainingEvents,
   ...deviceEvents,
   ...settingsEvents,
+  ...amlEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -33,6 +33,9 @@ export const methodNames = [
   'agent:billers',
   'agent:billLookup',
   'agent:billPay',
+  'agent:billsToReturn',
+  'agent:billReturn',
+  'demo:billerRefuse',
   'agent:balance',
   'agent:remit',
   'display:set',
@@ -76,6 +79,10 @@ export const methodNames = [
   'acquirer:test',
   'acquirer:save',
   'acquirer:useBuiltIn',
+  'aml:report',
+  'aml:note',
+  'aml:markReported',
+  'aml:export',
 ] as const;
 
 export const eventNames = [
@@ -85,6 +92,7 @@ export const eventNames = [
   'refunds:changed',
   'agent:floatChanged',
   'agent:withdrawalChanged',
+  'agent:billChanged',
   'display:changed',
   'outbox:changed',
   'risk:budget',
@@ -96,6 +104,7 @@ export const eventNames = [
   'scanner:refused',
   'printer:printed',
   'settings:wedgeProfilesChanged',
+  'aml:changed',
 ] as const;
 
 export type MethodName = (typeof methodNames)[number];

@@ -78,6 +78,22 @@ export const Refund = z.object({
 });
 export type Refund = z.infer<typeof Refund>;
 
+/**
+ * Where an offline-code payment is on its way to the acquirer, read from core/offline's outbox
+ * (the one place it changes); absent for every other tender:
+ * - `not_forwarded`   accepted at the till, not sent yet (or an attempt failed: it is sent again)
+ * - `awaiting_answer` sent; the acquirer has not answered yet
+ * - `review`          forwarded, flagged by the anti-money-laundering rules: waiting for a supervisor
+ * - `held`            held by a supervisor after review (`heldBy`: their operator id)
+ * - `confirmed`       the acquirer took it (accepted, or released after review)
+ * - `declined`        the acquirer refused it after forwarding
+ */
+export const OfflineForwarding = z.object({
+  stage: z.enum(['not_forwarded', 'awaiting_answer', 'review', 'held', 'confirmed', 'declined']),
+  heldBy: z.string().nullable(),
+});
+export type OfflineForwarding = z.infer<typeof OfflineForwarding>;
+
 export const Payment = z.object({
   orderNo: z.string(),
   kind: PaymentKind,
@@ -102,6 +118,8 @@ export const Payment = z.object({
   /** Credit (赊账): the customer's name as the cashier typed it. */
   creditName: z.string().nullable(),
   operatorId: z.string().nullable(),
+  /** Offline-code payments only: how far it has got with the acquirer. */
+  forwarding: OfflineForwarding.optional(),
 });
 export type Payment = z.infer<typeof Payment>;
 
@@ -125,7 +143,8 @@ export const ServiceRecord = z.discriminatedUnion('kind', [
     billerId: z.string(),
     billerName: Message.nullable(),
     maskedAccount: z.string(),
-    state: z.enum(['paid', 'queued', 'failed']),
+    /** As core/api/agent.ts `BillPayment`: `failed` refused by the biller, cash still to return; `returned` handed back. */
+    state: z.enum(['paid', 'queued', 'failed', 'returned']),
     reference: z.string().nullable(),
     /** True until the biller has confirmed (queued while offline). */
     provisional: z.boolean(),
@@ -169,10 +188,16 @@ export const paymentMethods = {
     output: Payment,
     access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
   }),
-  /** One payment with its refunds, and the service point's record behind a withdrawal or bill. */
+  /**
+   * One payment with its refunds, the service point's record behind a withdrawal or bill, and
+   * `refundBlock`: why a refund of it would be refused now, for reasons of the payment itself
+   * (not a sale, not succeeded, an offline payment not confirmed or held, past the window, too
+   * many refunds), or null. It is the engine's own refusal, so the screen can say it before the
+   * cashier presses Refund; how much is left to refund is the screen's to show.
+   */
   'payments:get': method({
     input: z.object({ orderNo: OrderNo }).strict(),
-    output: z.object({ payment: Payment, refunds: z.array(Refund), service: ServiceRecord.nullable() }),
+    output: z.object({ payment: Payment, refunds: z.array(Refund), service: ServiceRecord.nullable(), refundBlock: AppErrorShape.nullable() }),
     access: 'operator',
   }),
   /**

@@ -28,6 +28,12 @@ export const ZReport = z.object({
   offlinePending: Bucket,
   /** Of those, the ones flagged for review: waiting for a supervisor, and held by one. */
   offlineReview: z.object({ waiting: Bucket, held: Bucket }),
+  /**
+   * Bills taken that day which the biller refused after they were sent (queued offline): the
+   * customer's cash was counted into the drawer. `toReturn`: still to be handed back
+   * (`agent:billReturn`); `returned`: handed back, out of the float.
+   */
+  billRefusals: z.object({ toReturn: Bucket, returned: Bucket }),
   /** 24 buckets, China time, of the takings (paid and accepted-offline sales). */
   hourly: z.array(Bucket.extend({ hour: z.number().int().min(0).max(23) })),
   /** The day's receipt counters (paper saved = e-receipt only). */

@@ -192,7 +192,7 @@ interface ItemRow {
 /** The outbox as a source of the cashier's history (core/store/history-filter.ts). */
 const ITEM_COLUMNS: HistoryColumns = {
   table: 'offline_items', orderNo: 'order_no', amount: 'amount_fen', time: 'accepted_at',
-  select: 'order_no, amount_fen, purpose, status, review, masked, reason, accepted_at, updated_at, operator_id, training',
+  select: 'order_no, amount_fen, purpose, status, review, reviewed_by, masked, reason, accepted_at, updated_at, operator_id, training',
 };
 
 /** The history kind of an outbox purpose: an offline cash-out hands cash over like a withdrawal. */
@@ -587,7 +587,7 @@ export class OfflineStore {
     for (const { q, p } of ok) {
       this.unsettled.set(p.seq, { amountFen: p.input.amountFen, acceptedAt: p.at });
       const payment = toPayment({
-        order_no: p.orderNo, amount_fen: p.input.amountFen, purpose: p.purpose, status: 'pending', review: null, masked: p.masked, reason: null,
+        order_no: p.orderNo, amount_fen: p.input.amountFen, purpose: p.purpose, status: 'pending', review: null, reviewed_by: null, masked: p.masked, reason: null,
         accepted_at: p.at, updated_at: p.at, operator_id: p.input.operatorId, training: this.opts.training ? 1 : 0,
       });
       this.bus?.emit('payments:changed', payment);
@@ -897,7 +897,18 @@ function toItem(r: ItemRow): OutboxItem {
   };
 }
 
-export function toPayment(r: Pick<ItemRow, 'order_no' | 'amount_fen' | 'purpose' | 'status' | 'review' | 'masked' | 'reason' | 'accepted_at' | 'updated_at' | 'operator_id' | 'training'>): Payment {
+/** An item's way to the acquirer as the payment shows it (core/api/payments.ts `OfflineForwarding`). */
+function forwardingOf(r: Pick<ItemRow, 'status' | 'review' | 'reviewed_by'>): NonNullable<Payment['forwarding']> {
+  const stage =
+    r.status === 'pending' ? 'not_forwarded'
+      : r.status === 'sending' ? 'awaiting_answer'
+        : r.status === 'declined' ? 'declined'
+          : r.status === 'accepted' || r.review === 'released' ? 'confirmed'
+            : r.review === 'held' ? 'held' : 'review';
+  return { stage, heldBy: stage === 'held' ? r.reviewed_by : null };
+}
+
+export function toPayment(r: Pick<ItemRow, 'order_no' | 'amount_fen' | 'purpose' | 'status' | 'review' | 'reviewed_by' | 'masked' | 'reason' | 'accepted_at' | 'updated_at' | 'operator_id' | 'training'>): Payment {
   // A needs_review item counts as confirmed only once a supervisor released it; until then it
   // stays "accepted offline" (in the pending totals), with words saying it awaits review or is held.
   const released = r.status === 'needs_review' && r.review === 'released';
@@ -925,5 +936,6 @@ export function toPayment(r: Pick<ItemRow, 'order_no' | 'amount_fen' | 'purpose'
     cash: null,
     creditName: null,
     operatorId: r.operator_id,
+    forwarding: forwardingOf(r),
   };
 }

@@ -11,6 +11,7 @@
  * - a full payment code is never written anywhere: it lives in memory for its attempt only;
  * - each open payment or refund is driven by at most one task in this process (`running`).
  */
+import { isAppError, type AppErrorShape } from '../api/errors';
 import type { Payment, PaymentKind, Refund, ServiceRecord } from '../api/payments';
 import type { Acquirer, OfflineRefunds } from '../acquirer/types';
 import type { EventBus } from '../events';
@@ -27,7 +28,7 @@ import { runCharge } from './pay';
 import { runPrecreate } from './precreate';
 import { queryOrder } from './query';
 import { openPayments, openRefunds, resolvePayment } from './recovery';
-import { checkRefundable, createRefund, offlinePaymentFor, runRefund, withOfflineRefunds } from './refund';
+import { checkRefundable, createRefund, offlinePaymentFor, refundablePayment, runRefund, withOfflineRefunds } from './refund';
 import { getPaymentRow, getRefundRow, toPayment, toRefund, type PaymentRow, type RefundRow } from './repo';
 import { isTerminal } from './state';
 
@@ -50,6 +51,8 @@ export interface EngineOptions {
   offlineRefunds?: OfflineRefunds;
   /** The service point (core/agent): bill payments as history rows, and the record behind a withdrawal or bill. */
   service?: ServiceHistory;
+  /** An operator's name for a message (who holds an offline payment a cashier wants to refund). */
+  operatorName?: (id: string) => Promise<string | null>;
 }
 
 /** The history filter every source takes: search, time range and kind. */
@@ -117,6 +120,7 @@ export class PaymentEngine {
       subject: opts.subject ?? '村店收银台',
       now: opts.now ?? Date.now,
       log: opts.log ?? ((m, e) => console.error(`[payments] ${m}`, e instanceof Error ? e.message : (e ?? ''))),
+      operatorName: opts.operatorName,
     };
     this.refundApprovalFen = opts.refundApprovalFen ?? 100_00;
     this.approve = opts.approve;
@@ -219,7 +223,8 @@ export class PaymentEngine {
    * - a bill payment: the biller holds the money and handles refunds.
    *
    * An offline-code sale follows refund.ts's rules: refunded like any other once the acquirer
-   * has confirmed it, refused plainly before (`refund.offline_pending`).
+   * has confirmed it, refused plainly before, saying why (not forwarded, no answer yet, waiting
+   * for review, held by a supervisor).
    */
   private async refuseIfNotASale(orderNo: string): Promise<void> {
     const row = await getPaymentRow(this.env.db, orderNo);
@@ -232,11 +237,27 @@ export class PaymentEngine {
     if (p?.kind === 'withdrawal') throw PaymentErrors.refundWithdrawal();
   }
 
-  async get(orderNo: string): Promise<{ payment: Payment; refunds: Refund[]; service: ServiceRecord | null }> {
+  async get(orderNo: string): Promise<{ payment: Payment; refunds: Refund[]; service: ServiceRecord | null; refundBlock: AppErrorShape | null }> {
     const payment = await this.payment(orderNo);
     const refunds = await this.env.db.all<RefundRow>('SELECT * FROM refunds WHERE order_no = ? ORDER BY created_at, refund_no', [orderNo]);
     const service = payment.kind !== 'sale' && this.service ? await this.service.record(payment) : null;
-    return { payment, refunds: refunds.map(toRefund), service };
+    return { payment, refunds: refunds.map(toRefund), service, refundBlock: await this.refundBlock(orderNo) };
+  }
+
+  /**
+   * Why `refund` would refuse this payment now whatever the amount, or null: the very checks
+   * `refund` runs first (not a sale; not succeeded; an offline payment not confirmed or held;
+   * the window; the count), so the detail screen and the refusal never disagree.
+   */
+  private async refundBlock(orderNo: string): Promise<AppErrorShape | null> {
+    try {
+      await this.refuseIfNotASale(orderNo);
+      await refundablePayment(this.env.db, this.env, orderNo, await offlinePaymentFor(this.env, orderNo));
+      return null;
+    } catch (e) {
+      if (isAppError(e)) return e.toShape();
+      throw e;
+    }
   }
 
   /** The till's history, every source merged into one order (core/store/history-filter.ts). */

@@ -23,6 +23,8 @@ export interface EngineEnv {
   offlinePayments?: { findPayment(orderNo: string): Promise<Payment | null> } | null;
   /** Where refunds of confirmed offline payments go: the acquirer's offline routes. */
   offlineRefunds?: OfflineRefunds | null;
+  /** An operator's name for a message (the supervisor holding an offline payment); null when unknown. */
+  operatorName?: (id: string) => Promise<string | null>;
 }
 
 /** Waits `ms`, or less when the signal aborts (the cashier cancelled): never throws. */

@@ -14,10 +14,25 @@ export const PaymentErrors = {
       `The refund is more than is left to refund (at most ¥${formatFen(leftFen)}).`, { leftFen }),
   refundTooMany: (max: number) =>
     new AppError('refund.too_many', `该订单的退款次数已达上限（${max} 次）。`, `This order has reached the limit of ${max} refunds.`, { max }),
+  // An offline payment not yet confirmed, one message per stage (core/api/payments.ts
+  // `OfflineForwarding`): each says why the money is not there yet and who can move it on.
   refundOfflinePending: () =>
     new AppError('refund.offline_pending',
-      '这笔离线受理的款项还没有得到收单机构确认（还没上传，或在等答复），钱还没到账，所以现在不能退款。请到“待上传”页面点“立即上传”，等它显示“已确认”后再来退款。',
-      'This offline payment is not confirmed by the acquirer yet (not forwarded, or waiting for its answer): the money has not arrived, so it cannot be refunded now. On the Forwarding screen press Send now, and refund it once it shows Confirmed.'),
+      '这笔离线受理的款项还没有上传到收单机构，钱还没到账，所以现在不能退款。请到“待上传”页面点“立即上传”，等它显示“已确认”后再来退款。',
+      'This offline payment has not been forwarded to the acquirer yet: the money has not arrived, so it cannot be refunded now. On the Forwarding screen press Send now, and refund it once it shows Confirmed.'),
+  refundOfflineUnconfirmed: () =>
+    new AppError('refund.offline_unconfirmed',
+      '这笔离线款已经上传，收单机构还没有答复，钱还没确认到账，所以现在不能退款。请稍等，等“待上传”页面显示它“已确认”后再来退款。',
+      'This offline payment has been forwarded and the acquirer has not answered yet: the money is not confirmed, so it cannot be refunded now. Wait, and refund it once the Forwarding screen shows it Confirmed.'),
+  refundOfflineReview: () =>
+    new AppError('refund.offline_review',
+      '这笔离线款已上传，但被反洗钱规则标记，正在等主管复核，还不算确认收款，所以现在不能退款。请主管或管理员在“待上传”页面复核，放行后再来退款。',
+      'This offline payment was forwarded but flagged by the anti-money-laundering rules and is waiting for a supervisor’s review: it does not count as confirmed, so it cannot be refunded now. Ask a supervisor or administrator to review it on the Forwarding screen, and refund it once released.'),
+  refundOfflineHeld: (heldBy: string | null) =>
+    new AppError('refund.offline_held',
+      `这笔离线款已被主管${heldBy ? ` ${heldBy} ` : ''}复核后暂扣，还不算确认收款，所以现在不能退款。请找${heldBy ? ` ${heldBy}（或其他主管、管理员）` : '主管或管理员'}在“待上传”页面查清并放行，放行后再来退款。`,
+      `A supervisor${heldBy ? ` (${heldBy})` : ''} held this offline payment after review: it does not count as confirmed, so it cannot be refunded now. Ask ${heldBy ? `${heldBy}, or another supervisor or administrator,` : 'a supervisor or administrator'} to clear it and release it on the Forwarding screen; then refund it.`,
+      heldBy ? { heldBy } : undefined),
   refundOfflineUnavailable: () =>
     new AppError('refund.offline_unavailable', '没有配置收单机构，离线款无法退款。请联系维护人员。',
       'No acquirer is configured, so an offline payment cannot be refunded. Contact support.'),

@@ -90,17 +90,78 @@ describe('payment history with offline-code payments', () => {
     expect(declined.error?.code).toBe('offline.declined.insufficient_funds');
   });
 
-  it('refuses to refund an offline payment not yet confirmed, saying why and what to do in both languages, writing nothing', async () => {
+  it('refuses to refund an offline payment not yet forwarded, saying why and what to do in both languages, writing nothing', async () => {
     const off = await acceptOffline(900);
     const before = await kit.count('refunds');
     await expect(engine.refund({ orderNo: off.orderNo, amountFen: 900, reason: 'return' }, 'cashier1')).rejects.toMatchObject({
       code: 'refund.offline_pending',
-      zh: expect.stringMatching(/还没有得到收单机构确认.*立即上传.*已确认/),
-      en: expect.stringMatching(/not confirmed by the acquirer yet.*Send now.*Confirmed/),
+      zh: expect.stringMatching(/还没有上传.*立即上传.*已确认/),
+      en: expect.stringMatching(/not been forwarded.*Send now.*Confirmed/),
     });
     expect(await kit.count('refunds')).toBe(before);
     await expect(engine.cancel(off.orderNo)).rejects.toMatchObject({ code: 'payment.not_cancellable' });
     expect((await engine.query(off.orderNo)).state).toBe('accepted_offline');
+  });
+
+  /** An item taken by cashier1, sent, and answered by the acquirer (or not yet, with `null`). */
+  async function forwarded(amountFen: number, verdict: 'accepted' | 'review' | null) {
+    const off = await acceptOffline(amountFen);
+    const [it] = (await store.nextBatch(10)).filter((i) => i.orderNo === off.orderNo);
+    await store.markSending('B1', [it.seq]);
+    if (verdict) await store.applyResults([{ seq: it.seq, orderNo: off.orderNo, verdict: verdict === 'review' ? { status: 'review', reason: 'aml_flagged' } : { status: 'accepted' } }]);
+    return off.orderNo;
+  }
+  const holdAs = (orderNo: string, reviewerId: string) =>
+    store.review({ orderNo, decision: 'hold', reason: '客户身份待核实', operatorId: reviewerId, reviewerId, approverId: null });
+
+  it('says, by how far an offline payment has got, why it cannot be refunded yet: the same words in the refusal and in the detail', async () => {
+    const names: Record<string, string> = { super1: '李强' };
+    await engine.stop();
+    engine = new PaymentEngine({
+      db: kit.db, bus: kit.bus, acquirer: kit.acquirer, terminalId: kit.terminalId, training: true, log: () => undefined, offline: store,
+      operatorName: async (id) => names[id] ?? null,
+    });
+    const notSent = (await acceptOffline(100)).orderNo;
+    const sent = await forwarded(200, null);
+    const flagged = await forwarded(300, 'review');
+    const held = await forwarded(400, 'review');
+    await holdAs(held, 'super1');
+    const heldByStranger = await forwarded(500, 'review');
+    await holdAs(heldByStranger, 'admin9');
+    const expected: Array<[string, string, RegExp, RegExp]> = [
+      [notSent, 'refund.offline_pending', /还没有上传/, /not been forwarded.*Send now/],
+      [sent, 'refund.offline_unconfirmed', /已经上传，收单机构还没有答复/, /forwarded and the acquirer has not answered yet/],
+      [flagged, 'refund.offline_review', /等主管复核/, /waiting for a supervisor’s review/],
+      // Held: whom to ask, by name; not "send now", which cannot help.
+      [held, 'refund.offline_held', /主管 李强 复核后暂扣.*请找 李强（或其他主管、管理员）/, /supervisor \(李强\) held this offline payment.*Ask 李强, or another supervisor/],
+      // Someone the till does not know by name: named by id.
+      [heldByStranger, 'refund.offline_held', /请找 admin9/, /Ask admin9/],
+    ];
+    for (const [orderNo, code, zh, en] of expected) {
+      const refusal = await engine.refund({ orderNo, amountFen: 100, reason: 'return' }, 'cashier1').then(() => null, (e: unknown) => e);
+      expect(refusal, orderNo).toMatchObject({ code, zh: expect.stringMatching(zh), en: expect.stringMatching(en) });
+      if (code !== 'refund.offline_pending') expect((refusal as Error).message).not.toMatch(/Send now/);
+      const detail = await engine.get(orderNo);
+      expect(detail.payment.state).toBe('accepted_offline');
+      const { code: c, zh: z, en: e, detail: d } = refusal as { code: string; zh: string; en: string; detail?: unknown };
+      expect(detail.refundBlock).toEqual(d === undefined ? { code: c, zh: z, en: e } : { code: c, zh: z, en: e, detail: d });
+    }
+    expect((await engine.get(held)).payment.forwarding).toEqual({ stage: 'held', heldBy: 'super1' });
+    expect(await kit.count('refunds')).toBe(0);
+    // Released after review: confirmed, so only the missing refund route stands in the way here.
+    await store.review({ orderNo: held, decision: 'release', reason: '已电话核实', operatorId: 'admin1', reviewerId: 'admin1', approverId: null });
+    expect((await engine.get(held)).payment).toMatchObject({ state: 'succeeded', forwarding: { stage: 'confirmed', heldBy: null } });
+    expect((await engine.get(held)).refundBlock?.code).toBe('refund.offline_unavailable');
+  });
+
+  it('gives no refund block for a sale that can be refunded, and the engine’s refusal for one that cannot', async () => {
+    const sale = await engine.cash({ amountFen: 500, tenderedFen: 500 }, 'cashier1');
+    expect((await engine.get(sale.orderNo)).refundBlock).toBeNull();
+    await engine.refund({ orderNo: sale.orderNo, amountFen: 500, reason: 'return' }, 'cashier1');
+    // Fully refunded: nothing is wrong with the payment; the screen shows nothing left to refund.
+    expect((await engine.get(sale.orderNo)).refundBlock).toBeNull();
+    const ok = await forwarded(300, 'accepted');
+    expect((await engine.get(ok)).refundBlock?.code).toBe('refund.offline_unavailable');
   });
 
   it('refuses a confirmed offline payment plainly when no acquirer route is configured, and a declined one as not refundable', async () => {

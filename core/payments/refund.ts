@@ -9,11 +9,15 @@
  * Offline-code payments are refunded the same way once the acquirer has confirmed them (the
  * payment is then an acquirer transaction): same refund numbers, same rules, the same table
  * (migration 210 bounds them there too), sent to the acquirer's offline routes. Before that
- * they are refused with nothing written (`refund.offline_pending`): the money has not moved,
- * the acquirer may still decline the item, and a forwarded item cannot be called back.
+ * they are refused with nothing written, saying why by the outbox's stage (not forwarded:
+ * `refund.offline_pending`; forwarded, no answer: `refund.offline_unconfirmed`; flagged for
+ * review: `refund.offline_review`; held by a supervisor: `refund.offline_held`, naming them):
+ * the money has not moved (or is held), the acquirer may still decline the item, and a
+ * forwarded item cannot be called back.
  * After an unknown outcome, a refund whose route can be asked about it (the offline one) is
  * queried before its number is sent again.
  */
+import type { AppError } from '../api/errors';
 import type { Payment, Refund } from '../api/payments';
 import type { RefundOutcome, RefundQueryOutcome, RefundRequest } from '../acquirer/types';
 import { audit } from '../audit';
@@ -43,36 +47,69 @@ interface Refundable {
   local: boolean;
 }
 
+/** An offline payment as the refund rules read it, with the name of the supervisor holding it (stage `held`). */
+export interface OfflineSale {
+  payment: Payment;
+  heldByName: string | null;
+}
+
 /**
  * The offline payment behind `orderNo`, read before any transaction (its store reads through
  * the database's own queue): null when the order is in the payments table or is not an offline
  * payment. What the rules use of it no longer changes once the acquirer has confirmed it: its
  * amount, its time, its final `succeeded` state.
  */
-export async function offlinePaymentFor(env: EngineEnv, orderNo: string): Promise<Payment | null> {
+export async function offlinePaymentFor(env: EngineEnv, orderNo: string): Promise<OfflineSale | null> {
   if (!env.offlinePayments || (await getPaymentRow(env.db, orderNo))) return null;
-  return env.offlinePayments.findPayment(orderNo);
+  const payment = await env.offlinePayments.findPayment(orderNo);
+  if (!payment) return null;
+  const heldBy = payment.forwarding?.stage === 'held' ? payment.forwarding.heldBy : null;
+  return { payment, heldByName: heldBy ? ((await env.operatorName?.(heldBy)) ?? heldBy) : null };
+}
+
+/**
+ * Why an offline payment cannot be refunded yet, by how far it has got with the acquirer (the
+ * outbox's stage); null once the acquirer confirmed it, or declined it (not refundable at all).
+ */
+function notYetConfirmed(o: OfflineSale): AppError | null {
+  switch (o.payment.forwarding?.stage) {
+    case 'not_forwarded':
+      return PaymentErrors.refundOfflinePending();
+    case 'awaiting_answer':
+      return PaymentErrors.refundOfflineUnconfirmed();
+    case 'review':
+      return PaymentErrors.refundOfflineReview();
+    case 'held':
+      return PaymentErrors.refundOfflineHeld(o.heldByName);
+    case 'confirmed':
+    case 'declined':
+      return null;
+    default:
+      // A source that does not say its stage: pending is all that can honestly be said.
+      return o.payment.state === 'accepted_offline' ? PaymentErrors.refundOfflinePending() : null;
+  }
 }
 
 /** An offline payment as a refund's payment, or the plain reason it cannot be refunded yet. */
-function confirmedOffline(env: EngineEnv, p: Payment): Refundable {
-  if (p.state === 'accepted_offline') throw PaymentErrors.refundOfflinePending();
+function confirmedOffline(env: EngineEnv, o: OfflineSale): Refundable {
+  const p = o.payment;
+  const wait = notYetConfirmed(o);
+  if (wait) throw wait;
   if (p.state !== 'succeeded') throw PaymentErrors.notRefundable();
   if (!env.offlineRefunds) throw PaymentErrors.refundOfflineUnavailable();
   return { orderNo: p.orderNo, amountFen: p.amountFen, createdAt: p.createdAt, local: false };
 }
 
 /**
- * The refund rules, read in `q`: called once outside any transaction (a cheap early answer,
- * before asking a supervisor for a PIN) and again inside the transaction that writes the
- * refund, where it is authoritative. `offline` is `offlinePaymentFor(orderNo)`, read first.
+ * The rules about the payment itself, whatever the amount: it exists, it succeeded (an offline
+ * one: confirmed), it is within the acquirer's refund window and refund count. `refundBlock`
+ * (engine.ts) answers the detail screen with these, before any amount is typed.
  */
-export async function checkRefundable(
+export async function refundablePayment(
   q: Queryable,
   env: EngineEnv,
   orderNo: string,
-  amountFen: number,
-  offline: Payment | null = null,
+  offline: OfflineSale | null,
 ): Promise<{ p: Refundable; count: number }> {
   const info = env.acquirer.config();
   const row = await getPaymentRow(q, orderNo);
@@ -86,16 +123,32 @@ export async function checkRefundable(
     throw PaymentErrors.notFound();
   }
   if (!p.local && env.now() - p.createdAt > info.refundWindowMs) throw PaymentErrors.refundTooLate();
-  const marks = REFUND_HOLDING_STATES.map(() => '?').join(',');
-  const held = await q.get<{ held: number | null }>(
-    `SELECT SUM(amount_fen) AS held FROM refunds WHERE order_no = ? AND state IN (${marks})`,
-    [p.orderNo, ...REFUND_HOLDING_STATES],
-  );
-  const left = p.amountFen - (held?.held ?? 0);
-  if (amountFen > left) throw PaymentErrors.refundExceeds(left);
   const count = (await q.get<{ n: number }>('SELECT COUNT(*) AS n FROM refunds WHERE order_no = ?', [p.orderNo]))!.n;
   if (count >= info.maxRefundsPerPayment) throw PaymentErrors.refundTooMany(info.maxRefundsPerPayment);
   return { p, count };
+}
+
+/**
+ * The refund rules, read in `q`: called once outside any transaction (a cheap early answer,
+ * before asking a supervisor for a PIN) and again inside the transaction that writes the
+ * refund, where it is authoritative. `offline` is `offlinePaymentFor(orderNo)`, read first.
+ */
+export async function checkRefundable(
+  q: Queryable,
+  env: EngineEnv,
+  orderNo: string,
+  amountFen: number,
+  offline: OfflineSale | null = null,
+): Promise<{ p: Refundable; count: number }> {
+  const found = await refundablePayment(q, env, orderNo, offline);
+  const marks = REFUND_HOLDING_STATES.map(() => '?').join(',');
+  const held = await q.get<{ held: number | null }>(
+    `SELECT SUM(amount_fen) AS held FROM refunds WHERE order_no = ? AND state IN (${marks})`,
+    [found.p.orderNo, ...REFUND_HOLDING_STATES],
+  );
+  const left = found.p.amountFen - (held?.held ?? 0);
+  if (amountFen > left) throw PaymentErrors.refundExceeds(left);
+  return found;
 }
 
 /** Writes the refund intent (checks included) in one transaction; refuses with nothing written. */

@@ -107,6 +107,7 @@ export async function createPaymentSide(deps: {
     training,
     subject: config.merchantName,
     approve: (id, pin) => deps.operators.approve(id, pin),
+    operatorName: async (id) => (await deps.operators.list()).find((o) => o.id === id)?.name ?? null,
     offline: deps.offline,
     offlineRefunds: deps.offlineRefunds ?? undefined,
     service: deps.service,

@@ -6,7 +6,15 @@ import { createBackend, type Backend } from '../app';
 import type { Payment } from '../api/payments';
 import { ZReport } from '../api/reports';
 import { MemorySecretStore } from '../platform';
-import { chinaDay, dayBounds, sumPayments } from './z';
+import { DemoAgentAcquirer } from '../agent/acquirer';
+import { AgentHistory } from '../agent/history';
+import { AgentService } from '../agent/service';
+import { ConnectivityMonitor } from '../connectivity/monitor';
+import { EventBus } from '../events';
+import { Db } from '../store/db';
+import { migrate } from '../store/migrate';
+import { migrations } from '../store/migrations';
+import { chinaDay, dayBounds, sumPayments, zReport } from './z';
 
 const base: Payment = {
   orderNo: 'T0001X', kind: 'sale', amountFen: 0, tender: 'cash', state: 'succeeded', maskedCode: null, message: { zh: '', en: '' }, error: null,
@@ -161,5 +169,56 @@ describe('a service point\'s day through the composition root', () => {
     expect(detail.service).toEqual({ kind: 'withdrawal', id: w.id, state: 'paid', cashOutFen: 80_000, maskedPhone: '138****1111' });
     expect(await env.backend.dispatcher.dispatch('payments:refund', { orderNo: withdrawn.orderNo, amountFen: 1_000, reason: '退' }))
       .toMatchObject({ ok: false, error: { code: 'refund.withdrawal' } });
+  });
+});
+
+describe('a bill the biller refused, in the Z report', () => {
+  it('is not counted as a bill taken; its cash is listed to return until handed back, and the float agrees throughout', async () => {
+    const db = await Db.open({ filename: ':memory:' });
+    try {
+      await migrate(db, migrations);
+      const bus = new EventBus();
+      const link = new ConnectivityMonitor(bus);
+      link.ok(5);
+      const biller = new DemoAgentAcquirer(link);
+      const agent = new AgentService(db, bus, biller, { charge: async () => { throw new Error('no charges here'); } });
+      const history = new AgentHistory(db, true);
+      const deps = {
+        db,
+        // The payment engine's list, reduced to the service point's bills (the only rows here).
+        listPayments: async (f: { from: number; to: number; limit: number; offset: number }) => (f.offset ? [] : history.history({ from: f.from, to: f.to, limit: f.limit })),
+        receiptStats: async () => ({ printed: 0, reprinted: 0, paperSaved: 0 }),
+        billRefusals: (from: number, to: number) => agent.refusalTotals(from, to),
+      };
+      const asAgent = { operator: { id: 'agent1', name: '张秀兰', role: 'agent' as const } };
+      const z = async () => ZReport.parse(await zReport(deps, undefined, asAgent));
+
+      await agent.floatOpen(100_000, 'agent1');
+      await agent.billers();
+      await agent.billPay({ billerId: 'water-county', account: '12345678', amountFen: 3_000 }, 'agent1');
+      link.failed();
+      link.failed();
+      const queued = await agent.billPay({ billerId: 'power-grid', account: '3300112233', amountFen: 8_650 }, 'agent1');
+      biller.refuseBills = true;
+      link.ok(5);
+      await vi.waitFor(async () => expect((await agent.billsToReturn()).map((b) => b.id)).toEqual([queued.id]));
+
+      const before = await z();
+      expect(before.byKind).toEqual([{ kind: 'bill', count: 1, fen: 3_000 }]);
+      expect(before.byStatus).toEqual(expect.arrayContaining([{ state: 'failed', count: 1, fen: 8_650 }]));
+      expect(before.billRefusals).toEqual({ toReturn: { count: 1, fen: 8_650 }, returned: { count: 0, fen: 0 } });
+      // The refused bill's cash is still in the drawer, and the float says so.
+      expect(before.float?.expectedFen).toBe(100_000 + 3_000 + 8_650);
+
+      await agent.billReturn(queued.id, 'agent1');
+      await agent.floatClose(103_000, 'agent1');
+      const after = await z();
+      expect(after.billRefusals).toEqual({ toReturn: { count: 0, fen: 0 }, returned: { count: 1, fen: 8_650 } });
+      expect(after.byKind).toEqual([{ kind: 'bill', count: 1, fen: 3_000 }]);
+      expect(after.float).toEqual({ openingFen: 100_000, expectedFen: 103_000, closingFen: 103_000, varianceFen: 0 });
+      expect(after.totalFen).toBe(0);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -3,7 +3,9 @@
  * cashier's history shows (the payment engine's list: the payments table merged with the
  * offline outbox and the service point's bills), so the report and the history never disagree;
  * the day is China's (UTC+8). Kinds are counted apart: only sales are takings; a withdrawal is
- * cash out of the drawer and a bill is cash held for the biller.
+ * cash out of the drawer and a bill is cash held for the biller. A bill the biller refused is not
+ * counted as a bill (it failed); its cash is the customer's, listed apart until it is handed back
+ * (a `bill_return` movement of the float, so the float's expected cash stays true).
  */
 import type { CallContext } from '../api/contract';
 import type { Payment, PaymentKind, PaymentState, Tender } from '../api/payments';
@@ -85,6 +87,8 @@ export interface ZReportDeps {
   receiptStats(day: string): Promise<{ printed: number; reprinted: number; paperSaved: number }>;
   /** Flagged offline items accepted in [from, to] (core/offline): waiting for review, and held. */
   offlineReview?(from: number, to: number): Promise<ZReport['offlineReview']>;
+  /** Bills taken in [from, to] that the biller refused (core/agent): cash still to return, and returned. */
+  billRefusals?(from: number, to: number): Promise<ZReport['billRefusals']>;
   now?: () => number;
 }
 
@@ -99,6 +103,7 @@ export async function zReport(deps: ZReportDeps, day: string | undefined, ctx: C
   }
   const r = await deps.receiptStats(d);
   const offlineReview = (await deps.offlineReview?.(from, to)) ?? { waiting: { count: 0, fen: 0 }, held: { count: 0, fen: 0 } };
+  const billRefusals = (await deps.billRefusals?.(from, to)) ?? { toReturn: { count: 0, fen: 0 }, returned: { count: 0, fen: 0 } };
   let float: ZReport['float'] = null;
   if (ctx.operator && FLOAT_ROLES.includes(ctx.operator.role)) {
     const f = await deps.db.get<{ opening_fen: number; closing_fen: number | null; variance_fen: number | null }>(
@@ -109,5 +114,5 @@ export async function zReport(deps: ZReportDeps, day: string | undefined, ctx: C
       float = { openingFen: f.opening_fen, expectedFen: m?.s ?? 0, closingFen: f.closing_fen, varianceFen: f.variance_fen };
     }
   }
-  return { day: d, ...sumPayments(payments), offlineReview, receipts: { printed: r.printed, reprinted: r.reprinted, paperSaved: r.paperSaved }, float };
+  return { day: d, ...sumPayments(payments), offlineReview, billRefusals, receipts: { printed: r.printed, reprinted: r.reprinted, paperSaved: r.paperSaved }, float };
 }

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import type { Grade } from '../offline/code';
+import { AmlWatchPolicy } from './aml-watch';
 
 /** PBOC 条码支付业务规范 day limits per account (fen). Grade A is "by agreement". */
 export const REGULATOR_DAY_LIMIT_FEN: Record<Grade, number | null> = { S: 50_000, B: 500_000, C: 100_000, A: null };
@@ -43,6 +44,11 @@ export const RiskPolicy = z
         cashOutCount: z.number().int().min(2).max(100),
       })
       .strict(),
+    /**
+     * The AML watcher's own thresholds (core/aml; aml-watch.ts). Optional: an acquirer that does
+     * not send them leaves the built-in defaults in force.
+     */
+    amlWatch: AmlWatchPolicy.optional(),
   })
   .strict();
 export type RiskPolicy = z.infer<typeof RiskPolicy>;

@@ -116,15 +116,15 @@ export const ConnectionErrors = {
   testFailed: (w: Words, outcome: ConnectionOutcome) =>
     new AppError('acquirer.test_failed', `连接测试未通过，未保存：${w.zh}`, `The connection test did not pass, so nothing was saved: ${w.en}`, { outcome }),
   busy: (w: OpenWork, identity: boolean) => {
-    const zh: string[] = [];
-    const en: string[] = [];
-    if (w.payments) (zh.push(`${w.payments} 笔付款未完成`), en.push(`${w.payments} payment(s) not finished`));
-    if (w.refunds) (zh.push(`${w.refunds} 笔退款未完成`), en.push(`${w.refunds} refund(s) not finished`));
-    if (w.forwarding) (zh.push(`${w.forwarding} 笔离线款正在上传`), en.push(`${w.forwarding} offline payment(s) being forwarded`));
+    const parts: Words[] = [];
+    if (w.payments) parts.push({ zh: `${w.payments} 笔付款未完成`, en: `${w.payments} payment(s) not finished` });
+    if (w.refunds) parts.push({ zh: `${w.refunds} 笔退款未完成`, en: `${w.refunds} refund(s) not finished` });
+    if (w.forwarding) parts.push({ zh: `${w.forwarding} 笔离线款正在上传`, en: `${w.forwarding} offline payment(s) being forwarded` });
     if (identity && w.waitingOffline) {
-      zh.push(`${w.waitingOffline} 笔离线款还没上传到原商户和终端`);
-      en.push(`${w.waitingOffline} offline payment(s) not yet forwarded under the present merchant and terminal`);
+      parts.push({ zh: `${w.waitingOffline} 笔离线款还没上传到原商户和终端`, en: `${w.waitingOffline} offline payment(s) not yet forwarded under the present merchant and terminal` });
     }
+    const zh = parts.map((p) => p.zh);
+    const en = parts.map((p) => p.en);
     return new AppError('acquirer.busy',
       `现在不能更换收单连接：${zh.join('，')}。它们必须在原连接上完成：请等待，或在“交易记录”“待上传”中处理后再保存。${NOTHING.zh}`,
       `The acquirer connection cannot be changed now: ${en.join(', ')}. They must finish on the present connection: wait, or deal with them in History or Forwarding, then save again. ${NOTHING.en}`,

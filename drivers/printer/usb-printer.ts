@@ -1,6 +1,8 @@
 /**
  * ESC/POS over USB: a printer-class interface (class 7) with a bulk OUT endpoint for the job and
- * a bulk IN endpoint for status replies.
+ * a bulk IN endpoint for status replies. A printer an installer chose by its vendor:product id
+ * may instead offer a vendor-specific interface (class 0xff, same endpoints): some Chinese-market
+ * printers do; it is only ever used for a device chosen so, since USB-serial chips look alike.
  *
  * - Jobs go out in chunks (4 KiB: small enough that a time-out loses little, large enough for
  *   full-speed bulk), each with its own time-out; a short write sends the rest.
@@ -9,7 +11,7 @@
  *   poll never interleaves its DLE EOT with a job's bytes.
  */
 import { AppError } from '../../core/api/errors';
-import { findInterface, isAccessDenied, isTimeout, openAndClaim, USB_CLASS_PRINTER, type UsbDeviceLike } from '../usb/webusb';
+import { findInterface, isAccessDenied, isTimeout, openAndClaim, USB_CLASS_PRINTER, USB_CLASS_VENDOR, type UsbDeviceLike } from '../usb/webusb';
 import { statusQuery } from './escpos';
 import { PrinterErrors, type PrinterPort } from './port';
 import { parseOfflineCause, parsePaperStatus, type PrinterStatus } from './status';
@@ -18,6 +20,8 @@ export interface UsbPrinterOptions {
   chunkSize?: number;
   writeTimeoutMs?: number;
   statusTimeoutMs?: number;
+  /** Chosen by vendor:product id: a vendor-specific interface with bulk OUT is driven too. */
+  vendorSpecific?: boolean;
 }
 
 /** Is this device a printer we can drive (printer class, bulk OUT)? */
@@ -31,7 +35,7 @@ export class UsbPrinter implements PrinterPort {
   private readonly o: Required<UsbPrinterOptions>;
 
   constructor(private readonly device: UsbDeviceLike, opts: UsbPrinterOptions = {}) {
-    this.o = { chunkSize: 4096, writeTimeoutMs: 5000, statusTimeoutMs: 500, ...opts };
+    this.o = { chunkSize: 4096, writeTimeoutMs: 5000, statusTimeoutMs: 500, vendorSpecific: false, ...opts };
   }
 
   private serial<T>(f: () => Promise<T>): Promise<T> {
@@ -45,7 +49,8 @@ export class UsbPrinter implements PrinterPort {
     try {
       if (!this.device.opened) await this.device.open();
       if (!this.device.configuration) await this.device.selectConfiguration(1);
-      const found = findInterface(this.device, USB_CLASS_PRINTER, { out: 'bulk' });
+      const found = findInterface(this.device, USB_CLASS_PRINTER, { out: 'bulk' })
+        ?? (this.o.vendorSpecific ? findInterface(this.device, USB_CLASS_VENDOR, { out: 'bulk' }) : null);
       if (!found) throw PrinterErrors.stalled();
       await openAndClaim(this.device, found.iface.interfaceNumber);
       const epIn = found.iface.alternate.endpoints.find((e) => e.direction === 'in' && e.type === 'bulk');

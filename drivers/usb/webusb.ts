@@ -31,6 +31,8 @@ export interface UsbConfigurationLike {
 export interface UsbDeviceLike {
   vendorId: number;
   productId: number;
+  /** The device descriptor's class (9 = hub); `usb` v3 gives it, fakes may not. */
+  deviceClass?: number;
   productName?: string | null;
   manufacturerName?: string | null;
   /** `usb` v3: where the device is plugged (`1-2.3`); distinguishes two identical scanners. */
@@ -54,6 +56,12 @@ export interface UsbDeviceLike {
 
 export const USB_CLASS_HID = 0x03;
 export const USB_CLASS_PRINTER = 0x07;
+export const USB_CLASS_HUB = 0x09;
+/** Communications (CDC) and CDC data: a USB serial device (a scanner in "USB serial" mode). */
+export const USB_CLASS_CDC = 0x02;
+export const USB_CLASS_CDC_DATA = 0x0a;
+/** Vendor-specific: some receipt printers drive ESC/POS over it; so do USB-serial chips (CH340). */
+export const USB_CLASS_VENDOR = 0xff;
 
 /** `usb` v3 rejects a transfer that hit its timeout with "Cancelled" (or a timed-out message). */
 export function isTimeout(e: unknown): boolean {
@@ -92,6 +100,44 @@ export function findInterface(
     return { iface, epIn, epOut };
   }
   return null;
+}
+
+/**
+ * What a device's descriptors say it offers, read before it is opened (nothing is claimed).
+ * This is all the app can know of a device it does not recognise: a keyboard-mode scanner and a
+ * keyboard both present a HID boot keyboard, so descriptors cannot tell them apart; a mouse
+ * interface (boot protocol 2) can only be a mouse, a keyboard-and-mouse set or its receiver.
+ */
+export interface UsbCapabilities {
+  /** A HID interface with an interrupt IN endpoint: what a raw-HID reader needs. */
+  hidIn: boolean;
+  /** A HID boot keyboard (subclass 1, protocol 1): keyboards and keyboard-mode scanners alike. */
+  bootKeyboard: boolean;
+  /** A HID boot mouse (subclass 1, protocol 2): mice, keyboard-and-mouse sets, wireless receivers. */
+  bootMouse: boolean;
+  /** A printer-class interface with bulk OUT (such a device is listed as a printer by itself). */
+  printer: boolean;
+  /** A vendor-specific interface with bulk OUT (some receipt printers; USB-serial chips too). */
+  vendorBulkOut: boolean;
+  /** CDC communications or data interfaces: a USB serial device. */
+  cdc: boolean;
+  /** A hub (device or interface class 9). */
+  hub: boolean;
+}
+
+export function usbCapabilities(d: UsbDeviceLike): UsbCapabilities {
+  const ifaces = (d.configuration ?? d.configurations?.[0])?.interfaces ?? [];
+  const has = (f: (a: UsbInterfaceLike['alternate']) => boolean) => ifaces.some((i) => f(i.alternate));
+  const bootHid = (protocol: number) => has((a) => a.interfaceClass === USB_CLASS_HID && a.interfaceSubclass === 1 && a.interfaceProtocol === protocol);
+  return {
+    hidIn: findInterface(d, USB_CLASS_HID, { in: 'interrupt' }) !== null,
+    bootKeyboard: bootHid(1),
+    bootMouse: bootHid(2),
+    printer: findInterface(d, USB_CLASS_PRINTER, { out: 'bulk' }) !== null,
+    vendorBulkOut: findInterface(d, USB_CLASS_VENDOR, { out: 'bulk' }) !== null,
+    cdc: has((a) => a.interfaceClass === USB_CLASS_CDC || a.interfaceClass === USB_CLASS_CDC_DATA),
+    hub: d.deviceClass === USB_CLASS_HUB || has((a) => a.interfaceClass === USB_CLASS_HUB),
+  };
 }
 
 /**

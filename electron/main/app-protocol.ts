@@ -15,12 +15,13 @@
  *
  * Files are read with Node's fs, which Electron's main process extends to read inside the
  * (integrity-checked) app.asar. Plain functions of a folder and a Request, so the tests run in
- * Node without Electron.
+ * Node without Electron. Which file a path names, and its type, are decided by
+ * core/static-files.ts, shared with the browser shell so the two shells cannot drift apart.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { CustomScheme } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../core/api/csp';
+import { contentType, resolveStaticFile } from '../../core/static-files';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'cashier';
@@ -41,31 +42,8 @@ export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   privileges: { standard: true, secure: true, supportFetchAPI: true },
 };
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  // Model weight shards: raw bytes, read with fetch().arrayBuffer().
-  '.bin': 'application/octet-stream',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.wav': 'audio/wav',
-  '.ogg': 'audio/ogg',
-  '.mp3': 'audio/mpeg',
-  '.webm': 'video/webm',
-};
-
-export function contentType(file: string): string {
-  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
+// The types served are the table both shells share (core/static-files.ts).
+export { contentType };
 
 const BASE_HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -79,16 +57,10 @@ function refuse(status: 404 | 405): Response {
   return new Response(null, { status, headers: { ...BASE_HEADERS } });
 }
 
-function inside(root: string, file: string): boolean {
-  const rel = path.relative(root, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
 /**
- * The file under `root` that `url` names, or null. The URL's path is decoded once; any segment
- * that is empty, `.` or `..`, or holds a backslash, a NUL or a drive colon after decoding, is
- * refused rather than normalised, so no spelling reaches outside the folder. The real path is
- * checked too, so a symbolic link cannot lead out.
+ * The file under `root` that `url` names, or null: only the app's own origin (`app://cashier`,
+ * no credentials or port), then the shared resolver, which refuses every spelling of a way out
+ * of the folder, symbolic links leading out included (core/static-files.ts).
  */
 export async function resolveAppFile(root: string, url: string): Promise<string | null> {
   let u: URL;
@@ -98,25 +70,7 @@ export async function resolveAppFile(root: string, url: string): Promise<string 
     return null;
   }
   if (u.protocol !== `${APP_SCHEME}:` || u.host !== APP_HOST || u.username || u.password || u.port) return null;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(u.pathname);
-  } catch {
-    return null; // malformed percent-encoding
-  }
-  if (pathname === '' || pathname === '/') pathname = '/index.html';
-  const segments = pathname.slice(1).split('/');
-  if (!pathname.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..' || /[\\\0:]/.test(s))) return null;
-  const file = path.join(root, ...segments);
-  if (!inside(root, file)) return null;
-  try {
-    const [realRoot, realFile] = await Promise.all([fs.promises.realpath(root), fs.promises.realpath(file)]);
-    if (!inside(realRoot, realFile)) return null;
-    if (!(await fs.promises.stat(realFile)).isFile()) return null;
-    return realFile;
-  } catch {
-    return null; // missing, unreadable
-  }
+  return resolveStaticFile(root, u.pathname);
 }
 
 /** A single `bytes=a-b` range of a `size`-byte file; null when absent or not understood (serve it all). */

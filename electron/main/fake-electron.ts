@@ -16,7 +16,7 @@ export interface FakeDisplay {
 export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: string; documents?: string } = {}) {
   const calls: string[] = [];
   const displays = opts.displays ?? [{ id: 1, bounds: { x: 0, y: 0, width: 1366, height: 768 } }];
-  const userData = opts.userData ?? os.tmpdir();
+  const paths = new Map<string, string>([['userData', opts.userData ?? os.tmpdir()]]);
   const app = Object.assign(new EventEmitter(), {
     ready: false,
     enableSandbox: () => {
@@ -26,7 +26,11 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
       app.ready = true;
       calls.push('ready');
     },
-    getPath: (name: string) => (name === 'documents' ? (opts.documents ?? path.join(userData, 'Documents')) : userData),
+    getPath: (name: string) => paths.get(name) ?? (name === 'documents' ? (opts.documents ?? path.join(paths.get('userData')!, 'Documents')) : paths.get('userData')!),
+    setPath: (name: string, value: string) => {
+      calls.push(app.ready ? `setPath:${name}:after-ready` : `setPath:${name}`);
+      paths.set(name, value);
+    },
     quit: () => calls.push('quit'),
     exit: () => calls.push('exit'),
   });

@@ -13,6 +13,8 @@ runMain(electron, {
   devServerUrl: process.env.ELECTRON_RENDERER_URL,
   mode: process.env.CASHIER_MODE === 'live' ? 'live' : 'demo',
   verifyWorkerPath,
+  // Tests and training machines only (checked in main.ts `userDataFolder`): a folder for all the app's data.
+  userDataDir: process.env.CASHIER_USER_DATA_DIR,
 }).catch((e: unknown) => {
   electron.dialog.showErrorBox('村店收银台 / Village Cashier', e instanceof Error ? e.message : String(e));
   electron.app.exit(1);

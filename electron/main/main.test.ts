@@ -6,7 +6,7 @@ import { CONTENT_SECURITY_POLICY } from '../../core/api/csp';
 import { methodNames } from '../../core/api/names';
 import { shellChannels } from '../../core/api/shell';
 import { makeFakeElectron, type FakeDisplay } from './fake-electron';
-import { runMain, type ElectronModule, type MainHandle } from './main';
+import { runMain, userDataFolder, type ElectronModule, type MainHandle } from './main';
 
 const appUrl = 'app://cashier/index.html';
 const WASM = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -199,10 +199,32 @@ describe('Electron main process', () => {
     }
     // Plain https links (whatever their fragment) go to the OS browser, never into the app.
     expect(fake.opened).toEqual(['https://help.example/', 'https://evil.example/#/phone']);
-    // Demo mode's customer phone is the app's own page, opened with the same hardened settings.
+    // Demo mode's customer phone and customer display are the app's own page, opened with the same hardened settings.
     const phone = wc.windowOpenHandler!({ url: `${appUrl}#/phone` });
     expect(phone.action).toBe('allow');
     expect(phone.overrideBrowserWindowOptions.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+    const display = wc.windowOpenHandler!({ url: `${appUrl}#/customer` });
+    expect(display.overrideBrowserWindowOptions).toMatchObject({ title: '顾客显示屏（培训）', webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false } });
+  });
+
+  it('keeps all its data in the folder CASHIER_USER_DATA_DIR names, set before ready, in demo mode', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-userdata-'));
+    try {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-main-'));
+      outDir = path.join(dir, 'out', 'main');
+      fs.mkdirSync(path.join(dir, 'out', 'renderer'), { recursive: true });
+      const fake = makeFakeElectron({ userData: path.join(dir, 'userData') });
+      handle = await runMain(fake.electron as unknown as ElectronModule, { outDir, mode: 'demo', userDataDir: elsewhere });
+      expect(fake.calls.indexOf('setPath:userData')).toBeGreaterThanOrEqual(0);
+      expect(fake.calls.indexOf('setPath:userData')).toBeLessThan(fake.calls.indexOf('ready'));
+      expect(handle.backend.config.dataDir).toBe(path.join(elsewhere, 'data'));
+      expect(fs.existsSync(path.join(elsewhere, 'data'))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'userData'))).toBe(false);
+    } finally {
+      await handle?.backend.close();
+      handle = null;
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('grants only the camera, only to the app page; sets the CSP header on the dev server’s pages', async () => {
@@ -309,5 +331,22 @@ describe('Z report to PDF (Electron shell)', () => {
     const failed = await save(fake, fromMain(fake), { day: '2026-11-28' });
     expect(failed).toMatchObject({ ok: false, error: { code: 'report.pdf_failed', zh: expect.any(String), en: expect.any(String) } });
     expect(fake.dialogState.asked).toEqual([]);
+  });
+});
+
+describe('CASHIER_USER_DATA_DIR', () => {
+  it('refuses, in both languages, live mode, a relative path, a missing folder, a file and a symbolic link', () => {
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-userdata-'));
+    try {
+      fs.writeFileSync(path.join(top, 'file'), '');
+      fs.symlinkSync(top, path.join(top, 'link'));
+      expect(userDataFolder(top, 'demo')).toBe(top);
+      expect(() => userDataFolder(top, 'live')).toThrow(/培训模式[\s\S]*training \(demo\) mode/);
+      for (const bad of ['data', './data', '', path.join(top, 'missing'), path.join(top, 'file'), path.join(top, 'link'), `${top}\u0000x`]) {
+        expect(() => userDataFolder(bad, 'demo'), JSON.stringify(bad)).toThrow(/CASHIER_USER_DATA_DIR: .*\n.+/);
+      }
+    } finally {
+      fs.rmSync(top, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@
  * (app-protocol.ts), register IPC, open the windows, forward events. `runMain` takes the
  * electron module as a parameter so the hardening is unit-tested against a fake (main.test.ts).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type * as Electron from 'electron';
 import { createBackend, type Backend } from '../../core/app';
@@ -13,7 +14,7 @@ import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } fro
 import { isTrustedSender, registerIpc, type SenderEvent } from './ipc';
 import { registerShellIpc } from './report-pdf';
 import { KeychainSecretStore } from './secrets';
-import { isAllowedChildWindow, isAppOrigin, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
+import { demoChildWindow, isAppOrigin, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
 
 export type ElectronModule = Pick<
   typeof Electron,
@@ -28,6 +29,32 @@ export interface MainOptions {
   mode?: 'demo' | 'live';
   /** The bundled SM2 verification worker (electron-vite `?modulePath`, see index.ts). */
   verifyWorkerPath?: string;
+  /**
+   * A folder to hold all of the app's data instead of the OS user-data folder: Chromium's
+   * profile and the back end's `data/`. From `CASHIER_USER_DATA_DIR`, read by index.ts only;
+   * checked by `userDataFolder` (demo mode only). The end-to-end specs give each run a fresh one.
+   */
+  userDataDir?: string;
+}
+
+/**
+ * The folder `CASHIER_USER_DATA_DIR` names, checked, or a bilingual refusal (thrown; the entry
+ * point shows it and quits): demo mode only — a live terminal's payments are looked for only
+ * where they were written, the OS user-data folder, so a stray variable can never make them seem
+ * lost; an absolute path without control characters; an existing folder, not a symbolic link.
+ */
+export function userDataFolder(value: string, mode: 'demo' | 'live'): string {
+  const refuse = (zh: string, en: string) => new Error(`CASHIER_USER_DATA_DIR: ${zh}\n${en}`);
+  if (mode !== 'demo') throw refuse('只有培训模式可以另选数据文件夹；正式营业的数据只保存在系统的用户数据文件夹。', 'Only training (demo) mode may keep its data elsewhere; a live terminal keeps its data in the system’s user-data folder.');
+  if (!path.isAbsolute(value) || /\p{Cc}/u.test(value)) throw refuse('须为完整的文件夹路径。', 'It must be a full (absolute) folder path.');
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(value);
+  } catch {
+    throw refuse('这个文件夹不存在。', 'That folder does not exist.');
+  }
+  if (!stat.isDirectory()) throw refuse('这不是一个文件夹（符号链接也不行）。', 'That is not a folder (a symbolic link is not accepted).');
+  return path.resolve(value);
 }
 
 export interface MainHandle {
@@ -49,11 +76,13 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
 
   const appUrl = opts.devServerUrl ?? APP_INDEX_URL;
   const mode = opts.mode ?? 'demo';
+  // Before ready too, so Chromium's profile (sessionData follows userData) goes there as well.
+  if (opts.userDataDir !== undefined) app.setPath('userData', userDataFolder(opts.userDataDir, mode));
   const preload = path.join(opts.outDir, '..', 'preload', 'index.cjs');
   const rendererDir = path.join(opts.outDir, '..', 'renderer');
 
-  // The web contents of the app's own windows: the ones created below and the demo phone one of
-  // them opens. Only these may call the back end (ipc.ts), whatever URL another one shows.
+  // The web contents of the app's own windows: the ones created below and the demo phone or
+  // customer display one of them opens. Only these may call the back end (ipc.ts), whatever URL another one shows.
   const ownContents = new WeakSet<Electron.WebContents>();
   const trusted = (event: SenderEvent) => isTrustedSender(event, appUrl, (wc) => ownContents.has(wc));
 
@@ -66,13 +95,12 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
     });
     contents.on('will-attach-webview', (ev) => ev.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      // The page opens no windows but demo mode's customer phone (the app's own page, with the
-      // same hardened preferences); a safe https link goes to the OS browser; all else is denied.
-      if (isAllowedChildWindow(url, appUrl, mode)) {
-        return {
-          action: 'allow',
-          overrideBrowserWindowOptions: { width: 420, height: 760, title: '顾客手机（培训）', webPreferences: secureWebPreferences(preload) },
-        };
+      // The page opens no windows but demo mode's customer phone and customer display (the app's
+      // own page, with the same hardened preferences); a safe https link goes to the OS browser;
+      // all else is denied.
+      const child = demoChildWindow(url, appUrl, mode);
+      if (child) {
+        return { action: 'allow', overrideBrowserWindowOptions: { ...child, webPreferences: secureWebPreferences(preload) } };
       }
       if (isSafeExternalUrl(url)) void shell.openExternal(url);
       return { action: 'deny' };

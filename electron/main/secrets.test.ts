@@ -30,6 +30,17 @@ describe('KeychainSecretStore', () => {
     if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('forgets a secret and keeps the others, leaving no half-written file behind', async () => {
+    const { s, file } = store('gnome_libsecret');
+    await s.set('acquirer.signing.A', 'one');
+    await s.set('acquirer.offline.B', 'two');
+    await s.delete('acquirer.signing.A');
+    await s.delete('never-set');
+    expect(await s.get('acquirer.signing.A')).toBeNull();
+    expect(await s.get('acquirer.offline.B')).toBe('two');
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['secrets.json']);
+  });
+
   it('refuses to store secrets when no keychain is available', async () => {
     const { s } = store('gnome_libsecret', false);
     await expect(s.set('k', 'v')).rejects.toThrow(/keychain/);

@@ -111,9 +111,13 @@ describe('secureWebPreferences', () => {
 });
 
 describe('isAllowedChildWindow', () => {
-  it('allows only the demo phone page of the app, only in demo mode', () => {
+  it('allows only the demo phone and customer display pages of the app, only in demo mode', () => {
     expect(isAllowedChildWindow(`${APP}#/phone`, APP, 'demo')).toBe(true);
     expect(isAllowedChildWindow(`${APP}#/phone`, APP, 'live')).toBe(false);
+    expect(isAllowedChildWindow(`${APP}#/customer`, APP, 'demo')).toBe(true);
+    expect(isAllowedChildWindow(`${APP}#/customer`, APP, 'live')).toBe(false);
+    expect(isAllowedChildWindow(`${APP}#/customers`, APP, 'demo')).toBe(false);
+    expect(isAllowedChildWindow('https://evil.example/#/customer', APP, 'demo')).toBe(false);
     expect(isAllowedChildWindow(`${APP}#/checkout`, APP, 'demo')).toBe(false);
     expect(isAllowedChildWindow('https://evil.example/#/phone', APP, 'demo')).toBe(false);
     expect(isAllowedChildWindow('file:///tmp/x.html#/phone', APP, 'demo')).toBe(false);

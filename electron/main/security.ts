@@ -90,14 +90,28 @@ export function secureWebPreferences(preload: string) {
 }
 
 /**
- * The one window the page may open itself: the customer's phone of demo mode (`#/phone`, the
- * app's own page), so a trainer can put it on a second screen. Live mode never opens windows.
+ * The windows the page may open itself, in demo mode only, both the app's own page: the
+ * customer's phone (`#/phone`) and the customer display (`#/customer`), so a trainer can put
+ * them on a projector or beside the till on a one-screen training machine (the end-to-end specs
+ * open them so too). Live mode never opens windows: its customer display is main's, on a second
+ * screen.
  */
-export function isAllowedChildWindow(candidate: string, appUrl: string, mode: 'demo' | 'live'): boolean {
-  if (mode !== 'demo' || !isAppUrl(candidate, appUrl)) return false;
+const DEMO_CHILD_WINDOWS: Readonly<Record<string, { width: number; height: number; title: string }>> = {
+  '#/phone': { width: 420, height: 760, title: '顾客手机（培训）' },
+  '#/customer': { width: 1024, height: 768, title: '顾客显示屏（培训）' },
+};
+
+/** The size and title of a window the page may open (above), or null when it may not. */
+export function demoChildWindow(candidate: string, appUrl: string, mode: 'demo' | 'live'): { width: number; height: number; title: string } | null {
+  if (mode !== 'demo' || !isAppUrl(candidate, appUrl)) return null;
   try {
-    return new URL(candidate).hash === '#/phone';
+    const hash = new URL(candidate).hash;
+    return Object.hasOwn(DEMO_CHILD_WINDOWS, hash) ? DEMO_CHILD_WINDOWS[hash]! : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+export function isAllowedChildWindow(candidate: string, appUrl: string, mode: 'demo' | 'live'): boolean {
+  return demoChildWindow(candidate, appUrl, mode) !== null;
 }

@@ -8,6 +8,7 @@ import HistoryView from './features/history/HistoryView.vue';
 import DetailView from './features/history/DetailView.vue';
 import ForwardingView from './features/forwarding/ForwardingView.vue';
 import ReportView from './features/report/ReportView.vue';
+import AmlView from './features/aml/AmlView.vue';
 import SettingsView from './features/settings/SettingsView.vue';
 import DevicesView from './features/devices/DevicesView.vue';
 import TrainingView from './features/training/TrainingView.vue';
@@ -32,6 +33,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/forwarding', name: 'forwarding', component: ForwardingView },
   { path: '/report', name: 'report', component: ReportView },
   { path: '/agent', name: 'agent', component: AgentView },
+  { path: '/aml', name: 'aml', component: AmlView },
   { path: '/settings', name: 'settings', component: SettingsView },
   { path: '/devices', name: 'devices', component: DevicesView },
   // Face payment (and, in demo mode, `?enrol=W07` to enrol a demo customer's face).

@@ -1,5 +1,6 @@
 /**
- * The two ends of a crash test's child process, shared by the crash tests of this folder: the
+ * The two ends of a crash test's child process, shared by the crash tests of this folder (and
+ * core/aml's): the
  * parent spawns a worker under tsx (asynchronously, since the acquirer it talks to runs in the
  * parent and must keep answering) and learns how it ended; the worker exits 0 when done, 1 on a
  * failure. A SIGKILL from a crash point ends it with no code at all, which is the point.

@@ -8,11 +8,13 @@ import { m200Offline } from './200-offline';
 import { m201OfflineCounters } from './201-offline-counters';
 import { m202OfflineReview } from './202-offline-review';
 import { m210OfflineRefunds } from './210-offline-refunds';
+import { m250Aml } from './250-aml';
 import { m310Receipts } from './310-receipts';
 import { m400Agent } from './400-agent';
 import { m401WithdrawalPurpose } from './401-withdrawal-purpose';
+import { m402BillReturns } from './402-bill-returns';
 
 export const migrations: readonly Migration[] = [
-  m001Operators, m002Journal, m101Payments, m102PaymentPurpose, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m310Receipts, m400Agent,
-  m401WithdrawalPurpose,
+  m001Operators, m002Journal, m101Payments, m102PaymentPurpose, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m250Aml, m310Receipts, m400Agent,
+  m401WithdrawalPurpose, m402BillReturns,
 ];

@@ -19,15 +19,16 @@ const report: ZReport = {
   refundedFen: 0,
   offlinePending: { count: 0, fen: 0 },
   offlineReview: { waiting: { count: 0, fen: 0 }, held: { count: 0, fen: 0 } },
+  billRefusals: { toReturn: { count: 1, fen: 8_650 }, returned: { count: 0, fen: 0 } },
   hourly: Array.from({ length: 24 }, (_, hour) => ({ hour, count: hour === 9 ? 2 : 0, fen: hour === 9 ? 12_300 : 0 })),
   receipts: { printed: 1, reprinted: 0, paperSaved: 1 },
   float: null,
 };
 
 /** The contract answers reports:z; `shell` is the Electron preload's, or absent as in the browser shell. */
-function install(shell?: CashierBridge['shell']) {
+function install(shell?: CashierBridge['shell'], value: ZReport = report) {
   const call = Object.fromEntries(
-    methodNames.map((m) => [m, async (): Promise<RpcResult> => (m === 'reports:z' ? { ok: true, value: report } : { ok: false, error: { code: 'x', zh: '未完成', en: 'not done' } })]),
+    methodNames.map((m) => [m, async (): Promise<RpcResult> => (m === 'reports:z' ? { ok: true, value } : { ok: false, error: { code: 'x', zh: '未完成', en: 'not done' } })]),
   ) as CashierBridge['call'];
   setBridge({ call, on: () => () => undefined, ...(shell ? { shell } : {}) });
 }
@@ -90,5 +91,16 @@ describe('the Z report’s PDF', () => {
     expect(button.text()).toBe('打印 / 存为 PDF');
     await button.trigger('click');
     expect(print).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('the Z report’s refused bills', () => {
+  it('says how much of the customers’ cash is still to give back, and nothing on a day without refused bills', async () => {
+    install();
+    const w = await open();
+    expect(w.find('[data-testid="report-bill-refusals"]').text()).toBe('待退还 1 笔 ¥86.50 · 已退还 0 笔 ¥0.00');
+    install(undefined, { ...report, billRefusals: { toReturn: { count: 0, fen: 0 }, returned: { count: 0, fen: 0 } } });
+    const quiet = await open();
+    expect(quiet.find('[data-testid="report-bill-refusals"]').exists()).toBe(false);
   });
 });
