@@ -8,6 +8,7 @@ import { AppError } from './api/errors';
 import type { CallContext, EventPayload, Handlers } from './api/contract';
 import type { PrintJob } from './api/devices';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
+import { OperatorAdmin } from './auth/admin';
 import { OperatorService } from './auth/operators';
 import { AppConfig, databasePath, type AppConfigInput } from './config';
 import { ConnectivityMonitor } from './connectivity/monitor';
@@ -77,7 +78,8 @@ async function openDatabase(config: Pick<AppConfig, 'dataDir' | 'mode'>): Promis
 }
 
 async function seedDemo(ops: OperatorService): Promise<void> {
-  const existing = new Set((await ops.list()).map((o) => o.id));
+  // Disabled ones included: a demo operator a trainee disabled stays disabled until the reset.
+  const existing = await ops.allNames();
   for (const o of demoOperators) {
     if (!existing.has(o.id)) await ops.create({ id: o.id, name: o.name, role: o.role }, o.pin);
   }
@@ -103,6 +105,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   const saved = input.acquirer === undefined ? startup.link : null;
   const bus = new EventBus();
   const operators = new OperatorService(db, bus, config.idleLockMinutes * 60_000);
+  const operatorAdmin = new OperatorAdmin(db, operators, config.mode);
   const connectivity = new ConnectivityMonitor(bus);
   if (config.mode === 'demo') {
     await seedDemo(operators);
@@ -172,7 +175,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     terminalId: config.terminalId,
     merchantName: config.merchantName,
     getPayment: (orderNo) => paymentByOrderNo(db, orderNo),
-    operatorName: async (id) => (id ? (await operators.list()).find((o) => o.id === id)?.name ?? null : null),
+    operatorName: async (id) => (id ? (await operators.allNames()).get(id) ?? null : null),
     withdrawalFor: (p) => withdrawalLink(db, (id) => agent.withdrawal(id), p),
   });
   await receipts.start();
@@ -239,6 +242,14 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
       return { ok: true as const };
     },
     'session:current': async () => operators.state(),
+    'session:setupNeeded': async () => ({ needed: await operators.setupNeeded(config.mode) }),
+    'session:setup': (input) => operators.setup(config.mode, input),
+    'session:changePin': ({ operatorId, pin, newPin, newPinAgain }) => operators.changePin(operatorId, pin, newPin, newPinAgain),
+    'operators:list': () => operatorAdmin.list(),
+    'operators:add': (input, ctx) => operatorAdmin.add(input, ctx),
+    'operators:setActive': (input, ctx) => operatorAdmin.setActive(input, ctx),
+    'operators:resetPin': (input, ctx) => operatorAdmin.resetPin(input, ctx),
+    'operators:unlock': (input, ctx) => operatorAdmin.unlock(input, ctx),
     'system:info': async () => ({
       mode: config.mode,
       terminalId: config.terminalId,
@@ -271,7 +282,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
       offlineReview: (from, to) => offline.store.reviewTotals(from, to),
       billRefusals: (from, to) => agent.refusalTotals(from, to),
     }),
-    ...amlHandlers({ store: aml, watcher: amlWatcher, operatorNames: async () => new Map((await operators.list()).map((o) => [o.id, o.name])) }),
+    ...amlHandlers({ store: aml, watcher: amlWatcher, operatorNames: () => operators.allNames() }),
     ...training.handlers,
   };
   training.attach(handlers);

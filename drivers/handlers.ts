@@ -2,12 +2,13 @@
 import type { Handlers } from '../core/api/contract';
 import type { DeviceManager } from './manager';
 
-type DeviceHandlers = Pick<Handlers, 'devices:list' | 'devices:select' | 'devices:testPrint' | 'devices:kickDrawer' | 'devices:reprint' | 'devices:simulate'>;
+type DeviceHandlers = Pick<Handlers, 'devices:list' | 'devices:select' | 'devices:chooseByIds' | 'devices:testPrint' | 'devices:kickDrawer' | 'devices:reprint' | 'devices:simulate'>;
 
 export function deviceHandlers(devices: DeviceManager): DeviceHandlers {
   return {
     'devices:list': async () => devices.list(),
     'devices:select': ({ deviceId, paperWidth, serialBaud }) => devices.select(deviceId, paperWidth, serialBaud),
+    'devices:chooseByIds': ({ kind, vendorId, productId }) => devices.chooseByIds(kind, vendorId, productId),
     'devices:testPrint': () => devices.testPrint(),
     'devices:kickDrawer': async () => {
       await devices.kickDrawer();

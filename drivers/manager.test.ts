@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { EventPayload, Events } from '../core/api/contract';
 import { events as eventSchemas } from '../core/api/contract';
+import type { AppError } from '../core/api/errors';
 import { DeviceManager, type DeviceSettings } from './manager';
 import { sampleReceipt } from './printer/fixtures';
 import { receiptText } from './printer/decode';
 import { statusReply } from './printer/status';
 import { FakeSerialLib } from './scanner/fake-serial';
+import type { DemoCounter } from './usb/demo-counter';
 import { keyboardReports } from './scanner/hid';
 import type { SerialLib } from './scanner/serial';
-import { FakeUsbDevice, fakeHidConfig, fakePrinterConfig } from './usb/fake-device';
+import { FakeUsbDevice, fakeHidConfig, fakeKeyboardMouseConfig, fakePrinterConfig, fakeVendorBulkConfig } from './usb/fake-device';
 import type { UsbHost } from './usb/host';
 import type { UsbDeviceLike } from './usb/webusb';
 
@@ -431,5 +433,225 @@ describe('device manager, serial scanners', () => {
     const { m } = await selected('Error Resource temporarily unavailable Cannot lock port');
     await tick(() => state(m, id) === 'error');
     expect(m.list().devices.find((x) => x.id === id)!.message!.en).toContain('held by another program');
+  });
+});
+
+describe('device manager, a device used by its USB id (the installer\'s form)', () => {
+  const tick = async (f: () => boolean, n = 200) => {
+    for (let i = 0; i < n && !f(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+  const poll = (m: DeviceManager) => (m as unknown as { watcher: { poll(): Promise<void> } }).watcher.poll();
+  /** A printer with paper that answers DLE EOT status queries. */
+  const answersStatus = (d: FakeUsbDevice) => {
+    d.onOut = (_ep, data) => {
+      if (data.length === 3 && data[0] === 0x10 && data[1] === 0x04) d.queueIn(2, Uint8Array.of(statusReply(data[2] as 1 | 2 | 4, { paperOut: false })));
+    };
+    return d;
+  };
+
+  /** A counter PC: its keyboard, a wireless keyboard-and-mouse receiver, a scanner of an unknown maker, a CH340 adapter with its port, a vendor-class printer, a hub, a USB stick. */
+  function counter() {
+    const keyboard = new FakeUsbDevice(0x046d, 0xc31c, fakeHidConfig(), 'USB Keyboard', '1', [1]);
+    const receiver = new FakeUsbDevice(0x1ea7, 0x0064, fakeKeyboardMouseConfig(), '2.4G Mouse', '1', [2]);
+    const scanner = new FakeUsbDevice(0x1a86, 0xe026, fakeHidConfig(), 'Barcode Scanner', '1', [3]);
+    const ch340 = new FakeUsbDevice(0x1a86, 0x7523, fakeVendorBulkConfig(), 'USB Serial', '1', [4]);
+    const printer = answersStatus(new FakeUsbDevice(0x0483, 0x5720, fakeVendorBulkConfig(), 'POS80', '1', [5]));
+    const hub = Object.assign(new FakeUsbDevice(0x05e3, 0x0608, { configurationValue: 1, interfaces: [] }, 'USB2.0 Hub', '1', [6]), { deviceClass: 9 });
+    const stick = new FakeUsbDevice(0x0781, 0x5567, { configurationValue: 1, interfaces: [{ interfaceNumber: 0, alternate: { interfaceClass: 8, interfaceSubclass: 6, interfaceProtocol: 0x50, endpoints: [{ endpointNumber: 1, direction: 'out', type: 'bulk', packetSize: 512 }] } }] }, 'Cruzer', '1', [7]);
+    const attached: UsbDeviceLike[] = [keyboard, receiver, scanner, ch340, printer, hub, stick];
+    const serial = new FakeSerialLib();
+    serial.ports = [{ path: '/dev/ttyUSB0', vendorId: '1a86', productId: '7523', manufacturer: '1a86' }];
+    return { keyboard, receiver, scanner, ch340, printer, attached, serial, host: { getDevices: async () => [...attached] } as UsbHost };
+  }
+
+  it('lists the attached devices it does not use, with what each could be, and says which it would refuse', async () => {
+    const c = counter();
+    const { m } = harness('live', c.host, 'linux', c.serial);
+    await m.start();
+    const rows = m.list().unrecognised;
+    expect(rows.map((r) => [r.vendorId.toString(16), r.productId.toString(16), r.name, r.port, r.kinds, r.refusal !== null])).toEqual([
+      ['46d', 'c31c', 'USB Keyboard', null, ['hid_scanner'], true],
+      ['483', '5720', 'POS80', null, ['printer'], false],
+      ['1a86', '7523', 'USB Serial', '/dev/ttyUSB0', ['serial_scanner'], false], // the port makes it serial, not a printer
+      ['1a86', 'e026', 'Barcode Scanner', null, ['hid_scanner'], false],
+      ['1ea7', '64', '2.4G Mouse', null, ['hid_scanner'], true],
+    ]); // no hub, no USB stick
+    expect(rows[0]!.refusal!.zh).toContain('Logitech');
+    expect(rows[4]!.refusal!.en).toContain('mouse interface');
+    // Once chosen, a device is listed as a scanner and leaves the unrecognised ones.
+    await m.chooseByIds('hid_scanner', '1a86', 'e026');
+    expect(m.list().unrecognised.map((r) => r.productId)).not.toContain(0xe026);
+    await m.stop();
+  });
+
+  const refused: Array<[string, Parameters<DeviceManager['chooseByIds']>, string, Record<string, unknown> | undefined]> = [
+    ['a vendor id that is not hex', ['hid_scanner', 'zz12', 'e026'], 'devices.bad_usb_id', { field: 'vendorId' }],
+    ['a product id of 3 digits', ['hid_scanner', '1a86', 'e02'], 'devices.bad_usb_id', { field: 'productId' }],
+    ['a 0x prefix', ['hid_scanner', '0x1a86', 'e026'], 'devices.bad_usb_id', { field: 'vendorId' }],
+    ['full-width digits', ['hid_scanner', '１a86', 'e026'], 'devices.bad_usb_id', { field: 'vendorId' }],
+    ['vendor 0000', ['hid_scanner', '0000', 'e026'], 'devices.zero_usb_id', { field: 'vendorId' }],
+    ['product FFFF', ['serial_scanner', '1a86', 'FFFF'], 'devices.zero_usb_id', { field: 'productId' }],
+    ['the Logitech keyboard', ['hid_scanner', '046d', 'c31c'], 'devices.keyboard', { reason: 'keyboard_maker' }],
+    ['a keyboard maker\'s id even when nothing with it is plugged in', ['serial_scanner', '045e', '0750'], 'devices.keyboard', { reason: 'keyboard_maker' }],
+    ['a keyboard-and-mouse receiver', ['hid_scanner', '1ea7', '0064'], 'devices.keyboard', { reason: 'mouse' }],
+    ['a USB-serial adapter as a raw-HID scanner', ['hid_scanner', '1a86', '7523'], 'devices.not_hid', undefined],
+    ['a HID scanner as a printer', ['printer', '1a86', 'e026'], 'devices.not_printer', undefined],
+    ['a USB-serial adapter as a printer', ['printer', '1a86', '7523'], 'devices.not_printer', undefined],
+    ['a HID-only scanner as a serial one', ['serial_scanner', '1a86', 'e026'], 'devices.not_serial', undefined],
+  ];
+  for (const [what, args, code, detail] of refused) {
+    it(`refuses ${what} with a bilingual error and changes nothing`, async () => {
+      const c = counter();
+      const { m, seen, store } = harness('live', c.host, 'linux', c.serial);
+      await m.start();
+      const before = { list: JSON.stringify(m.list()), store: JSON.stringify([...store]), events: seen['devices:changed']!.length };
+      const err = await m.chooseByIds(...args).then(() => null, (e: unknown) => e as AppError);
+      expect(err).toMatchObject({ code });
+      if (detail) expect(err!.detail).toEqual(detail);
+      expect(err!.zh).toMatch(/[\u4e00-\u9fff]/);
+      expect(err!.en).toMatch(/^[\x20-\x7e–]+$/);
+      expect(JSON.stringify(m.list())).toBe(before.list);
+      expect(JSON.stringify([...store])).toBe(before.store);
+      expect(seen['devices:changed']!.length).toBe(before.events);
+      for (const d of [c.keyboard, c.receiver, c.scanner, c.ch340, c.printer]) expect(d.log).toEqual([]); // nothing opened, nothing detached
+      expect(c.serial.opened).toEqual([]);
+      await m.stop();
+    });
+  }
+
+  it('refuses the same through devices:select by ids, so no path claims a keyboard', async () => {
+    const c = counter();
+    const { m, store } = harness('live', c.host, 'linux', c.serial);
+    await m.start();
+    await expect(m.select('scanner:usb:046d:c31c')).rejects.toMatchObject({ code: 'devices.keyboard' });
+    await expect(m.select('scanner:usb:1ea7:0064:1.2')).rejects.toMatchObject({ code: 'devices.keyboard' });
+    expect(store.has('devices.chosenScanners')).toBe(false);
+    expect(c.keyboard.log).toEqual([]);
+    await m.stop();
+  });
+
+  it('reads a scanner chosen by typed ids (any case), keeps the choice, and reads it again after a restart at another port', async () => {
+    const c = counter();
+    const { m, seen, store } = harness('live', c.host, 'linux', c.serial);
+    await m.start();
+    await m.chooseByIds('hid_scanner', ' 1A86', 'E026 ');
+    const id = 'scanner:usb:1a86:e026:1.3';
+    expect(m.list().devices.find((d) => d.selected && d.kind === 'scanner')).toMatchObject({ id, state: 'ready', name: 'Barcode Scanner' });
+    expect([store.get('devices.chosenScanners'), store.get('devices.scanner')]).toEqual(['1a86:e026', 'scanner:usb:1a86:e026']);
+    await tick(() => c.scanner.claimed.size > 0);
+    for (const r of keyboardReports('134567890123456789')) c.scanner.queueIn(1, r);
+    await tick(() => !!seen['scanner:scanned']);
+    expect(seen['scanner:scanned']!.map((s) => [s.deviceId, s.code])).toEqual([[id, '134567890123456789']]);
+    expect(c.keyboard.log).toEqual([]);
+    await m.stop();
+
+    // Restart: the same settings, the scanner now at another port.
+    const again = new FakeUsbDevice(0x1a86, 0xe026, fakeHidConfig(), 'Barcode Scanner', '2', [1]);
+    c.attached.splice(c.attached.indexOf(c.scanner), 1, again);
+    const events: string[] = [];
+    const m2 = new DeviceManager({
+      mode: 'live', platform: 'linux', settings: { get: async (k) => store.get(k) ?? null, set: async (k, v) => void store.set(k, v) },
+      emit: (name, payload) => void (name === 'scanner:scanned' && events.push((payload as { code: string }).code)),
+      loadUsb: async () => ({ host: c.host, reason: '' }), loadSerial: async () => ({ lib: c.serial, reason: '' }), statusPollMs: 60_000, usbPollMs: 60_000,
+    });
+    await m2.start();
+    expect(m2.list().devices.find((d) => d.selected && d.kind === 'scanner')).toMatchObject({ id: 'scanner:usb:1a86:e026:2.1', state: 'ready' });
+    await tick(() => again.claimed.size > 0);
+    for (const r of keyboardReports('281234567890123456')) again.queueIn(1, r);
+    await tick(() => events.length > 0);
+    expect(events).toEqual(['281234567890123456']);
+    await m2.stop();
+  });
+
+  it('mends and cleans what it reads back: a selection by ids without its stored ids, and stored ids that are not ids', async () => {
+    const c = counter();
+    const { m, store } = harness('live', c.host, 'linux', c.serial);
+    // As after a crash between the two writes of an older version, plus hand-edited rubbish.
+    store.set('devices.scanner', 'scanner:usb:1a86:e026');
+    store.set('devices.chosenScanners', 'zz,046d:c31c,1a86:7523;DROP');
+    store.set('devices.printer', '<script>');
+    await m.start();
+    expect(m.list().devices.find((d) => d.selected && d.kind === 'scanner')?.id).toBe('scanner:usb:1a86:e026:1.3');
+    expect(m.list().devices.some((d) => d.vendorId === 0x046d)).toBe(false); // a keyboard maker's stored id is never honoured
+    expect(m.list().devices.filter((d) => d.kind === 'printer')).toEqual([]); // the rubbish selection is ignored
+    await tick(() => c.scanner.claimed.size > 0);
+    expect(c.keyboard.log).toEqual([]);
+    await m.stop();
+  });
+
+  it('drives a vendor-class printer chosen by its ids, and follows it to another port', async () => {
+    const c = counter();
+    const { m, store } = harness('live', c.host, 'linux', c.serial);
+    await m.start();
+    expect(m.list().devices.filter((d) => d.kind === 'printer')).toEqual([]); // vendor class: not a printer by itself
+    await m.chooseByIds('printer', '0483', '5720');
+    expect([store.get('devices.chosenPrinters'), store.get('devices.printer')]).toEqual(['0483:5720', 'printer:usb:0483:5720']);
+    expect(m.list().devices.filter((d) => d.kind === 'printer').map((d) => [d.id, d.selected, d.state])).toEqual([['printer:usb:0483:5720:1.5', true, 'ready']]);
+    expect((await m.printReceipt(sampleReceipt(58))).state).toBe('printed');
+    expect(c.printer.sent(1).length).toBeGreaterThan(100);
+
+    c.printer.unplugged = true;
+    c.attached.splice(c.attached.indexOf(c.printer), 1);
+    await poll(m);
+    expect(m.list().devices.filter((d) => d.kind === 'printer').map((d) => [d.id, d.state])).toEqual([['printer:usb:0483:5720:1.5', 'disconnected']]);
+    const moved = answersStatus(new FakeUsbDevice(0x0483, 0x5720, fakeVendorBulkConfig(), 'POS80', '1', [8]));
+    c.attached.push(moved);
+    await poll(m);
+    expect(m.list().devices.filter((d) => d.kind === 'printer').map((d) => [d.id, d.selected, d.state])).toEqual([['printer:usb:0483:5720:1.8', true, 'ready']]);
+    expect((await m.printReceipt(sampleReceipt(58))).state).toBe('printed');
+    expect(moved.sent(1).length).toBeGreaterThan(100);
+    await m.stop();
+  });
+
+  it('does not claim a device chosen while unplugged that turns out to be a keyboard-and-mouse receiver', async () => {
+    const c = counter();
+    c.attached.splice(c.attached.indexOf(c.receiver), 1);
+    const { m } = harness('live', c.host, 'linux', c.serial);
+    await m.start();
+    await m.chooseByIds('hid_scanner', '1ea7', '0064'); // cannot be told from its ids alone
+    expect(m.list().devices.find((d) => d.selected && d.kind === 'scanner')).toMatchObject({ id: 'scanner:usb:1ea7:0064', state: 'disconnected' });
+    c.attached.push(c.receiver);
+    await poll(m);
+    expect(m.list().devices.find((d) => d.selected && d.kind === 'scanner')).toMatchObject({ id: 'scanner:usb:1ea7:0064', state: 'disconnected' });
+    expect(m.list().unrecognised.find((r) => r.vendorId === 0x1ea7)?.refusal?.zh).toContain('鼠标');
+    expect(c.receiver.log).toEqual([]);
+    await m.stop();
+  });
+
+  it('demo mode: the simulated counter offers an unknown scanner, which reads, unplugs and replugs like a real one', async () => {
+    const { m, seen } = harness('demo');
+    await m.start();
+    expect(m.list().unrecognised.map((r) => `${r.vendorId.toString(16)}:${r.productId.toString(16)} ${r.refusal ? 'refused' : r.kinds.join('+')}`)).toEqual([
+      '46d:c31c refused', '1a86:7523 serial_scanner', '1a86:e026 hid_scanner',
+    ]);
+    await expect(m.chooseByIds('hid_scanner', '046d', 'c31c')).rejects.toMatchObject({ code: 'devices.keyboard' });
+    await m.chooseByIds('hid_scanner', '1a86', 'e026');
+    const id = m.list().devices.find((d) => d.selected && d.kind === 'scanner')!.id;
+    expect(id).toMatch(/^scanner:usb:1a86:e026:/);
+    await tick(() => state(m, id) === 'ready');
+    await m.simulate('scan', '281234567890123456');
+    await tick(() => !!seen['scanner:scanned']);
+    expect(seen['scanner:scanned']!.map((s) => [s.deviceId, s.code])).toEqual([[id, '281234567890123456']]);
+    await m.simulate('scanner_unplug');
+    await tick(() => state(m, id) === 'disconnected');
+    expect(state(m, id)).toBe('disconnected');
+    await expect(m.simulate('scan', '281234567890123456')).rejects.toMatchObject({ code: 'scanner.unplugged' });
+    await m.simulate('scanner_replug');
+    await tick(() => state(m, id) === 'ready');
+    await m.simulate('scan', '134567890123456789');
+    await tick(() => seen['scanner:scanned']!.length > 1);
+    expect(seen['scanner:scanned']!.map((s) => s.code)).toEqual(['281234567890123456', '134567890123456789']);
+
+    // The CH340 adapter as a serial scanner, then back to the simulated scanner of the lessons.
+    await m.chooseByIds('serial_scanner', '1a86', '7523');
+    const serialId = m.list().devices.find((d) => d.selected && d.kind === 'scanner')!.id;
+    expect(serialId).toMatch(/^scanner:serial:1a86:7523:/);
+    await tick(() => (m as unknown as { demo: DemoCounter }).demo.serial.opened.length > 0);
+    await m.simulate('scan', 'ABC-123');
+    expect(seen['scanner:scanned']!.at(-1)).toMatchObject({ deviceId: serialId, code: 'ABC-123' });
+    await m.select('scanner:sim');
+    await m.simulate('scan', '134567890123456789');
+    expect(seen['scanner:scanned']!.at(-1)!.deviceId).toBe('scanner:sim');
+    await m.stop();
   });
 });

@@ -16,8 +16,13 @@
  *   A supervisor selects a scanner by its id, or by `scanner:usb:vvvv:pppp` /
  *   `scanner:serial:vvvv:pppp` (vendor:product id, any port): that choice also lets a maker that
  *   is not in scanner/known.ts be read, and follows the scanner to whatever port it is plugged into.
+ *   A printer likewise by `printer:usb:vvvv:pppp` (which also lets a vendor-specific interface be
+ *   driven). Every choice by ids is checked first (`refuseChoice`) and a refused one changes
+ *   nothing; the ids chosen are stored before the selection, so a restart never loses them.
+ * - demo mode runs the same code on a simulated counter (usb/demo-counter.ts): a keyboard, a
+ *   scanner of an unknown maker and a USB-serial adapter, for the trainer to show that flow.
  */
-import type { DeviceInfo, DeviceList, DeviceState, PrintJob } from '../core/api/devices';
+import type { DeviceInfo, DeviceList, DeviceState, PrintJob, UnrecognisedDevice, UsbIdKind } from '../core/api/devices';
 import type { EventPayload, Events } from '../core/api/contract';
 import { AppError, isAppError, type AppErrorShape } from '../core/api/errors';
 import type { Message } from '../core/api/payments';
@@ -25,12 +30,13 @@ import { columnsFor, encodeDrawerPulse, encodeReceipt, encodeTestPage } from './
 import { PrinterErrors, type PrinterPort } from './printer/port';
 import { parseReceipt, type PaperWidth } from './printer/receipt';
 import { SimulatedPrinter } from './printer/simulated';
-import { isUsbPrinter, UsbPrinter } from './printer/usb-printer';
-import { knownScannerName } from './scanner/known';
+import { UsbPrinter } from './printer/usb-printer';
+import { KEYBOARD_VENDORS, keyboardEvidence, knownScannerName, parseHex4 } from './scanner/known';
 import { DEFAULT_SERIAL_BAUD, loadSerial, parseSerialBaud, SerialScanner, serialPortKey, serialUsbIds, type SerialBaud, type SerialLib, type SerialPortInfo } from './scanner/serial';
 import { UsbHidScanner, type ReaderEnd } from './scanner/usb-hid';
 import { ListWatcher, loadUsbHost, UsbWatcher, type HostState, type UsbHost } from './usb/host';
-import { findInterface, hex4, USB_CLASS_HID, type UsbDeviceLike } from './usb/webusb';
+import { DemoCounter } from './usb/demo-counter';
+import { hex4, usbCapabilities, type UsbCapabilities, type UsbDeviceLike } from './usb/webusb';
 
 export type Emit = <K extends keyof Events>(name: K, payload: EventPayload<K>) => void;
 
@@ -68,6 +74,58 @@ export const DeviceErrors = {
   unknownJob: () => new AppError('devices.unknown_job', '找不到该打印任务（只保留失败的任务）。', 'No such print job (only failed jobs are kept).'),
   scannerUnplugged: () => new AppError('scanner.unplugged', '扫码枪已拔出。', 'The scanner is unplugged.'),
   badBaud: () => new AppError('devices.bad_baud', '不支持该波特率，请选择 1200–115200 之间的标准值。', 'Unsupported baud rate; choose a standard rate from 1200 to 115200.'),
+  badUsbId: (field: UsbIdField) =>
+    new AppError(
+      'devices.bad_usb_id',
+      `${USB_ID_FIELD[field].zh}须为 4 位十六进制数（0–9、A–F），例如 1A86。可在设备标签、Windows 设备管理器（VID_1A86&PID_E026）或下面“未识别的 USB 设备”中找到。`,
+      `The ${USB_ID_FIELD[field].en} must be 4 hex digits (0–9, A–F), e.g. 1A86: see the device's label, Windows Device Manager (VID_1A86&PID_E026) or "Unrecognised USB devices" below.`,
+      { field },
+    ),
+  zeroUsbId: (field: UsbIdField, value: number) =>
+    new AppError(
+      'devices.zero_usb_id',
+      `${USB_ID_FIELD[field].zh} ${hex4(value).toUpperCase()} 不是真实设备的编号（0000 和 FFFF 是空白或读错的编号）。请对照设备标签重新输入。`,
+      `${hex4(value).toUpperCase()} is no real device's ${USB_ID_FIELD[field].en} (0000 and FFFF mean blank or misread). Check the device's label.`,
+      { field },
+    ),
+  keyboardMaker: (ids: string, maker: string) =>
+    new AppError(
+      'devices.keyboard',
+      `${ids} 属于 ${maker}：这家厂商做键盘和鼠标，不做扫码枪或小票打印机。这是电脑的键盘或鼠标，不能选用（选用后它将不能再打字）。请对照扫码枪标签上的编号。`,
+      `${ids} belongs to ${maker}, a maker of keyboards and mice, not of scanners or receipt printers: this is the computer's keyboard or mouse and cannot be used (claimed, it would stop typing). Check the id on the scanner's label.`,
+      { reason: 'keyboard_maker' },
+    ),
+  mouse: (ids: string) =>
+    new AppError(
+      'devices.keyboard',
+      `插着的 ${ids} 带鼠标接口：它是鼠标、键鼠套装或无线键鼠接收器，不是扫码枪，不能选用（选用后键盘和鼠标都将失灵）。`,
+      `The attached ${ids} has a mouse interface: it is a mouse, a keyboard-and-mouse set or its wireless receiver, not a scanner, and cannot be used (claimed, the keyboard and mouse would stop working).`,
+      { reason: 'mouse' },
+    ),
+  notHid: (ids: string) =>
+    new AppError(
+      'devices.not_hid',
+      `插着的 ${ids} 没有 HID 输入接口，不能作为 HID 扫码枪读取。若它是串口模式的扫码枪，请选“串口扫码枪”。`,
+      `The attached ${ids} has no HID input interface and cannot be read as a raw-HID scanner. If it is a scanner in serial mode, choose "serial scanner".`,
+    ),
+  notPrinter: (ids: string) =>
+    new AppError(
+      'devices.not_printer',
+      `插着的 ${ids} 没有打印机接口（打印机类，或厂商自定义接口上的批量输出端点），或者它是 USB 串口，不能作为打印机使用。`,
+      `The attached ${ids} has no printer interface (printer class, or bulk OUT on a vendor-specific interface), or it is a USB serial port: it cannot be used as a printer.`,
+    ),
+  notSerial: (ids: string) =>
+    new AppError(
+      'devices.not_serial',
+      `插着的 ${ids} 没有串口。请先扫扫码枪厂商的“USB 串口（USB COM）”设置码；切换后它的产品编号常会改变，请按新编号选择。`,
+      `The attached ${ids} has no serial port. Scan the maker's "USB serial (USB COM)" setup code first; the product id often changes with the mode, so choose it by the new id.`,
+    ),
+};
+
+type UsbIdField = 'vendorId' | 'productId';
+const USB_ID_FIELD: Record<UsbIdField, Message> = {
+  vendorId: { zh: '厂商编号（VID）', en: 'vendor id (VID)' },
+  productId: { zh: '产品编号（PID）', en: 'product id (PID)' },
 };
 
 const MSG: Record<Exclude<DeviceState, 'ready' | 'busy'>, Message> = {
@@ -143,10 +201,15 @@ interface Entry {
   reader?: ScannerReader;
 }
 
-/** A scanner chosen by vendor:product id alone (any port), e.g. `scanner:serial:05e0:1701`. */
-const BY_IDS = /^scanner:(usb|serial):([0-9a-f]{4}):([0-9a-f]{4})$/;
-/** A USB or serial scanner's id, attached or not: by ids alone, or with where it is plugged. */
-const SCANNER_ID = /^scanner:(usb|serial):([0-9a-f]{4}):([0-9a-f]{4})(:[a-z0-9._-]+)?$/;
+/** A device chosen by vendor:product id alone (any port), e.g. `scanner:serial:05e0:1701`. */
+const BY_IDS = /^(scanner:usb|scanner:serial|printer:usb):([0-9a-f]{4}):([0-9a-f]{4})$/;
+/** A USB or serial device's id, attached or not: by ids alone, or with where it is plugged. */
+const IDS_ID = /^(scanner:usb|scanner:serial|printer:usb):([0-9a-f]{4}):([0-9a-f]{4})(:[a-z0-9._-]+)?$/;
+const KIND_OF_PREFIX: Record<string, UsbIdKind> = { 'scanner:usb': 'hid_scanner', 'scanner:serial': 'serial_scanner', 'printer:usb': 'printer' };
+const PREFIX_OF_KIND: Record<UsbIdKind, string> = { hid_scanner: 'scanner:usb', serial_scanner: 'scanner:serial', printer: 'printer:usb' };
+/** What a stored selection must look like (as `devices:select` accepts it). */
+const DEVICE_ID = /^[a-z]+:[a-z0-9:._-]+$/;
+const VIDPID = /^[0-9a-f]{4}:[0-9a-f]{4}$/;
 
 const KEEP_FAILED = 50;
 
@@ -160,7 +223,12 @@ export class DeviceManager {
   private serialWatcher: ListWatcher<SerialPortInfo> | null = null;
   private serialLib: SerialLib | null = null;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
+  /** `vvvv:pppp` of scanners chosen by ids (raw HID or serial): read even if the maker is unknown. */
   private chosenScanners = new Set<string>();
+  /** `vvvv:pppp` of printers chosen by ids: listed even on a vendor-specific interface. */
+  private chosenPrinters = new Set<string>();
+  /** Demo mode's simulated USB host and serial ports. */
+  private readonly demo: DemoCounter | null;
   /** Readers still winding down per device id: a replug waits for them before claiming again. */
   private readonly stopping = new Map<string, Promise<void>>();
   private hostState: HostState = { available: true };
@@ -174,28 +242,37 @@ export class DeviceManager {
     this.platform = o.platform ?? process.platform;
     this.log = o.log ?? (() => {});
     this.sim = o.mode === 'demo' ? new SimulatedPrinter(() => columnsFor(this.selected.paperWidth)) : null;
+    this.demo = o.mode === 'demo' ? new DemoCounter(this.platform) : null;
   }
 
   async start(): Promise<void> {
     const s = this.o.settings;
     const pw = await s.get('devices.paperWidth');
     this.selected.paperWidth = pw === '80' ? 80 : 58;
-    this.selected.printer = await s.get('devices.printer');
-    this.selected.scanner = await s.get('devices.scanner');
+    this.selected.printer = await this.storedId('devices.printer');
+    this.selected.scanner = await this.storedId('devices.scanner');
     const baud = await s.get('devices.serialBaud');
     this.selected.serialBaud = parseSerialBaud(baud) ?? DEFAULT_SERIAL_BAUD;
     if (baud !== null && !parseSerialBaud(baud)) this.log(`devices.serialBaud ${JSON.stringify(baud)} is not a standard rate: ${DEFAULT_SERIAL_BAUD} used`);
-    for (const id of (await s.get('devices.chosenScanners'))?.split(',').filter(Boolean) ?? []) this.chosenScanners.add(id);
+    await this.loadChosen('devices.chosenScanners', this.chosenScanners);
+    await this.loadChosen('devices.chosenPrinters', this.chosenPrinters);
+    // A selection by ids always brings its ids (both are written, ids first; this mends older data).
+    for (const [sel, set] of [[this.selected.scanner, this.chosenScanners], [this.selected.printer, this.chosenPrinters]] as const) {
+      const m = sel ? IDS_ID.exec(sel) : null;
+      if (m && !keyboardEvidence(parseInt(m[2]!, 16), null)) set.add(`${m[2]}:${m[3]}`);
+    }
 
     this.put({ id: 'scanner:wedge', kind: 'scanner', transport: 'wedge', name: '键盘模式扫码枪 Keyboard-mode scanner', state: 'ready' });
-    if (this.o.mode === 'demo') {
+    if (this.demo) {
       this.put({ id: 'printer:sim', kind: 'printer', transport: 'simulated', name: '模拟打印机 Simulated printer', state: 'ready' }, { port: this.sim! });
       this.put({ id: 'scanner:sim', kind: 'scanner', transport: 'simulated', name: '模拟扫码枪 Simulated scanner', state: 'ready' });
       this.selected.printer ??= 'printer:sim';
       this.selected.scanner ??= 'scanner:sim';
     } else {
       this.selected.scanner ??= 'scanner:wedge';
-      const { host, reason } = await (this.o.loadUsb ?? loadUsbHost)();
+    }
+    {
+      const { host, reason } = this.demo ? { host: this.demo.host, reason: '' } : await (this.o.loadUsb ?? loadUsbHost)();
       if (!host) this.onHostState({ available: false, reason });
       else {
         this.watcher = new UsbWatcher(host, {
@@ -205,7 +282,7 @@ export class DeviceManager {
         }, this.o.usbPollMs ?? 2000);
         await this.watcher.start();
       }
-      const serial = await (this.o.loadSerial ?? loadSerial)();
+      const serial = this.demo ? { lib: this.demo.serial, reason: '' } : await (this.o.loadSerial ?? loadSerial)();
       if (!serial.lib) this.log(`serial ports unavailable: ${serial.reason}`);
       else {
         this.serialLib = serial.lib;
@@ -217,8 +294,10 @@ export class DeviceManager {
         }, this.o.serialPollMs ?? this.o.usbPollMs ?? 2000);
         await this.serialWatcher.start();
       }
-      this.statusTimer = setInterval(() => void this.pollStatus(), this.o.statusPollMs ?? 5000);
-      this.statusTimer.unref?.();
+      if (!this.demo) {
+        this.statusTimer = setInterval(() => void this.pollStatus(), this.o.statusPollMs ?? 5000);
+        this.statusTimer.unref?.();
+      }
     }
     this.placeholderForSelected();
     this.changed();
@@ -234,28 +313,72 @@ export class DeviceManager {
     }
   }
 
+  /** A stored selection, or null (logged) when the settings hold something no device id looks like. */
+  private async storedId(key: string): Promise<string | null> {
+    const v = await this.o.settings.get(key);
+    if (v === null || (v.length <= 80 && DEVICE_ID.test(v))) return v;
+    this.log(`${key} ${JSON.stringify(v.slice(0, 100))} is not a device id: ignored`);
+    return null;
+  }
+
+  /** Stored `vvvv:pppp` choices; anything else (or a keyboard maker's id) is dropped, logged. */
+  private async loadChosen(key: string, into: Set<string>): Promise<void> {
+    for (const x of (await this.o.settings.get(key))?.split(',').filter(Boolean) ?? []) {
+      if (VIDPID.test(x) && !keyboardEvidence(parseInt(x, 16), null)) into.add(x);
+      else this.log(`${key}: ${JSON.stringify(x.slice(0, 40))} dropped (not a vendor:product id, or a keyboard maker's)`);
+    }
+  }
+
   list(): DeviceList {
     const devices = [...this.entries.values()].map((e) => ({
       ...e.info,
-      selected: e.info.id === this.selected.printer || this.isSelectedScanner(e.info.id),
+      selected: this.isSelected(e.info.kind, e.info.id),
       paperWidth: e.info.kind === 'printer' ? this.selected.paperWidth : null,
       serialBaud: e.info.transport === 'serial' ? this.selected.serialBaud : null,
     }));
     devices.sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
     const failedJobs = [...this.jobs.values()].filter((j) => j.state === 'failed').sort((a, b) => b.createdAt - a.createdAt).map(publicJob);
-    return { devices, failedJobs };
+    return { devices, failedJobs, unrecognised: this.unrecognised() };
+  }
+
+  /**
+   * An installer's "use a device by USB id": the ids as typed (4 hex digits each), checked here
+   * (bilingual error, nothing changed), then selected as `devices:select` does.
+   */
+  async chooseByIds(kind: UsbIdKind, vendorText: string, productText: string): Promise<DeviceList> {
+    const vendorId = parseHex4(vendorText);
+    if (vendorId === null) throw DeviceErrors.badUsbId('vendorId');
+    const productId = parseHex4(productText);
+    if (productId === null) throw DeviceErrors.badUsbId('productId');
+    return this.select(`${PREFIX_OF_KIND[kind]}:${hex4(vendorId)}:${hex4(productId)}`);
   }
 
   async select(deviceId: string, paperWidth?: PaperWidth, serialBaud?: number): Promise<DeviceList> {
     const e = this.entries.get(deviceId);
-    if (!e && !SCANNER_ID.test(deviceId)) throw DeviceErrors.unknownDevice();
+    const ids = IDS_ID.exec(deviceId);
+    if (!e && !ids) throw DeviceErrors.unknownDevice();
     let baud: SerialBaud | null = null;
     if (serialBaud !== undefined && !(baud = parseSerialBaud(serialBaud))) throw DeviceErrors.badBaud();
-    const kind = e?.info.kind ?? 'scanner';
+    // Checked before anything changes: a refused choice leaves the selection and settings as they were.
+    if (ids) this.refuseChoice(KIND_OF_PREFIX[ids[1]!]!, parseInt(ids[2]!, 16), parseInt(ids[3]!, 16));
+    const kind = e?.info.kind ?? (ids?.[1] === 'printer:usb' ? 'printer' : 'scanner');
     if (kind === 'printer') {
+      if (ids) {
+        // Stored before the selection: a selection by ids never comes back without its ids.
+        this.chosenPrinters.add(`${ids[2]}:${ids[3]}`);
+        await this.o.settings.set('devices.chosenPrinters', [...this.chosenPrinters].join(','));
+      }
       this.selected.printer = deviceId;
       await this.o.settings.set('devices.printer', deviceId);
+      if (ids) this.offerAttached();
+      this.pruneGone();
+      void this.pollStatus();
     } else if (kind === 'scanner') {
+      if (ids) {
+        // An administrator's explicit choice: this device may be read even if its maker is unknown.
+        this.chosenScanners.add(`${ids[2]}:${ids[3]}`);
+        await this.o.settings.set('devices.chosenScanners', [...this.chosenScanners].join(','));
+      }
       const old = this.selected.scanner;
       this.selected.scanner = deviceId;
       await this.o.settings.set('devices.scanner', deviceId);
@@ -266,16 +389,12 @@ export class DeviceManager {
       }
       // Readers of what is no longer selected stop (a serial one also when it must reopen at a new rate).
       for (const x of this.entries.values()) {
-        if (x.reader && (!this.isSelectedScanner(x.info.id) || (baudChanged && x.serialPath))) await x.reader.stop();
+        if (x.reader && (!this.isSelected('scanner', x.info.id) || (baudChanged && x.serialPath))) await x.reader.stop();
       }
       if (old !== deviceId) this.pruneGone();
-      const ids = SCANNER_ID.exec(deviceId);
       if (ids) {
-        // An administrator's explicit choice: this device may be read even if its maker is unknown.
-        this.chosenScanners.add(`${ids[2]}:${ids[3]}`);
-        await this.o.settings.set('devices.chosenScanners', [...this.chosenScanners].join(','));
         this.offerAttached();
-        for (const x of this.entries.values()) if (this.isSelectedScanner(x.info.id)) this.startReader(x);
+        for (const x of this.entries.values()) if (this.isSelected('scanner', x.info.id)) this.startReader(x);
       }
     }
     if (paperWidth) {
@@ -339,9 +458,16 @@ export class DeviceManager {
     }
   }
 
+  /**
+   * Demo mode: device trouble and scans for a lesson. They act on the simulated scanner, or on
+   * the demo counter's USB or serial scanner when a trainer has chosen one (then through the
+   * real reader: keyboard reports or serial bytes, unplugged and plugged back as a device is).
+   */
   async simulate(action: 'paper_out' | 'paper_in' | 'scanner_unplug' | 'scanner_replug' | 'scan', code?: string): Promise<void> {
-    if (this.o.mode !== 'demo' || !this.sim) throw DeviceErrors.demoOnly();
+    if (!this.demo || !this.sim) throw DeviceErrors.demoOnly();
     const scanner = this.entries.get('scanner:sim')!;
+    const chosen = [...this.entries.values()].filter((x) => (x.info.transport === 'usb' || x.info.transport === 'serial') && this.isSelected('scanner', x.info.id));
+    const plugged = chosen.find((x) => x.usb || x.serialPath);
     switch (action) {
       case 'paper_out':
       case 'paper_in':
@@ -349,14 +475,31 @@ export class DeviceManager {
         this.setState('printer:sim', this.sim.paperOut ? 'paper_out' : 'ready');
         break;
       case 'scanner_unplug':
+        if (plugged) {
+          this.demo.unplug(plugged);
+          await this.pollDevices();
+        } else this.setState('scanner:sim', 'disconnected');
+        break;
       case 'scanner_replug':
-        this.setState('scanner:sim', action === 'scanner_unplug' ? 'disconnected' : 'ready');
+        this.demo.replug();
+        await this.pollDevices();
+        this.setState('scanner:sim', 'ready');
         break;
       case 'scan':
+        if (chosen.length) {
+          if (plugged?.info.state !== 'ready' || !this.demo.scan(plugged, code ?? '134567890123456789')) throw DeviceErrors.scannerUnplugged();
+          break;
+        }
         if (scanner.info.state !== 'ready') throw DeviceErrors.scannerUnplugged();
         this.o.emit('scanner:scanned', { deviceId: 'scanner:sim', code: code ?? '134567890123456789', at: this.now() });
         break;
     }
+  }
+
+  /** One look at the USB devices and serial ports now (demo mode: right after a simulated plug). */
+  private async pollDevices(): Promise<void> {
+    await this.watcher?.poll();
+    await this.serialWatcher?.poll();
   }
 
   // --- jobs ---------------------------------------------------------------------------------
@@ -417,8 +560,10 @@ export class DeviceManager {
     for (const x of failed.slice(0, Math.max(0, failed.length - KEEP_FAILED))) this.jobs.delete(x.id);
   }
 
+  /** The selected printer: the one attached if it was chosen by ids (any port), else its stand-in. */
   private printerEntry(): Entry | undefined {
-    return this.selected.printer ? this.entries.get(this.selected.printer) : undefined;
+    const all = [...this.entries.values()].filter((x) => x.info.kind === 'printer' && this.isSelected('printer', x.info.id));
+    return all.find((x) => x.port) ?? all[0];
   }
 
   private async pollStatus(): Promise<void> {
@@ -447,23 +592,28 @@ export class DeviceManager {
   private onAttach(key: string, d: UsbDeviceLike): void {
     const vidpid = `${hex4(d.vendorId)}:${hex4(d.productId)}`;
     const name = d.productName || d.manufacturerName || vidpid;
-    if (isUsbPrinter(d)) {
+    const caps = usbCapabilities(d);
+    if (caps.printer || (caps.vendorBulkOut && this.chosenPrinters.has(vidpid))) {
       const id = `printer:usb:${key}`;
       const old = this.entries.get(id);
       void old?.port?.close();
-      const e = this.put({ id, kind: 'printer', transport: 'usb', name, vendorId: d.vendorId, productId: d.productId, state: 'ready' }, { usb: d, port: new UsbPrinter(d) });
+      this.put({ id, kind: 'printer', transport: 'usb', name, vendorId: d.vendorId, productId: d.productId, state: 'ready' }, { usb: d, port: new UsbPrinter(d, { vendorSpecific: !caps.printer }) });
       this.selected.printer ??= id;
-      if (this.selected.printer === id) void this.pollStatus();
-      void e;
-    } else if (findInterface(d, USB_CLASS_HID, { in: 'interrupt' }) && (knownScannerName(d.vendorId) || this.chosenScanners.has(vidpid))) {
+      if (this.isSelected('printer', id)) {
+        this.pruneGone();
+        void this.pollStatus();
+      }
+    } else if (caps.hidIn && (knownScannerName(d.vendorId) || (this.chosenScanners.has(vidpid) && !this.refusal(d.vendorId, d.productId, caps)))) {
+      // A choice made while the device was unplugged is checked again now that it can be seen:
+      // a mouse or a keyboard-and-mouse receiver is never claimed (it stays listed as refused).
       const id = `scanner:usb:${key}`;
       const e = this.put({ id, kind: 'scanner', transport: 'usb', name: `${knownScannerName(d.vendorId) ?? ''} ${name}`.trim(), vendorId: d.vendorId, productId: d.productId, state: 'ready' }, { usb: d });
-      if (this.isSelectedScanner(id)) {
+      if (this.isSelected('scanner', id)) {
         this.pruneGone();
         this.startReader(e);
       }
-    } else return;
-    this.changed();
+    }
+    this.changed(); // listed, or now among the unrecognised devices
   }
 
   /** A serial port appeared: listed if a known maker's or chosen by its ids (other ports are modems, consoles …). */
@@ -471,11 +621,11 @@ export class DeviceManager {
     const ids = serialUsbIds(p);
     if (!ids) return;
     const known = knownScannerName(ids.vendorId);
-    if (!known && !this.chosenScanners.has(`${hex4(ids.vendorId)}:${hex4(ids.productId)}`)) return;
+    if (!known && !this.chosenScanners.has(`${hex4(ids.vendorId)}:${hex4(ids.productId)}`)) return this.changed(); // among the unrecognised
     const id = `scanner:serial:${key}`;
     const name = `${known ?? p.manufacturer ?? ''} ${p.path}`.trim();
     const e = this.put({ id, kind: 'scanner', transport: 'serial', name, ...ids, state: 'ready' }, { serialPath: p.path });
-    if (this.isSelectedScanner(id)) {
+    if (this.isSelected('scanner', id)) {
       this.pruneGone();
       this.startReader(e);
     }
@@ -488,7 +638,7 @@ export class DeviceManager {
    */
   private reviveSerial(): void {
     for (const e of this.entries.values()) {
-      if (e.serialPath && !e.reader && e.info.state === 'disconnected' && this.isSelectedScanner(e.info.id)) this.startReader(e);
+      if (e.serialPath && !e.reader && e.info.state === 'disconnected' && this.isSelected('scanner', e.info.id)) this.startReader(e);
     }
   }
 
@@ -499,22 +649,100 @@ export class DeviceManager {
     for (const [k, p] of this.serialWatcher?.current() ?? []) if (!this.entries.has(`scanner:serial:${k}`)) this.onSerialAttach(k, p);
   }
 
-  /** Is this scanner the selected one (by its exact id, or by the vendor:product ids it was chosen by)? */
-  private isSelectedScanner(id: string): boolean {
-    const sel = this.selected.scanner;
+  // --- choices by USB id -------------------------------------------------------------------
+
+  /** Attached USB devices with these ids (descriptors only: nothing is opened). */
+  private attachedWith(vendorId: number, productId: number): UsbDeviceLike[] {
+    return [...(this.watcher?.current().values() ?? [])].filter((d) => d.vendorId === vendorId && d.productId === productId);
+  }
+
+  /** Listed serial ports with these USB ids. */
+  private portsWith(vendorId: number, productId: number): SerialPortInfo[] {
+    return [...(this.serialWatcher?.current().values() ?? [])].filter((p) => {
+      const ids = serialUsbIds(p);
+      return ids?.vendorId === vendorId && ids.productId === productId;
+    });
+  }
+
+  /** Why a device with these ids is a keyboard or mouse, as far as the app can tell (see known.ts), or null. */
+  private refusal(vendorId: number, productId: number, caps: UsbCapabilities | null): AppError | null {
+    const ids = `${hex4(vendorId)}:${hex4(productId)}`.toUpperCase();
+    switch (keyboardEvidence(vendorId, caps)) {
+      case 'keyboard_maker': return DeviceErrors.keyboardMaker(ids, KEYBOARD_VENDORS[vendorId]!);
+      case 'mouse': return DeviceErrors.mouse(ids);
+      default: return null;
+    }
+  }
+
+  /**
+   * Throws when a choice by ids must be refused: 0000/FFFF; a keyboard or mouse as far as the app
+   * can tell; an attached device with these ids that offers nothing of the kind chosen. A device
+   * not plugged in can only be checked by its ids: it is checked again when it appears (onAttach).
+   */
+  private refuseChoice(kind: UsbIdKind, vendorId: number, productId: number): void {
+    if (vendorId === 0 || vendorId === 0xffff) throw DeviceErrors.zeroUsbId('vendorId', vendorId);
+    if (productId === 0 || productId === 0xffff) throw DeviceErrors.zeroUsbId('productId', productId);
+    const devices = this.attachedWith(vendorId, productId);
+    const caps = devices.map(usbCapabilities);
+    const refused = this.refusal(vendorId, productId, caps.find((c) => c.bootMouse) ?? null);
+    if (refused) throw refused;
+    if (!caps.length) return;
+    const ids = `${hex4(vendorId)}:${hex4(productId)}`.toUpperCase();
+    const serialPort = this.portsWith(vendorId, productId).length > 0;
+    if (kind === 'hid_scanner' && !caps.some((c) => c.hidIn)) throw DeviceErrors.notHid(ids);
+    if (kind === 'printer' && !caps.some((c) => c.printer || (c.vendorBulkOut && !serialPort))) throw DeviceErrors.notPrinter(ids);
+    if (kind === 'serial_scanner' && !serialPort && !caps.some((c) => c.cdc || c.vendorBulkOut)) throw DeviceErrors.notSerial(ids);
+  }
+
+  /**
+   * Attached USB devices and USB serial ports that nothing listed answers, one row per
+   * vendor:product id, with what each could be used as and, for a keyboard or mouse, why it
+   * would be refused. Hubs and devices that offer nothing a scanner or printer uses are left out.
+   */
+  private unrecognised(): UnrecognisedDevice[] {
+    const listed = new Set([...this.entries.values()].filter((e) => e.usb || e.serialPath).map((e) => `${e.info.vendorId}:${e.info.productId}`));
+    const rows = new Map<string, UnrecognisedDevice>();
+    for (const d of this.watcher?.current().values() ?? []) {
+      const key = `${d.vendorId}:${d.productId}`;
+      const caps = usbCapabilities(d);
+      if (listed.has(key) || rows.has(key) || caps.hub) continue;
+      const port = this.portsWith(d.vendorId, d.productId)[0]?.path ?? null;
+      // A device with a serial port is a serial device (a USB-serial chip looks like a vendor printer).
+      const kinds: UsbIdKind[] = port
+        ? ['serial_scanner']
+        : [...(caps.hidIn ? ['hid_scanner' as const] : []), ...(caps.cdc ? ['serial_scanner' as const] : []), ...(caps.printer || caps.vendorBulkOut ? ['printer' as const] : [])];
+      if (!kinds.length) continue;
+      const refused = this.refusal(d.vendorId, d.productId, caps);
+      rows.set(key, { vendorId: d.vendorId, productId: d.productId, name: d.productName || d.manufacturerName || null, port, kinds, refusal: refused && { zh: refused.zh, en: refused.en } });
+    }
+    for (const p of this.serialWatcher?.current().values() ?? []) {
+      const ids = serialUsbIds(p);
+      const key = ids && `${ids.vendorId}:${ids.productId}`;
+      if (!ids || !key || listed.has(key) || rows.has(key)) continue;
+      const refused = this.refusal(ids.vendorId, ids.productId, null);
+      rows.set(key, { ...ids, name: p.manufacturer ?? null, port: p.path, kinds: ['serial_scanner'], refusal: refused && { zh: refused.zh, en: refused.en } });
+    }
+    return [...rows.values()].sort((a, b) => a.vendorId - b.vendorId || a.productId - b.productId);
+  }
+
+  /** Is this the selected printer or scanner (by its exact id, or by the vendor:product ids it was chosen by)? */
+  private isSelected(kind: DeviceInfo['kind'], id: string): boolean {
+    const sel = kind === 'printer' ? this.selected.printer : kind === 'scanner' ? this.selected.scanner : null;
     return !!sel && (id === sel || (BY_IDS.test(sel) && id.startsWith(`${sel}:`)));
   }
 
   /**
-   * USB and serial scanners with no device behind them stay listed only while they are the
+   * USB and serial devices with nothing behind them stay listed only while they are the
    * selection and nothing attached answers it (so the cashier sees "not connected"): the stand-in
-   * for a choice by ids, or the port a scanner was unplugged from, goes once it is back elsewhere
-   * or another scanner is chosen.
+   * for a choice by ids, or the port a device was unplugged from, goes once it is back elsewhere
+   * or another one is chosen.
    */
   private pruneGone(): void {
-    const gone = (x: Entry) => x.info.kind === 'scanner' && (x.info.transport === 'usb' || x.info.transport === 'serial') && !x.usb && !x.serialPath;
-    const answered = [...this.entries.values()].some((x) => !gone(x) && this.isSelectedScanner(x.info.id));
-    for (const [id, x] of this.entries) if (gone(x) && (answered || !this.isSelectedScanner(id))) this.entries.delete(id);
+    for (const kind of ['printer', 'scanner'] as const) {
+      const gone = (x: Entry) => x.info.kind === kind && (x.info.transport === 'usb' || x.info.transport === 'serial') && !x.usb && !x.serialPath;
+      const answered = [...this.entries.values()].some((x) => x.info.kind === kind && !gone(x) && this.isSelected(kind, x.info.id));
+      for (const [id, x] of this.entries) if (gone(x) && (answered || !this.isSelected(kind, id))) this.entries.delete(id);
+    }
   }
 
   private onDetach(...ids: string[]): void {
@@ -531,7 +759,7 @@ export class DeviceManager {
       delete e.usb;
       delete e.serialPath;
       // A selected device stays listed as disconnected so the cashier sees why; others just go.
-      if (id === this.selected.printer || this.isSelectedScanner(id)) this.setState(id, 'disconnected');
+      if (this.isSelected('printer', id) || this.isSelected('scanner', id)) this.setState(id, 'disconnected');
       else this.entries.delete(id);
     }
     this.changed();
@@ -591,7 +819,7 @@ export class DeviceManager {
   private placeholderForSelected(): void {
     for (const [kind, id] of [['printer', this.selected.printer], ['scanner', this.selected.scanner]] as const) {
       if (!id || this.entries.has(id)) continue;
-      if (kind === 'scanner' && [...this.entries.keys()].some((k) => this.isSelectedScanner(k))) continue;
+      if ([...this.entries.values()].some((x) => x.info.kind === kind && this.isSelected(kind, x.info.id))) continue;
       const m = /:(usb|serial):([0-9a-f]{4}):([0-9a-f]{4})/.exec(id);
       this.put({
         id, kind, transport: m?.[1] === 'serial' ? 'serial' : 'usb', name: m ? `${m[2]}:${m[3]}` : id,

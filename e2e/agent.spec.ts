@@ -42,6 +42,16 @@ async function withdrawalInHistory(app: Page, orderNo: string): Promise<void> {
   await app.keyboard.press('Alt+5');
 }
 
+/** With the link down, a bill typed in on the bill tab, ready to be taken in cash (queued). */
+async function billOffline(app: Page, billerId: string, account: string, amount: string): Promise<void> {
+  await rpc(app, 'demo:network', { preset: 'offline' });
+  await expect(app.getByTestId('connectivity')).toContainText('离线', { timeout: 50_000 });
+  await app.keyboard.press('F2');
+  await app.getByTestId(`biller-${billerId}`).click();
+  await app.getByTestId('bill-account').fill(account);
+  await app.getByTestId('bill-amount').fill(amount);
+}
+
 test.describe('service point', () => {
   test.afterEach(async ({ app }) => {
     await rpc(app, 'demo:network', { preset: 'online' }).catch(() => undefined);
@@ -144,12 +154,7 @@ test.describe('service point', () => {
   test('offline, a bill is queued with a provisional receipt; balance and remittance say they need the network', async ({ app }) => {
     await login(app, 'agent1', '3333');
     await setElder(app, true);
-    await rpc(app, 'demo:network', { preset: 'offline' });
-    await expect(app.getByTestId('connectivity')).toContainText('离线', { timeout: 50_000 });
-    await app.keyboard.press('F2');
-    await app.getByTestId('biller-power-grid').click();
-    await app.getByTestId('bill-account').fill('3300112233');
-    await app.getByTestId('bill-amount').fill('86.5');
+    await billOffline(app, 'power-grid', '3300112233', '86.5');
     await expectAccessible(app, 'bill offline elder');
     await app.getByTestId('bill-pay').click();
     await expect(app.getByTestId('bill-result')).toContainText('待上传');
@@ -167,12 +172,7 @@ test.describe('service point', () => {
     type Bill = { orderNo: string; state: string };
     // The bill queued by the previous spec has gone to the biller (and been paid) before the biller starts refusing.
     await expect.poll(async () => (await rpc<Bill[]>(app, 'payments:list', { kind: 'bill' })).filter((b) => b.state === 'accepted_offline').length, { timeout: 50_000 }).toBe(0);
-    await rpc(app, 'demo:network', { preset: 'offline' });
-    await expect(app.getByTestId('connectivity')).toContainText('离线', { timeout: 50_000 });
-    await app.keyboard.press('F2');
-    await app.getByTestId('biller-water-county').click();
-    await app.getByTestId('bill-account').fill('87654321');
-    await app.getByTestId('bill-amount').fill('42');
+    await billOffline(app, 'water-county', '87654321', '42');
     await app.getByTestId('bill-pay').click();
     await expect(app.getByTestId('bill-result')).toContainText('待上传');
     await app.getByTestId('bill-done').click();

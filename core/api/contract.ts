@@ -26,6 +26,7 @@ import { settingsEvents, settingsMethods } from './settings';
 import { reportMethods } from './reports';
 import { acquirerMethods } from './acquirer';
 import { amlEvents, amlMethods } from './aml';
+import { operatorMethods } from './operators';
 import type { EventName, MethodName } from './names';
 
 export const methods = {
@@ -46,6 +47,7 @@ export const methods = {
   ...reportMethods,
   ...acquirerMethods,
   ...amlMethods,
+  ...operatorMethods,
 } as const;
 
 export const events = {

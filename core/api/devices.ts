@@ -29,7 +29,7 @@ export type DeviceState = z.infer<typeof DeviceState>;
 export const SERIAL_BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
 
 export const DeviceInfo = z.object({
-  /** Stable id: `printer:sim`, `scanner:usb:0c2e:0b61:1-2`, `scanner:serial:05e0:1701:ttyacm0`, `scanner:wedge` … */
+  /** Stable id: `printer:sim`, `scanner:usb:0c2e:0b61:1-2`, `scanner:serial:05e0:1701:ttyacm0`, `scanner:wedge`; chosen by ids alone: `scanner:usb:1a86:e026` … */
   id: z.string(),
   kind: DeviceKind,
   /** `serial`: a scanner in USB-serial mode (CDC-ACM, a COM port on Windows) or on an RS-232 adapter. */
@@ -63,10 +63,35 @@ export const PrintJob = z.object({
 });
 export type PrintJob = z.infer<typeof PrintJob>;
 
+/** What a device chosen by its USB vendor:product id is to be used as. */
+export const UsbIdKind = z.enum(['hid_scanner', 'serial_scanner', 'printer']);
+export type UsbIdKind = z.infer<typeof UsbIdKind>;
+
+/**
+ * A USB device (or a USB serial port) attached now that the app does not use by itself: not a
+ * printer-class device, not a scanner of a maker in drivers/scanner/known.ts, not chosen yet.
+ * Hubs, and devices with nothing a scanner or printer could use (USB sticks, cameras), are left out.
+ */
+export const UnrecognisedDevice = z.object({
+  vendorId: z.number().int().min(0).max(0xffff),
+  productId: z.number().int().min(0).max(0xffff),
+  /** The product (or maker) string the device reports, if any. */
+  name: z.string().nullable(),
+  /** Serial ports: where it is (`COM3`, `/dev/ttyUSB0`). */
+  port: z.string().nullable(),
+  /** What it could be used as, by what its descriptors offer (a serial port makes it serial only). */
+  kinds: z.array(UsbIdKind),
+  /** Set when choosing it would be refused (a keyboard or mouse, as far as the app can tell): why. */
+  refusal: Message.nullable(),
+});
+export type UnrecognisedDevice = z.infer<typeof UnrecognisedDevice>;
+
 export const DeviceList = z.object({
   devices: z.array(DeviceInfo),
   /** Jobs that failed and are kept for reprinting, newest first. */
   failedJobs: z.array(PrintJob),
+  /** Attached USB devices and USB serial ports not recognised (yet), for the "by USB id" form. */
+  unrecognised: z.array(UnrecognisedDevice),
 });
 export type DeviceList = z.infer<typeof DeviceList>;
 
@@ -103,7 +128,8 @@ export const deviceMethods = {
   /**
    * Choose the printer or scanner to use (and the printer's paper width, a serial scanner's baud
    * rate). A scanner whose maker the app does not know is chosen by `scanner:usb:vvvv:pppp` or
-   * `scanner:serial:vvvv:pppp` (its USB vendor:product id, whatever port it is plugged into).
+   * `scanner:serial:vvvv:pppp` (its USB vendor:product id, whatever port it is plugged into), a
+   * printer likewise by `printer:usb:vvvv:pppp`; such a choice is checked as `devices:chooseByIds`.
    */
   'devices:select': method({
     input: z
@@ -113,6 +139,20 @@ export const deviceMethods = {
         serialBaud: z.literal(SERIAL_BAUD_RATES).optional(),
       })
       .strict(),
+    output: DeviceList,
+    access: ['supervisor', 'admin', 'trainer'],
+  }),
+  /**
+   * Use a device by its USB vendor:product id (any port), as an installer types it from the label
+   * or picks it from `unrecognised`: a raw-HID scanner, a serial scanner, or a printer. The ids
+   * come as typed (4 hex digits each) and are checked by the device manager, which refuses with
+   * a bilingual error and changes nothing: not 4 hex digits, 0000/FFFF, a keyboard or mouse as far
+   * as it can tell, or an attached device that offers nothing of the kind chosen. Then as
+   * `devices:select` of `scanner:usb:vvvv:pppp`, `scanner:serial:vvvv:pppp` or `printer:usb:vvvv:pppp`:
+   * kept across unplugging and restarts.
+   */
+  'devices:chooseByIds': method({
+    input: z.object({ kind: UsbIdKind, vendorId: z.string().max(32), productId: z.string().max(32) }).strict(),
     output: DeviceList,
     access: ['supervisor', 'admin', 'trainer'],
   }),

@@ -8,6 +8,9 @@ export const methodNames = [
   'session:login',
   'session:logout',
   'session:current',
+  'session:setupNeeded',
+  'session:setup',
+  'session:changePin',
   'system:info',
   'connectivity:get',
   'payments:charge',
@@ -59,6 +62,7 @@ export const methodNames = [
   'demo:offlineDecline',
   'devices:list',
   'devices:select',
+  'devices:chooseByIds',
   'devices:testPrint',
   'devices:kickDrawer',
   'devices:reprint',
@@ -83,6 +87,11 @@ export const methodNames = [
   'aml:note',
   'aml:markReported',
   'aml:export',
+  'operators:list',
+  'operators:add',
+  'operators:setActive',
+  'operators:resetPin',
+  'operators:unlock',
 ] as const;
 
 export const eventNames = [

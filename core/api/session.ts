@@ -16,6 +16,11 @@ export const SessionState = z.object({
 });
 export type SessionState = z.infer<typeof SessionState>;
 
+/** A PIN as typed at login (4–8 digits); a newly chosen one is checked further in the core (core/auth/pin.ts). */
+export const Pin = z.string().regex(/^[0-9]{4,8}$/);
+/** A display name: printable, not blank (the core trims it). */
+export const OperatorName = z.string().min(1).max(40).regex(/^[^\p{Cc}]+$/u);
+
 export const sessionMethods = {
   /** Operators that may log in on this terminal (names and roles only, never PIN data). */
   'session:operators': method({ input: Empty, output: z.array(Operator), access: 'public' }),
@@ -30,6 +35,30 @@ export const sessionMethods = {
   }),
   /** Log the current operator out. */
   'session:logout': method({ input: Empty, output: Ok, access: 'public' }),
+  /**
+   * True only on a live counter whose database has no operator yet: the login screen then shows
+   * the first-run step instead of the operator list. Always false in demo mode (it is seeded).
+   */
+  'session:setupNeeded': method({ input: Empty, output: z.object({ needed: z.boolean() }), access: 'public' }),
+  /**
+   * First run: creates the first administrator and logs them in. Allowed once: atomically, so of
+   * two windows racing only one succeeds; refused in demo mode and once any operator exists.
+   * Public, because nobody can log in before it (core/auth/README.md says who may do it).
+   */
+  'session:setup': method({
+    input: z.object({ id: Id, name: OperatorName, pin: z.string().max(8), pinAgain: z.string().max(8) }).strict(),
+    output: SessionState,
+    access: 'public',
+  }),
+  /**
+   * Log in with a PIN an administrator reset, choosing a new one (typed twice). Login with a reset
+   * PIN is refused with `auth.must_change_pin` until this succeeds.
+   */
+  'session:changePin': method({
+    input: z.object({ operatorId: Id, pin: Pin, newPin: z.string().max(8), newPinAgain: z.string().max(8) }).strict(),
+    output: SessionState,
+    access: 'public',
+  }),
   /** The current session (null operator when nobody is logged in or the session locked). */
   'session:current': method({ input: Empty, output: SessionState, access: 'public' }),
 } as const;

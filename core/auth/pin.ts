@@ -6,6 +6,28 @@
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
+/** A new PIN's length. Logging in still takes 4–8 digits, so PINs set before these rules keep working. */
+export const NEW_PIN_MIN = 6;
+export const NEW_PIN_MAX = 8;
+
+export type PinProblem = 'length' | 'same_digit' | 'run';
+
+/**
+ * Why a newly chosen PIN is refused, or null when it is acceptable. Refused: not 6–8 digits;
+ * one digit repeated (000000); a run up or down by one (123456, 987654, also wrapping 890123),
+ * since these are the first guesses of anyone at the counter, and the lockout only allows
+ * MAX_FAILURES of them.
+ */
+export function pinProblem(pin: string): PinProblem | null {
+  if (!/^[0-9]+$/.test(pin) || pin.length < NEW_PIN_MIN || pin.length > NEW_PIN_MAX) return 'length';
+  const d = [...pin].map(Number);
+  if (d.every((x) => x === d[0])) return 'same_digit';
+  for (const step of [1, 9]) {
+    if (d.every((x, i) => i === 0 || x === (d[i - 1] + step) % 10)) return 'run';
+  }
+  return null;
+}
+
 function scrypt(pin: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scryptCb(pin, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),

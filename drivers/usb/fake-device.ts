@@ -2,6 +2,7 @@
  * A fake WebUSB device for the transport tests: it records every transfer and can be told to
  * stall, time out, or be unplugged in the middle of a job. Time-outs reject with "Cancelled"
  * as `usb` v3 does; a transfer after unplug rejects as the library does for a gone device.
+ * Demo mode's simulated counter (demo-counter.ts) plugs these in too, waiting real time-outs.
  */
 import type { UsbConfigurationLike, UsbDeviceLike, UsbDirection, UsbTransferStatus } from './webusb';
 
@@ -20,6 +21,7 @@ export class FakeUsbDevice implements UsbDeviceLike {
   readonly inQueue = new Map<number, Uint8Array[]>();
   /** Called for every OUT transfer that went through (e.g. a printer answering DLE EOT). */
   onOut: (endpoint: number, data: Uint8Array) => void = () => {};
+  manufacturerName: string | null = null;
   private gone = false;
   /** Pulled out: every transfer fails; plugged back, it is a fresh device (closed, nothing claimed). */
   get unplugged(): boolean {
@@ -27,6 +29,7 @@ export class FakeUsbDevice implements UsbDeviceLike {
   }
   set unplugged(v: boolean) {
     this.gone = v;
+    this.wake();
     if (v) {
       this.opened = false;
       this.claimed.clear();
@@ -35,6 +38,16 @@ export class FakeUsbDevice implements UsbDeviceLike {
   /** Kernel driver bound: claiming fails "busy" until detached (Linux behaviour). */
   kernelDriverBound = true;
   busyIn = new Set<number>();
+  /**
+   * How long an IN transfer with nothing queued waits before it times out: a tick in the tests,
+   * so read loops stay fast; null waits the transfer's own time-out (demo mode: no busy loop).
+   * A report queued or an unplug ends the wait at once.
+   */
+  idleWaitMs: number | null = 2;
+  private readonly waiting = new Set<() => void>();
+  private wake(): void {
+    for (const w of this.waiting) w();
+  }
   private readonly config: UsbConfigurationLike;
   get configurations(): UsbConfigurationLike[] {
     return [this.config];
@@ -112,13 +125,20 @@ export class FakeUsbDevice implements UsbDeviceLike {
     if (this.busyIn.has(endpoint)) throw new Error('two transfers at once on one endpoint');
     this.busyIn.add(endpoint);
     try {
-      const q = this.inQueue.get(endpoint) ?? [];
-      const next = q.shift();
+      let next = this.inQueue.get(endpoint)?.shift();
       if (!next) {
-        // Real time-outs take timeoutMs; the fake waits a tick so loops stay fast in tests.
-        await new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2)));
+        await new Promise<void>((r) => {
+          const done = () => {
+            clearTimeout(t);
+            this.waiting.delete(done);
+            r();
+          };
+          const t = setTimeout(done, Math.min(timeoutMs, this.idleWaitMs ?? timeoutMs));
+          this.waiting.add(done);
+        });
         this.alive();
-        throw new Error('Cancelled');
+        next = this.inQueue.get(endpoint)?.shift();
+        if (!next) throw new Error('Cancelled');
       }
       const d = next.subarray(0, length);
       return { status: 'ok', data: new DataView(d.buffer, d.byteOffset, d.byteLength) };
@@ -130,6 +150,7 @@ export class FakeUsbDevice implements UsbDeviceLike {
     const q = this.inQueue.get(endpoint) ?? [];
     q.push(data);
     this.inQueue.set(endpoint, q);
+    this.wake();
   }
   /** All bytes sent to an endpoint, joined. */
   sent(endpoint: number): Uint8Array {
@@ -170,4 +191,19 @@ export function fakeHidConfig(packetSize = 8): UsbConfigurationLike {
       alternate: { interfaceClass: 3, interfaceSubclass: 1, interfaceProtocol: 1, endpoints: [{ endpointNumber: 1, direction: 'in', type: 'interrupt', packetSize }] },
     }],
   };
+}
+
+/** A wireless keyboard-and-mouse receiver: a boot keyboard (interface 0) and a boot mouse (interface 1). */
+export function fakeKeyboardMouseConfig(): UsbConfigurationLike {
+  const hid = fakeHidConfig().interfaces[0]!;
+  return {
+    configurationValue: 1,
+    interfaces: [hid, { interfaceNumber: 1, alternate: { ...hid.alternate, interfaceProtocol: 2, endpoints: [{ endpointNumber: 2, direction: 'in', type: 'interrupt', packetSize: 8 }] } }],
+  };
+}
+
+/** A vendor-specific interface (class 0xff) with bulk OUT 1 and bulk IN 2: a USB-serial chip (CH340), or a printer that is not printer-class. */
+export function fakeVendorBulkConfig(): UsbConfigurationLike {
+  const printer = fakePrinterConfig().interfaces[0]!;
+  return { configurationValue: 1, interfaces: [{ ...printer, alternate: { ...printer.alternate, interfaceClass: 0xff, interfaceSubclass: 0, interfaceProtocol: 0 } }] };
 }

@@ -2,6 +2,7 @@
 import type { Migration } from '../migrate';
 import { m001Operators } from './001-operators';
 import { m002Journal } from './002-journal';
+import { m003OperatorPinChange } from './003-operator-pin-change';
 import { m101Payments } from './101-payments';
 import { m102PaymentPurpose } from './102-payment-purpose';
 import { m200Offline } from './200-offline';
@@ -15,6 +16,6 @@ import { m401WithdrawalPurpose } from './401-withdrawal-purpose';
 import { m402BillReturns } from './402-bill-returns';
 
 export const migrations: readonly Migration[] = [
-  m001Operators, m002Journal, m101Payments, m102PaymentPurpose, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m250Aml, m310Receipts, m400Agent,
+  m001Operators, m002Journal, m003OperatorPinChange, m101Payments, m102PaymentPurpose, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m250Aml, m310Receipts, m400Agent,
   m401WithdrawalPurpose, m402BillReturns,
 ];

@@ -12,6 +12,7 @@ export { messages as report } from '../features/report/messages';
 export { messages as aml } from '../features/aml/messages';
 export { messages as settings } from '../features/settings/messages';
 export { messages as acquirer } from '../features/settings/acquirer-messages';
+export { messages as operators } from '../features/settings/operators-messages';
 export { messages as customer } from '../features/customer/messages';
 export { messages as forwarding } from '../features/forwarding/messages';
 export { messages as devices } from '../features/devices/messages';

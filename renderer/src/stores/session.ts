@@ -39,6 +39,26 @@ export const useSessionStore = defineStore('session', () => {
     apply(s);
   }
 
+  /** First run of a live counter: the first administrator, then logged in as them. */
+  async function setup(input: { id: string; name: string; pin: string; pinAgain: string }): Promise<void> {
+    const s = await send('session:setup', input);
+    lockedByIdle.value = false;
+    apply(s);
+    await refreshOperators();
+  }
+
+  /** Log in choosing a new PIN (after an administrator reset the old one). */
+  async function changePin(operatorId: string, pin: string, newPin: string, newPinAgain: string): Promise<void> {
+    const s = await send('session:changePin', { operatorId, pin, newPin, newPinAgain });
+    lockedByIdle.value = false;
+    apply(s);
+  }
+
+  /** The login tiles and the approvers' list follow an administrator's changes. */
+  async function refreshOperators(): Promise<void> {
+    operators.value = await send('session:operators', {});
+  }
+
   async function logout(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = null;
@@ -47,5 +67,5 @@ export const useSessionStore = defineStore('session', () => {
     await send('session:logout', {});
   }
 
-  return { operator, operators, loggedIn, lockedByIdle, load, login, logout };
+  return { operator, operators, loggedIn, lockedByIdle, load, login, setup, changePin, refreshOperators, logout };
 });

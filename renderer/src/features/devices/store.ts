@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { DeviceInfo, DeviceList, PrintedReceipt, PrintJob } from '../../../../core/api/devices';
+import type { DeviceInfo, DeviceList, PrintedReceipt, PrintJob, UsbIdKind } from '../../../../core/api/devices';
 
 type SerialBaud = NonNullable<DeviceInfo['serialBaud']>;
 import type { AppErrorShape } from '../../../../core/api/errors';
@@ -29,7 +29,7 @@ export function maskScan(code: string): string {
 }
 
 export const useDevicesStore = defineStore('devices', () => {
-  const list = ref<DeviceList>({ devices: [], failedJobs: [] });
+  const list = ref<DeviceList>({ devices: [], failedJobs: [], unrecognised: [] });
   const printed = ref<PrintedReceipt | null>(null);
   const lastScan = ref<ScanSeen | null>(null);
   const lastRefused = ref<ScanRefused | null>(null);
@@ -53,6 +53,10 @@ export const useDevicesStore = defineStore('devices', () => {
   async function select(deviceId: string, paperWidth?: 58 | 80): Promise<void> {
     list.value = await send('devices:select', paperWidth ? { deviceId, paperWidth } : { deviceId });
   }
+  /** A device by its USB ids as typed; the core checks them and refuses (changing nothing) with a bilingual error. */
+  async function chooseByIds(kind: UsbIdKind, vendorId: string, productId: string): Promise<void> {
+    list.value = await send('devices:chooseByIds', { kind, vendorId, productId });
+  }
   async function setSerialBaud(deviceId: string, serialBaud: SerialBaud): Promise<void> {
     list.value = await send('devices:select', { deviceId, serialBaud });
   }
@@ -72,5 +76,5 @@ export const useDevicesStore = defineStore('devices', () => {
     lastScan.value = { code, source: 'wedge', at: Date.now() };
   }
 
-  return { list, printed, lastScan, lastRefused, lastJob, load, select, setSerialBaud, testPrint, reprint, kickDrawer, simulate, sawWedgeScan };
+  return { list, printed, lastScan, lastRefused, lastJob, load, select, chooseByIds, setSerialBaud, testPrint, reprint, kickDrawer, simulate, sawWedgeScan };
 });
