@@ -48,6 +48,13 @@ for (const elder of [false, true]) {
         await expect(app.getByTestId(`agent-tab-${tab}`)).toHaveAttribute('aria-selected', 'true');
         await expectAccessible(app, `agent ${tab} ${mode}`);
       }
+      // Settings as an administrator: the operators card (e2e/operators.spec.ts drives it).
+      await login(app, 'admin1', '5555');
+      await expect(app.getByTestId('nav-checkout')).toHaveClass(/router-link-active/);
+      await app.keyboard.press('Alt+6');
+      await expect(app.getByTestId('operators')).toBeVisible();
+      await expect(app.getByTestId('op-row-admin1')).toBeVisible();
+      await expectAccessible(app, `operators ${mode}`);
       if (lang === 'en') await app.getByTestId('toggle-locale').click();
     });
   }

@@ -37,8 +37,8 @@ export const AuthErrors = {
   unknownOperator: () => new AppError('auth.unknown_operator', '没有这个操作员。', 'No such operator.'),
   disabled: () => new AppError('auth.disabled', '该操作员已被停用，请联系管理员。', 'This operator is disabled. Ask an administrator.'),
   mustChangePin: () =>
-    new AppError('auth.must_change_pin', 'PIN 已被管理员重置，请设置新的 PIN 后登录。',
-      'Your PIN was reset by an administrator. Choose a new PIN to log in.'),
+    new AppError('auth.must_change_pin', '这是管理员设置的临时 PIN，请先设置您自己的新 PIN 再登录。',
+      'This is a temporary PIN set by an administrator. Choose your own new PIN to log in.'),
   pinRule: (problem: PinProblem) => {
     const [zh, en] = {
       length: ['新 PIN 须为 6 到 8 位数字。', 'A new PIN must be 6 to 8 digits.'],

@@ -220,7 +220,8 @@ export class PaymentEngine {
    * Only a sale is refunded here; anything else is refused with nothing written:
    * - a withdrawal's charge: the customer already has the cash; "refunding" it would pay the
    *   same money out twice. A mistake is a float correction and a matter for the acquirer.
-   * - a bill payment: the biller holds the money and handles refunds.
+   * - a bill payment: the biller holds the money and handles refunds; one the biller refused
+   *   has its cash given back at the service point (`agent:billReturn`).
    *
    * An offline-code sale follows refund.ts's rules: refunded like any other once the acquirer
    * has confirmed it, refused plainly before, saying why (not forwarded, no answer yet, waiting
@@ -232,7 +233,9 @@ export class PaymentEngine {
       if (row.purpose === 'withdrawal') throw PaymentErrors.refundWithdrawal();
       return;
     }
-    if (await this.service?.findPayment(orderNo)) throw PaymentErrors.refundBill();
+    const bill = await this.service?.findPayment(orderNo);
+    // A bill the biller refused: its cash goes back at the service point (core/agent), not as a refund.
+    if (bill) throw bill.state === 'failed' ? PaymentErrors.refundRefusedBill() : PaymentErrors.refundBill();
     const p = await this.offline?.findPayment(orderNo);
     if (p?.kind === 'withdrawal') throw PaymentErrors.refundWithdrawal();
   }

@@ -42,6 +42,9 @@ export const PaymentErrors = {
   refundBill: () =>
     new AppError('refund.bill', '这是代收缴费，不能在收银台退款；请联系缴费单位办理。',
       'This is a bill payment: it cannot be refunded at the till; the biller handles refunds.'),
+  refundRefusedBill: () =>
+    new AppError('refund.bill_refused', '这笔代缴费被缴费单位拒绝了，不在这里退款：客户的现金在“助农服务 → 代缴费”里退还给客户（已退还的在那里写明）。',
+      'The biller refused this bill, so nothing is refunded here: the customer’s cash is given back under Service point → Bill payment (a return already made says so there).'),
   refundTooLate: () =>
     new AppError('refund.too_late', '该订单已超过可退款期限。', 'This order is past the refund deadline.'),
   notCancellable: () =>

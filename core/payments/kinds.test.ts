@@ -85,6 +85,10 @@ describe('history rows by kind', () => {
     await expect(t.engine.refund({ orderNo: x.withdrawal.orderNo, amountFen: 1_000, reason: '退钱' }, 'agent1')).rejects.toMatchObject({ code: 'refund.withdrawal' });
     await expect(t.engine.refund({ orderNo: x.cashOut.orderNo, amountFen: 1_000, reason: '退钱' }, 'agent1')).rejects.toMatchObject({ code: 'refund.withdrawal' });
     await expect(t.engine.refund({ orderNo: x.bill, amountFen: 1_000, reason: '退钱' }, 'agent1')).rejects.toMatchObject({ code: 'refund.bill' });
+    // Refused by the biller: the screen says where the customer's cash goes back instead.
+    await t.kit.db.run("UPDATE agent_bills SET state = 'failed' WHERE id = ?", [x.bill]);
+    await expect(t.engine.refund({ orderNo: x.bill, amountFen: 1_000, reason: '退钱' }, 'agent1')).rejects.toMatchObject({ code: 'refund.bill_refused', zh: expect.stringContaining('代缴费') });
+    expect((await t.engine.get(x.bill)).refundBlock).toMatchObject({ code: 'refund.bill_refused' });
     expect(await t.kit.count('refunds')).toBe(refundsBefore);
     expect(await t.kit.count('audit_log')).toBe(auditBefore);
     expect(await t.engine.refund({ orderNo: x.sale.orderNo, amountFen: 250, reason: '退货' }, 'cashier1')).toMatchObject({ state: 'succeeded' });

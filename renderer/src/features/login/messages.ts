@@ -17,7 +17,7 @@ export const messages = defineMessages(
     setupName: '姓名',
     setupSubmit: '创建管理员并登录',
     changeTitle: '请为 {name} 设置新的 PIN',
-    changeIntro: '管理员已重置您的 PIN。请设置只有您自己知道的新 PIN。',
+    changeIntro: '您的 PIN 是管理员设置的临时 PIN。请设置只有您自己知道的新 PIN。',
     changeSubmit: '保存新 PIN 并登录',
   },
   {
@@ -36,7 +36,7 @@ export const messages = defineMessages(
     setupName: 'Name',
     setupSubmit: 'Create the administrator and log in',
     changeTitle: 'Choose a new PIN for {name}',
-    changeIntro: 'An administrator reset your PIN. Choose a new one that only you know.',
+    changeIntro: 'Your PIN is a temporary one set by an administrator. Choose a new one that only you know.',
     changeSubmit: 'Save the new PIN and log in',
   },
 );
