@@ -32,7 +32,7 @@ import { createTraining } from './training/service';
 import { resetSimulatorData } from './training/reset-simulator';
 import { offlineFault } from './training/offline-decline';
 import { receiptHandlers } from './receipts/handlers';
-import { paymentByOrderNo, withdrawalLink } from './receipts/lookups';
+import { billById, paymentByOrderNo, withdrawalLink } from './receipts/lookups';
 import { ReceiptService } from './receipts/service';
 import { acquirerProfileHandlers, settingsHandlers, wedgeSettingsHandlers } from './settings/handlers';
 import { AcquirerProfileService, loadStartupProfile, withProfile, type StartupProfile } from './settings/acquirer-profile';
@@ -177,12 +177,15 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     getPayment: (orderNo) => paymentByOrderNo(db, orderNo),
     operatorName: async (id) => (id ? (await operators.allNames()).get(id) ?? null : null),
     withdrawalFor: (p) => withdrawalLink(db, (id) => agent.withdrawal(id), p),
+    getBill: (id) => billById(db, id),
+    training: config.mode === 'demo',
   });
   await receipts.start();
   receiptJobEnded = (job) => receipts.onReceiptJob(job);
   const stopReceipts = bus.subscribe((name, payload) => {
     if (name === 'payments:changed') receipts.onPayment(payload as EventPayload<'payments:changed'>);
     else if (name === 'agent:withdrawalChanged') receipts.onWithdrawal(payload as EventPayload<'agent:withdrawalChanged'>);
+    else if (name === 'agent:billChanged') receipts.onBill(payload as EventPayload<'agent:billChanged'>);
   });
 
   const payments = await createPaymentSide({

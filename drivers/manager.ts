@@ -192,6 +192,14 @@ interface ScannerReader {
   stop(): Promise<void>;
 }
 
+/** An attached USB device as read once when it appeared (see DeviceManager.usbSeen). */
+interface UsbSeen {
+  vendorId: number;
+  productId: number;
+  caps: UsbCapabilities;
+  name: string | null;
+}
+
 interface Entry {
   info: DeviceInfo;
   usb?: UsbDeviceLike;
@@ -227,6 +235,12 @@ export class DeviceManager {
   private chosenScanners = new Set<string>();
   /** `vvvv:pppp` of printers chosen by ids: listed even on a vendor-specific interface. */
   private chosenPrinters = new Set<string>();
+  /**
+   * What each attached USB device said when it appeared, by its key, as plain values: `usb` v3's
+   * getters (even `vendorId`) go to the native device — they throw once it is gone, and while a
+   * transfer is under way ("cannot be borrowed mutably") — and a list is built on every change.
+   */
+  private readonly usbSeen = new Map<string, UsbSeen>();
   /** Demo mode's simulated USB host and serial ports. */
   private readonly demo: DemoCounter | null;
   /** Readers still winding down per device id: a replug waits for them before claiming again. */
@@ -277,7 +291,10 @@ export class DeviceManager {
       else {
         this.watcher = new UsbWatcher(host, {
           onAttach: (k, d) => this.onAttach(k, d),
-          onDetach: (k) => this.onDetach(`printer:usb:${k}`, `scanner:usb:${k}`),
+          onDetach: (k) => {
+            this.usbSeen.delete(k);
+            this.onDetach(`printer:usb:${k}`, `scanner:usb:${k}`);
+          },
           onState: (st) => this.onHostState(st),
         }, this.o.usbPollMs ?? 2000);
         await this.watcher.start();
@@ -591,8 +608,10 @@ export class DeviceManager {
 
   private onAttach(key: string, d: UsbDeviceLike): void {
     const vidpid = `${hex4(d.vendorId)}:${hex4(d.productId)}`;
-    const name = d.productName || d.manufacturerName || vidpid;
-    const caps = usbCapabilities(d);
+    const seen = this.describe(key, d);
+    if (!seen) return;
+    const { caps } = seen;
+    const name = seen.name ?? vidpid;
     if (caps.printer || (caps.vendorBulkOut && this.chosenPrinters.has(vidpid))) {
       const id = `printer:usb:${key}`;
       const old = this.entries.get(id);
@@ -651,9 +670,23 @@ export class DeviceManager {
 
   // --- choices by USB id -------------------------------------------------------------------
 
-  /** Attached USB devices with these ids (descriptors only: nothing is opened). */
-  private attachedWith(vendorId: number, productId: number): UsbDeviceLike[] {
-    return [...(this.watcher?.current().values() ?? [])].filter((d) => d.vendorId === vendorId && d.productId === productId);
+  /** A device that appeared: its descriptors, read once (null, logged, if they cannot be read). */
+  private describe(key: string, d: UsbDeviceLike): UsbSeen | null {
+    const known = this.usbSeen.get(key);
+    if (known) return known;
+    try {
+      const seen = { vendorId: d.vendorId, productId: d.productId, caps: usbCapabilities(d), name: d.productName || d.manufacturerName || null };
+      this.usbSeen.set(key, seen);
+      return seen;
+    } catch (e) {
+      this.log(`USB ${key}: descriptors unreadable (${e instanceof Error ? e.message : String(e)})`);
+      return null;
+    }
+  }
+
+  /** What the attached USB devices with these ids offer (as read when they appeared). */
+  private attachedWith(vendorId: number, productId: number): UsbCapabilities[] {
+    return [...this.usbSeen.values()].filter((x) => x.vendorId === vendorId && x.productId === productId).map((x) => x.caps);
   }
 
   /** Listed serial ports with these USB ids. */
@@ -682,8 +715,7 @@ export class DeviceManager {
   private refuseChoice(kind: UsbIdKind, vendorId: number, productId: number): void {
     if (vendorId === 0 || vendorId === 0xffff) throw DeviceErrors.zeroUsbId('vendorId', vendorId);
     if (productId === 0 || productId === 0xffff) throw DeviceErrors.zeroUsbId('productId', productId);
-    const devices = this.attachedWith(vendorId, productId);
-    const caps = devices.map(usbCapabilities);
+    const caps = this.attachedWith(vendorId, productId);
     const refused = this.refusal(vendorId, productId, caps.find((c) => c.bootMouse) ?? null);
     if (refused) throw refused;
     if (!caps.length) return;
@@ -702,9 +734,9 @@ export class DeviceManager {
   private unrecognised(): UnrecognisedDevice[] {
     const listed = new Set([...this.entries.values()].filter((e) => e.usb || e.serialPath).map((e) => `${e.info.vendorId}:${e.info.productId}`));
     const rows = new Map<string, UnrecognisedDevice>();
-    for (const d of this.watcher?.current().values() ?? []) {
+    for (const d of this.usbSeen.values()) {
+      const { caps, name } = d;
       const key = `${d.vendorId}:${d.productId}`;
-      const caps = usbCapabilities(d);
       if (listed.has(key) || rows.has(key) || caps.hub) continue;
       const port = this.portsWith(d.vendorId, d.productId)[0]?.path ?? null;
       // A device with a serial port is a serial device (a USB-serial chip looks like a vendor printer).
@@ -713,7 +745,7 @@ export class DeviceManager {
         : [...(caps.hidIn ? ['hid_scanner' as const] : []), ...(caps.cdc ? ['serial_scanner' as const] : []), ...(caps.printer || caps.vendorBulkOut ? ['printer' as const] : [])];
       if (!kinds.length) continue;
       const refused = this.refusal(d.vendorId, d.productId, caps);
-      rows.set(key, { vendorId: d.vendorId, productId: d.productId, name: d.productName || d.manufacturerName || null, port, kinds, refusal: refused && { zh: refused.zh, en: refused.en } });
+      rows.set(key, { vendorId: d.vendorId, productId: d.productId, name, port, kinds, refusal: refused && { zh: refused.zh, en: refused.en } });
     }
     for (const p of this.serialWatcher?.current().values() ?? []) {
       const ids = serialUsbIds(p);

@@ -42,6 +42,17 @@ async function withdrawalInHistory(app: Page, orderNo: string): Promise<void> {
   await app.keyboard.press('Alt+5');
 }
 
+/**
+ * The simulated printer's paper is drawn on the devices screen: opened once in a session, it
+ * shows what prints next. Back to the service point after.
+ */
+async function watchPrinter(app: Page): Promise<void> {
+  await app.evaluate(() => (location.hash = '#/devices'));
+  await expect(app.getByTestId('state-printer:sim')).toBeVisible();
+  await app.keyboard.press('Alt+5');
+  await expect(app.getByTestId('agent-tab-withdraw')).toBeVisible();
+}
+
 /** With the link down, a bill typed in on the bill tab, ready to be taken in cash (queued). */
 async function billOffline(app: Page, billerId: string, account: string, amount: string): Promise<void> {
   await rpc(app, 'demo:network', { preset: 'offline' });
@@ -128,8 +139,9 @@ test.describe('service point', () => {
     await expect(app.getByTestId('withdraw-error')).toContainText('10 元的整数倍');
   });
 
-  test('a bill is looked up and paid online', async ({ app }) => {
+  test('a bill is looked up and paid online; its receipt prints on the receipt printer', async ({ app }) => {
     await login(app, 'agent1', '3333');
+    await watchPrinter(app);
     await app.keyboard.press('F2');
     await app.getByTestId('biller-water-county').click();
     await app.getByTestId('bill-account').fill('12345678');
@@ -137,8 +149,26 @@ test.describe('service point', () => {
     await expect(app.getByTestId('bill-looked')).toContainText('应缴');
     await expectAccessible(app, 'bill looked up');
     await shot(app, 'agent-bill');
+    type Stats = { printed: number; reprinted: number };
+    const before = await rpc<Stats>(app, 'receipts:stats', {});
     await app.getByTestId('bill-pay').click();
     await expect(app.getByTestId('bill-result')).toContainText('缴费成功');
+    // The receipt prints on the receipt printer by itself, once; the agent may ask for a copy.
+    await expect(app.getByTestId('bill-receipt-info')).toContainText('小票已在小票机上打印');
+    await expect.poll(async () => (await rpc<Stats>(app, 'receipts:stats', {})).printed).toBe(before.printed + 1);
+    await app.getByTestId('bill-reprint').click();
+    await expect(app.getByTestId('bill-receipt-info')).toContainText('已重打小票');
+    expect(await rpc<Stats>(app, 'receipts:stats', {})).toMatchObject({ printed: before.printed + 1, reprinted: before.reprinted + 1 });
+    // The simulated printer shows the paper: biller, masked account, amount, training mark, the copy marked.
+    await app.evaluate(() => (location.hash = '#/devices'));
+    const paper = app.getByTestId('sim-receipt');
+    await expect(paper).toContainText('重打 REPRINT');
+    await expect(paper).toContainText('缴费回单');
+    await expect(paper).toContainText('县自来水公司');
+    await expect(paper).toContainText('**** 5678');
+    await expect(paper).toContainText('培训 TRAINING');
+    await expect(paper).not.toContainText('12345678');
+    await shot(app, 'agent-bill-receipt-printed');
     // The bill is in the history as a bill payment, with its biller, and not refundable as a sale.
     await app.keyboard.press('Alt+2');
     await app.getByTestId('history-kind').selectOption('bill');
@@ -153,6 +183,7 @@ test.describe('service point', () => {
 
   test('offline, a bill is queued with a provisional receipt; balance and remittance say they need the network', async ({ app }) => {
     await login(app, 'agent1', '3333');
+    await watchPrinter(app);
     await setElder(app, true);
     await billOffline(app, 'power-grid', '3300112233', '86.5');
     await expectAccessible(app, 'bill offline elder');
@@ -160,6 +191,16 @@ test.describe('service point', () => {
     await expect(app.getByTestId('bill-result')).toContainText('待上传');
     await expect(app.getByTestId('bill-provisional')).toContainText('临时收据');
     await shot(app, 'agent-bill-offline-elder');
+    // The provisional receipt printed by itself, and says so in large type on the paper.
+    await app.evaluate(() => (location.hash = '#/devices'));
+    const paper = app.getByTestId('sim-receipt');
+    await expect(paper).toContainText('待缴费机构确认');
+    await expect(paper).toContainText('pending biller confirmation');
+    await expect(paper).toContainText('**** 2233');
+    await expect(paper).not.toContainText('重打');
+    await paper.scrollIntoViewIfNeeded();
+    await shot(app, 'agent-bill-provisional-printed');
+    await app.keyboard.press('Alt+5');
     await app.keyboard.press('F3');
     await expect(app.getByTestId('balance-offline')).toContainText('需要联网');
     await app.keyboard.press('F4');

@@ -21,7 +21,12 @@ test('three withdrawals just under the line for one phone become a case, on the 
   // withdrawal is paid. The reset reloads every window (demo:resetDone).
   await login(app, 'super1', '2222');
   const reloaded = app.waitForEvent('load');
-  await rpc(app, 'demo:reset', { confirm: true });
+  // The reload can land before the call's reply reaches the page; the reload itself is the proof
+  // that the reset finished (the core sends demo:resetDone only after it), so a reply lost to
+  // that navigation is not an error.
+  await rpc(app, 'demo:reset', { confirm: true }).catch((e: unknown) => {
+    if (!/Execution context was destroyed|navigation/i.test(String(e))) throw e;
+  });
   await reloaded;
 
   await login(app, 'agent1', '3333');

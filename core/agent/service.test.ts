@@ -213,7 +213,8 @@ describe('a queued bill the biller refuses', () => {
     expect(b.refusal?.zh).toContain('缴费单位拒绝了这笔缴费');
     expect(b.message.zh).toMatch(/¥86\.50 还在钱箱里.*退还现金给客户.*签字/);
     expect(b.message.en).toMatch(/¥86\.50 in cash is still in the drawer.*Return cash to customer.*sign/);
-    expect(changed.map((x) => [x.id, x.state])).toEqual([[b.id, 'failed']]);
+    // Taken (queued: the receipt service prints the provisional receipt from this event), then refused.
+    expect(changed.map((x) => [x.id, x.state])).toEqual([[b.id, 'queued'], [b.id, 'failed']]);
     // The refusal changes no cash: the customer's money is in the drawer until it is handed back.
     expect((await service.float()).expectedFen).toBe(108_650);
     expect(await audits('bill.declined')).toHaveLength(1);

@@ -331,8 +331,11 @@ export class AgentService {
       await this.move(q, day, 'bill', amountFen, `bill ${id}`, operatorId, id);
       await audit(q, { operatorId, action: `bill.${state}`, detail: { id, billerId, amountFen } }, at);
     });
+    const bill = toBillPayment((await readBill(this.db, id))!);
+    // The receipt service prints the customer's receipt (provisional when queued) from this event.
+    this.bus.emit('agent:billChanged', bill);
     await this.emitFloat();
-    return toBillPayment((await readBill(this.db, id))!);
+    return bill;
   }
 
   /**

@@ -17,7 +17,7 @@ export const WITHDRAW_DAILY_MAX_FEN = 100_000;
 /** A mainland mobile number: the customer's reference for the daily limit (stored only hashed). */
 export const CustomerPhone = z.string().regex(/^1[3-9][0-9]{9}$/);
 
-const AGENT_ROLES = ['agent', 'supervisor', 'trainer', 'admin'] as const;
+export const AGENT_ROLES = ['agent', 'supervisor', 'trainer', 'admin'] as const;
 
 export const FloatMove = z.object({
   at: z.number().int(),

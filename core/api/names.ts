@@ -70,6 +70,7 @@ export const methodNames = [
   'receipts:getSettings',
   'receipts:setSettings',
   'receipts:print',
+  'receipts:printBill',
   'receipts:stats',
   'face:identify',
   'face:confirm',

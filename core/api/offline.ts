@@ -153,7 +153,11 @@ export const offlineMethods = {
     output: Payment,
     access: Sellers,
   }),
-  /** The live risk budget; with a code, also what that wallet has used today. */
+  /**
+   * The live risk budget; with a code, also what that wallet has used today. Given a code (the
+   * screen asks right after the scan), it also begins checking the code's signatures so the
+   * accept that follows finds the verdict ready; it never refuses or records the code.
+   */
   'offline:budget': method({
     input: z.object({ code: z.string().min(1).max(600).optional() }).strict(),
     output: RiskBudget,

@@ -9,7 +9,8 @@
  * header ends up as bytes sent to a printer.
  */
 import { z } from 'zod';
-import { method } from './define';
+import { Id, method } from './define';
+import { AGENT_ROLES } from './agent';
 import { OrderNo } from './payments';
 
 export const ReceiptMode = z.enum(['print', 'qr', 'both']);
@@ -45,6 +46,15 @@ export type ReceiptStats = z.infer<typeof ReceiptStats>;
 
 const ANY_OPERATOR = 'operator' as const;
 
+/** What a print on request did; the printer's trouble (paper out) is an outcome, not an error of the call. */
+const PrintResult = z.object({
+  orderNo: z.string(),
+  printed: z.boolean(),
+  reprint: z.boolean(),
+  jobId: z.string().nullable(),
+  error: z.object({ code: z.string(), zh: z.string(), en: z.string() }).nullable(),
+});
+
 export const receiptMethods = {
   /** The receipt settings of this terminal (shared by every screen, kept in the database). */
   'receipts:getSettings': method({ input: z.object({}).strict(), output: ReceiptSettings, access: ANY_OPERATOR }),
@@ -70,14 +80,18 @@ export const receiptMethods = {
    */
   'receipts:print': method({
     input: z.object({ orderNo: OrderNo }).strict(),
-    output: z.object({
-      orderNo: z.string(),
-      printed: z.boolean(),
-      reprint: z.boolean(),
-      jobId: z.string().nullable(),
-      error: z.object({ code: z.string(), zh: z.string(), en: z.string() }).nullable(),
-    }),
+    output: PrintResult,
     access: ANY_OPERATOR,
+  }),
+  /**
+   * Print a service-point bill's receipt again: `bill` the receipt given when its cash was taken
+   * (provisional while the bill is queued), `bill_return` the signed receipt of a refused bill's
+   * cash handed back. Marked 重打 / REPRINT once a copy reached paper, like sales.
+   */
+  'receipts:printBill': method({
+    input: z.object({ id: Id, copy: z.enum(['bill', 'bill_return']) }).strict(),
+    output: PrintResult,
+    access: AGENT_ROLES,
   }),
   /** The counters of a business day (today when no day is given), for the Z report. */
   'receipts:stats': method({

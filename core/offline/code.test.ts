@@ -58,12 +58,16 @@ describe('offline code format', () => {
 /**
  * Generated refusal cases (bad-codes.ts): every kind of bad code, many times over with fresh
  * wallets and random mutation positions, each refused with its own reason and nothing written —
- * with the signatures checked in this thread, and on the worker pool as the app does.
+ * with the signatures checked in this thread, on the worker pool as the app does, and on the pool
+ * begun when the budget first saw the code (the cashier's scan → budget → accept).
  */
 describe.each([
-  { where: 'in this thread', pooled: false },
-  { where: 'on the worker pool', pooled: true },
-])('offline accept refuses bad codes with the reason and writes nothing (signatures checked $where)', ({ pooled }) => {
+  { where: 'in this thread', pooled: false, budgetFirst: false },
+  { where: 'on the worker pool', pooled: true, budgetFirst: false },
+  // The cashier's flow: the budget sees the code first and begins its checks; the accept reads
+  // that verdict (verdict-cache.ts) and must refuse exactly as it would have on its own.
+  { where: 'on the worker pool, begun when the budget saw the code', pooled: true, budgetFirst: true },
+])('offline accept refuses bad codes with the reason and writes nothing (signatures checked $where)', ({ pooled, budgetFirst }) => {
   let dir: string;
   let db: Db;
   let acqDb: Db;
@@ -114,6 +118,7 @@ describe.each([
         code = expiredCertCode(t.wallets[k++ % 6], 40_000 + k);
         target = later;
       }
+      if (budgetFirst) target.precheck(code);
       let err: unknown = null;
       try {
         await target.accept({ amountFen: 100, code, operatorId: 'c1' });
@@ -137,6 +142,8 @@ describe.each([
     }
     // The pooled run's verdicts really came from the threads.
     if (pooled) expect(pools.map((p) => p.stats().answered > 0)).toEqual([true, true]);
+    // Every code that parsed and named a trusted key was checked once, at the budget.
+    if (budgetFirst) expect(store.verdicts.hits + later.verdicts.hits).toBeGreaterThan(200);
   }, 120_000);
 });
 

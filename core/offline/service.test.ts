@@ -50,6 +50,21 @@ describe('store-and-forward service (demo mode, embedded acquirer behind the lin
     expect((await h['reconcile:export']({ date: day }, ctx)).csv).toContain(p.orderNo);
   });
 
+  it('begins a scanned code’s signature checks at the budget, and the accept uses that verdict', async () => {
+    const h = svc.handlers();
+    await h['demo:network']({ preset: 'offline' }, ctx); // offline codes are taken in an outage (and no sync lands between)
+    const { code } = await h['demo:offlineCode']({ wallet: 2, variant: 'good' }, ctx);
+    await h['offline:budget']({ code }, ctx);
+    expect(svc.store.verdicts.size).toBe(1);
+    const p = await h['offline:accept']({ amountFen: 300, code, purpose: 'sale' }, ctx);
+    expect(p.state).toBe('accepted_offline');
+    expect(svc.store.verdicts.hits).toBe(1);
+    // The budget without a code, or with junk, begins nothing.
+    await h['offline:budget']({}, ctx);
+    await h['offline:budget']({ code: 'OC1AAAA' }, ctx);
+    expect(svc.store.verdicts.size).toBe(1);
+  });
+
   it('names the refusal of each bad demo variant', async () => {
     const h = svc.handlers();
     await h['offline:accept']({ amountFen: 100, code: (await h['demo:offlineCode']({ wallet: 1, variant: 'good' }, ctx)).code, purpose: 'sale' }, ctx);

@@ -298,7 +298,13 @@ export class OfflineService {
         this.forwarder?.kick();
         return p;
       },
-      'offline:budget': async ({ code }) => this.store.budget(code ? this.store.walletOf(code) : null),
+      'offline:budget': async ({ code }) => {
+        if (!code) return this.store.budget(null);
+        // The scan reaches the core here, before the cashier confirms: the signature checks begin
+        // now, so the accept that follows finds the verdict ready (store.ts, `precheck`).
+        this.store.precheck(code);
+        return this.store.budget(this.store.walletOf(code));
+      },
       'outbox:list': async ({ status, limit, offset }) => ({
         items: await this.store.list({ status, limit, offset }),
         counts: await this.store.counts(),

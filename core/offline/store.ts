@@ -15,6 +15,11 @@
  *   signature is bad). Everything stateful — issuer key choice, clock, revocation, replay, risk,
  *   the commit — happens here, in order. The queue is bounded: past `maxQueuedAccepts`, or when
  *   the pool is full, an accept is refused as busy (offline.busy), having written nothing.
+ * - A code's signature checks may begin before its accept, when the code first reaches the core
+ *   (`precheck`, from `offline:budget` after the scan); the accept then reads that verdict from a
+ *   small, short-lived cache keyed by the code's hash (verdict-cache.ts), only for the same
+ *   issuer key and only until trust material is replaced. It is the same pure verdict the accept
+ *   would have asked for: every stateful check still runs at the accept, in order.
  * - The mirror is rebuilt from SQLite on open, so a crash loses nothing the mirror knew.
  * - An item's status moves pending → sending → (accepted | declined | needs_review), or back
  *   from sending to pending on a failed attempt; a final status is never left (migration 202's
@@ -38,6 +43,7 @@ import { checkValidity, CodeRefusal, CodeVerifier, maskCode, offlineOrderNo, par
 import { crashPoint } from './crash-point';
 import { InlineSignatures, VerifyBusy, VerifyUnavailable, type SignatureService } from './verify-pool';
 import { reasonText } from './reasons';
+import { VerdictCache, type VerdictCacheOptions } from './verdict-cache';
 
 /**
  * needs_review: the acquirer took the money but the item is flagged (AML) for a person to hand
@@ -245,12 +251,16 @@ export interface StoreOptions {
   signatures?: SignatureService;
   /** Accepts waiting for their turn before more are refused as busy (default 512). */
   maxQueuedAccepts?: number;
+  /** Bound and lifetime of the verdicts begun before an accept (verdict-cache.ts). */
+  verdictCache?: VerdictCacheOptions;
 }
 
 export class OfflineStore {
   private readonly now: () => number;
   readonly verifier: CodeVerifier;
   readonly signatures: SignatureService;
+  /** Signature verdicts begun when a code was first seen (`precheck`), read by its accept. */
+  readonly verdicts: VerdictCache;
   private policyNow: RiskPolicy = DEFAULT_POLICY;
   /**
    * Limits an operator tightened locally (core/settings, dual-controlled), applied over the
@@ -275,6 +285,7 @@ export class OfflineStore {
     this.now = opts.now ?? Date.now;
     this.verifier = opts.verifier ?? new CodeVerifier();
     this.signatures = opts.signatures ?? new InlineSignatures(this.verifier);
+    this.verdicts = new VerdictCache(opts.verdictCache);
   }
 
   static async open(db: Db, bus: EventBus | null, opts: StoreOptions): Promise<OfflineStore> {
@@ -292,6 +303,7 @@ export class OfflineStore {
     const keys = await this.db.all<{ key_id: number; public_key: string; valid_from: number; valid_to: number }>('SELECT * FROM offline_issuer_keys');
     this.verifier.setIssuerKeys(keys.map((k) => ({ keyId: k.key_id, publicKey: k.public_key, validFrom: k.valid_from, validTo: k.valid_to })));
     this.signatures.trust(this.verifier.issuerPublicKeys());
+    this.verdicts.clear();
     this.revoked = new Set((await this.db.all<{ wallet_id: string }>('SELECT wallet_id FROM offline_revoked')).map((r) => r.wallet_id));
     for (const w of await this.db.all<{ wallet_id: string; last_counter: number }>('SELECT wallet_id, last_counter FROM offline_wallets')) {
       this.lastCounter.set(w.wallet_id, w.last_counter);
@@ -353,6 +365,8 @@ export class OfflineStore {
     });
     this.verifier.setIssuerKeys(s.issuerKeys);
     this.signatures.trust(this.verifier.issuerPublicKeys());
+    // A key sync invalidates every verdict begun before it: the accept checks again.
+    this.verdicts.clear();
     this.revoked = new Set(s.revoked);
     if (policy) this.policyNow = policy;
     this.offsetMs = Math.round(s.offsetMs);
@@ -413,7 +427,7 @@ export class OfflineStore {
     try {
       const code = parseCode(text);
       const issuerKey = this.verifier.issuerFor(code, this.correctedNow()).publicKey;
-      return await this.settle(code, issuerKey, this.signatures.check(code, issuerKey));
+      return await this.settle(code, issuerKey, this.signaturesOf(code, issuerKey));
     } catch (e) {
       throw refusalError(e);
     }
@@ -478,13 +492,43 @@ export class OfflineStore {
       code = parseCode(input.code);
       issuerKey = this.verifier.issuerFor(code, this.correctedNow()).publicKey;
       if (this.acceptQueue.length >= (this.opts.maxQueuedAccepts ?? 512)) throw new VerifyBusy();
-      signatures = this.signatures.check(code, issuerKey);
+      signatures = this.signaturesOf(code, issuerKey);
     } catch (e) {
       throw refusalError(e);
     }
     // Read at the code's turn; a refusal waiting until then is not an unhandled rejection.
     signatures.catch(() => undefined);
     return { contact, code, issuerKey, signatures };
+  }
+
+  /**
+   * The signature verdict for a code under `issuerKey`: the one begun when the code was first
+   * seen (`precheck`) if it is still fresh and for the same key, else a new check.
+   */
+  private signaturesOf(code: ParsedCode, issuerKey: string): Promise<string> {
+    return this.verdicts.get(code, issuerKey) ?? this.signatures.check(code, issuerKey);
+  }
+
+  /**
+   * A code has reached the core ahead of its accept (the scan; the screen asks for the budget
+   * before the cashier confirms): begin its signature checks now, so the accept finds the
+   * verdict ready. Writes nothing, decides nothing and never throws — a code that does not parse,
+   * names no trusted key, or meets a full pool is simply left for the accept to check and refuse
+   * as usual. Returns whether a check is now under way or held.
+   */
+  precheck(text: string): boolean {
+    if (this.closed) return false;
+    try {
+      const code = parseCode(text);
+      const issuerKey = this.verifier.issuerFor(code, this.correctedNow()).publicKey;
+      if (this.verdicts.has(code, issuerKey)) return true;
+      const verdict = this.signatures.check(code, issuerKey);
+      verdict.catch(() => undefined); // read by the accept, or never
+      this.verdicts.put(code, issuerKey, verdict);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async drainAccepts(): Promise<void> {

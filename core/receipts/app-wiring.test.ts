@@ -50,6 +50,13 @@ describe('receipts in the composition root', () => {
     expect(receiptText(printed[1]!)).toContain('重打 REPRINT');
   });
 
+  it('offers copies of bill receipts to service-point roles only', async () => {
+    const r = await call('receipts:printBill', { id: 'BP1', copy: 'bill' });
+    expect(r.ok).toBe(false);
+    expect(r.error!.zh).toMatch(/[\u4e00-\u9fff]/);
+    expect(printed).toHaveLength(2); // nothing printed
+  });
+
   it('refuses hostile settings through the dispatcher with bilingual errors and keeps the old ones', async () => {
     const before = (await call('receipts:getSettings', {})).value;
     for (const input of [{ header: ['店\u001b@'] }, { mode: 'fax' }, { header: ['x'], extra: 1 }, { eReceiptBaseUrl: 'https://r.example.cn/e/' }]) {

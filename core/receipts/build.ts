@@ -8,7 +8,7 @@
  * - an offline acceptance is never called paid: it says 离线受理，待上传 / accepted offline, pending;
  * - amounts are the recorded integer fen, exactly what was charged (no surcharge line exists).
  */
-import type { Withdrawal } from '../api/agent';
+import type { BillPayment, Withdrawal } from '../api/agent';
 import type { Payment, PaymentState } from '../api/payments';
 import type { ReceiptSettings } from '../api/receipts';
 import { MaskedCode, type PaperWidth, type ReceiptInput } from '../../drivers/printer/receipt';
@@ -33,7 +33,13 @@ const NOTICE = {
   declined: ['离线受理后被拒绝，未收到款项', 'Declined after upload: not received'],
   credit: ['赊账，尚未付款', 'On credit: not yet paid'],
   withdrawal: ['现金已付给客户', 'Cash paid to the customer'],
+  billPaid: ['缴费成功，缴费单位已确认', 'Paid, confirmed by the biller'],
+  billQueued: ['联网后自动上传缴费单位', 'Sent to the biller when online'],
+  billReturn: ['现金已退还客户，请签字', 'Cash given back: please sign'],
 };
+
+/** 7+ digits in a row could be an account or phone number: such a line of outside words is left off. */
+const LONG_DIGITS = /\d{7,}/;
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
@@ -109,5 +115,63 @@ export function withdrawalReceipt(w: Withdrawal & { orderNo: string }, charge: P
     training: charge.training,
     notice: [...NOTICE.withdrawal, ...(phone ? [`客户手机 Phone ${phone}`] : [])],
     signatureLine: true,
+  };
+}
+
+/** The biller's name as printed: the synced Chinese name, else its id. */
+function billerName(b: BillPayment): string {
+  return printable(b.billerName?.zh ?? b.billerId, 30) ?? '?';
+}
+
+function serviceCommon(c: BuildContext, orderNo: string, at: number, training: boolean, fen: number, item: string) {
+  return {
+    ...common(c, orderNo, at),
+    // The e-receipt service knows sales, not bills: no QR that would lead nowhere.
+    eReceiptUrl: null,
+    items: [{ name: item, qty: 1, unitFen: fen, totalFen: fen }],
+    totals: { subtotalFen: fen, discountFen: 0, totalFen: fen },
+    tender: { kind: 'cash' as const, paidFen: fen },
+    maskedCode: null,
+    training,
+  };
+}
+
+/**
+ * The receipt of a bill paid in cash (代缴费): the biller, the masked account, the biller's
+ * reference once confirmed; a bill taken offline prints 待缴费机构确认 / pending biller
+ * confirmation (drivers/printer/escpos.ts prints it large), never "paid".
+ */
+export function billReceipt(b: BillPayment, training: boolean, c: BuildContext): ReceiptInput {
+  const provisional = b.state === 'queued';
+  return {
+    ...serviceCommon(c, b.id, b.createdAt, training, b.amountFen, '代缴费 Bill payment'),
+    notice: provisional ? NOTICE.billQueued : NOTICE.billPaid,
+    signatureLine: false,
+    service: {
+      kind: 'bill',
+      biller: billerName(b),
+      maskedAccount: masked(b.maskedAccount) ?? '****',
+      reference: provisional ? null : b.reference,
+      provisional,
+    },
+  };
+}
+
+/**
+ * The receipt of a refused bill's cash handed back (退还现金): what the biller said, and the
+ * line the customer signs to say they got the cash.
+ */
+export function billReturnReceipt(b: BillPayment & { returnedAt: number }, training: boolean, c: BuildContext): ReceiptInput {
+  const refusal = b.refusal ? [printable(b.refusal.zh, 60), printable(b.refusal.en, 60)] : [];
+  return {
+    ...serviceCommon(c, b.id, b.returnedAt, training, b.amountFen, '退还现金 Cash returned'),
+    notice: NOTICE.billReturn,
+    signatureLine: true,
+    service: {
+      kind: 'bill_return',
+      biller: billerName(b),
+      maskedAccount: masked(b.maskedAccount) ?? '****',
+      refusal: refusal.filter((l): l is string => l !== null && !LONG_DIGITS.test(l)),
+    },
   };
 }

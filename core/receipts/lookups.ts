@@ -1,9 +1,10 @@
 /**
  * Read-only look-ups the receipt service needs from other areas, kept here so service.ts
  * depends on plain functions (and its tests on fakes): the payment record, an operator's name,
- * and whether a payment is a service-point withdrawal's charge.
+ * whether a payment is a service-point withdrawal's charge, and a service-point bill.
  */
-import type { Withdrawal } from '../api/agent';
+import type { BillPayment, Withdrawal } from '../api/agent';
+import { readBill, toBillPayment } from '../agent/bills';
 import type { Payment } from '../api/payments';
 import type { Queryable } from '../store/db';
 import { getPaymentRow, toPayment } from '../payments/repo';
@@ -33,4 +34,10 @@ export async function withdrawalLink(
   const charging = await q.get<{ id: string }>(
     "SELECT id FROM agent_withdrawals WHERE state = 'charging' AND order_no IS NULL AND amount_fen = ? LIMIT 1", [p.amountFen]);
   return charging ? 'pending' : 'none';
+}
+
+/** A bill as the service point shows it, with the operator who took its cash (printed as the cashier). */
+export async function billById(q: Queryable, id: string): Promise<{ bill: BillPayment; operatorId: string | null } | null> {
+  const row = await readBill(q, id);
+  return row ? { bill: toBillPayment(row), operatorId: row.operator_id } : null;
 }

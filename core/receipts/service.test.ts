@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Withdrawal } from '../api/agent';
+import type { BillPayment, Withdrawal } from '../api/agent';
 import type { PrintedReceipt, PrintJob } from '../api/devices';
 import type { Payment } from '../api/payments';
 import { Db } from '../store/db';
@@ -31,6 +31,7 @@ let described: unknown[];
 let drawerPulses: number;
 let payments: Map<string, Payment>;
 let link: WithdrawalLink;
+let bills: Map<string, BillPayment>;
 let service: ReceiptService;
 
 async function boot(): Promise<void> {
@@ -66,6 +67,8 @@ async function boot(): Promise<void> {
     getPayment: async (o) => payments.get(o) ?? null,
     operatorName: async (id) => (id === 'op1' ? '张三' : null),
     withdrawalFor: async () => link,
+    getBill: async (id) => (bills.has(id) ? { bill: bills.get(id)!, operatorId: 'op1' } : null),
+    training: true,
     now: () => NOW,
     log: () => {},
   });
@@ -90,6 +93,7 @@ beforeEach(async () => {
   drawerPulses = 0;
   payments = new Map();
   link = 'none';
+  bills = new Map();
   await boot();
 });
 afterEach(async () => {
@@ -342,5 +346,95 @@ describe('withdrawal receipts', () => {
     const t = receiptText(printed[1]!);
     expect(t[0]).toBe('重打 REPRINT');
     expect(t).toContain('客户签名 Signature:');
+  });
+});
+
+describe('service-point bill receipts', () => {
+  const bill = (over: Partial<BillPayment> = {}): BillPayment => ({
+    id: 'BP1TEST0001', billerId: 'ELEC', billerName: { zh: '国网电费', en: 'State Grid electricity' }, maskedAccount: '**** 4321',
+    amountFen: 8_650, state: 'queued', provisional: true, reference: null, message: { zh: '', en: '' }, refusal: null,
+    createdAt: NOW, returnedAt: null, returnedBy: null, ...over,
+  });
+
+  it('prints the provisional receipt of a queued bill once: a repeated event, forwarding and a restart print nothing more', async () => {
+    const b = bill();
+    bills.set(b.id, b);
+    service.onBill(b);
+    service.onBill(b);
+    await service.idle();
+    expect(printed).toHaveLength(1);
+    const t = receiptText(printed[0]!);
+    expect(t).toContain('待缴费机构确认');
+    expect(t).toContain('pending biller confirmation');
+    expect(t.join('\n')).toContain('**** 4321');
+    expect(t[0]).toBe('培训 TRAINING'); // demo mode
+    // Forwarded later and confirmed: the customer has gone, no second paper.
+    const paid = bill({ state: 'paid', provisional: false, reference: 'B0000012345' });
+    bills.set(b.id, paid);
+    service.onBill(paid);
+    await restart();
+    service.onBill(paid);
+    await service.idle();
+    expect(printed).toHaveLength(1);
+    expect(await db.all('SELECT order_no, kind, copies FROM receipt_prints')).toEqual([{ order_no: 'bill:BP1TEST0001', kind: 'bill', copies: 1 }]);
+  });
+
+  it('a bill the biller confirmed at once prints its reference and says paid, with no provisional mark', async () => {
+    const b = bill({ state: 'paid', provisional: false, reference: 'B0000012345' });
+    bills.set(b.id, b);
+    service.onBill(b);
+    await service.idle();
+    expect(printed).toHaveLength(1);
+    const t = receiptText(printed[0]!);
+    expect(t).toContain('缴费成功，缴费单位已确认');
+    expect(t.some((l) => l.startsWith('凭证号 Ref.') && l.endsWith('B0000012345'))).toBe(true);
+    expect(t.join('\n')).not.toContain('待缴费机构确认');
+  });
+
+  it('a crash mid-print leaves the bill receipt listed, never printed again unasked; asked, it prints as the original', async () => {
+    const b = bill();
+    bills.set(b.id, b);
+    await db.run("INSERT INTO receipt_prints (order_no, kind, outcome, copies, day, created_at, updated_at) VALUES ('bill:BP1TEST0001', 'bill', 'claimed', 0, '2026-11-28', 0, 0)");
+    await restart();
+    service.onBill(b);
+    await service.idle();
+    expect(printed).toHaveLength(0);
+    expect((await service.stats()).unprinted).toEqual(['bill:BP1TEST0001']);
+    const r = await service.printBill(b.id, 'bill');
+    expect(r).toMatchObject({ printed: true, reprint: false });
+    expect(receiptText(printed[0]!)).not.toContain('重打 REPRINT');
+  });
+
+  it('prints the signed cash-returned receipt of a refused bill once, and reprints it marked 重打', async () => {
+    const b = bill({
+      state: 'returned', provisional: false, returnedAt: NOW, returnedBy: 'op1',
+      refusal: { zh: '户号 13812345678 已销户', en: 'Account closed' },
+    });
+    bills.set(b.id, b);
+    service.onBill(b);
+    service.onBill(b);
+    await service.idle();
+    expect(printed).toHaveLength(1);
+    const t = receiptText(printed[0]!);
+    expect(t).toContain('退还现金回单');
+    expect(t).toContain('客户签名 Signature:');
+    expect(t).toContain('Account closed');
+    // The biller's words held a phone number: that line is left off, never printed.
+    expect(t.join('\n')).not.toContain('13812345678');
+    await service.printBill(b.id, 'bill_return');
+    expect(receiptText(printed[1]!)).toContain('重打 REPRINT');
+    // The first receipt of a refused bill would show a payment the biller refused: not reprinted.
+    await expect(service.printBill(b.id, 'bill')).rejects.toMatchObject({ code: 'receipts.not_printable' });
+    await expect(service.printBill('BPNONE', 'bill')).rejects.toMatchObject({ code: 'receipts.unknown_order' });
+  });
+
+  it('never prints a bill account that reached it unmasked', async () => {
+    const b = bill({ maskedAccount: '6217000012344321' });
+    bills.set(b.id, b);
+    service.onBill(b);
+    await service.idle();
+    // The builder prints only a mask that passes the printer's check: never the number.
+    for (const d of described) expect(JSON.stringify(d)).not.toContain('6217000012344321');
+    expect(printed.map((r) => receiptText(r).join('\n')).join('')).not.toContain('6217000012344321');
   });
 });

@@ -16,14 +16,14 @@
  * - one step at a time (a queue), so an automatic print and a cashier's reprint of the same
  *   order cannot both print as the original.
  */
-import type { Withdrawal } from '../api/agent';
+import type { BillPayment, Withdrawal } from '../api/agent';
 import type { Payment } from '../api/payments';
 import type { ReceiptSettings, ReceiptStats } from '../api/receipts';
 import type { PrintJob } from '../api/devices';
 import type { AppErrorShape } from '../api/errors';
 import type { Db, Queryable } from '../store/db';
 import { parseReceipt, type PaperWidth, type ReceiptInput } from '../../drivers/printer/receipt';
-import { PRINTABLE_STATES, saleReceipt, withdrawalReceipt, type BuildContext } from './build';
+import { billReceipt, billReturnReceipt, PRINTABLE_STATES, saleReceipt, withdrawalReceipt, type BuildContext } from './build';
 import { ReceiptErrors } from './errors';
 import { checkSettingsPatch, readSettings, writeSettings } from './settings';
 
@@ -49,6 +49,10 @@ export interface ReceiptServiceOptions {
   getPayment(orderNo: string): Promise<Payment | null>;
   operatorName(operatorId: string | null): Promise<string | null>;
   withdrawalFor(p: Payment): Promise<WithdrawalLink>;
+  /** A service-point bill as stored, with the operator who took it; null when there is none. */
+  getBill(id: string): Promise<{ bill: BillPayment; operatorId: string | null } | null>;
+  /** Demo mode: service-point receipts carry the training mark (sales take it from the payment). */
+  training: boolean;
   now?: () => number;
   log?: (msg: string, e?: unknown) => void;
 }
@@ -62,9 +66,20 @@ export const AUTO_PRINT_MAX_AGE_MS = 24 * 3_600_000;
 
 const AUTO_STATES: readonly Payment['state'][] = ['succeeded', 'accepted_offline'];
 
+type ReceiptKind = 'sale' | 'withdrawal' | 'bill' | 'bill_return';
+
+/** Which paper of a bill: the receipt given when its cash was taken, or the one signed when it went back. */
+export type BillCopy = 'bill' | 'bill_return';
+
+/**
+ * A bill's receipts are claimed under their own keys (a bill id is not an order number, and one
+ * bill may have both papers): `bill:<id>`, `bill_return:<id>`.
+ */
+export const billKey = (copy: BillCopy, id: string) => `${copy}:${id}`;
+
 interface PrintRow {
   order_no: string;
-  kind: 'sale' | 'withdrawal';
+  kind: ReceiptKind;
   outcome: 'claimed' | 'printed' | 'failed' | 'qr_only';
   description: string | null;
   copies: number;
@@ -131,6 +146,19 @@ export class ReceiptService {
   }
 
   /**
+   * Bus listener for `agent:billChanged`: a bill taken (paid, or queued offline: the provisional
+   * receipt) prints its receipt once; a refused bill's cash handed back prints the receipt the
+   * customer signs, once. Both print in every receipt mode: the customer takes the paper home.
+   * A later state of the same bill (queued → paid when forwarded, or refused) prints nothing:
+   * the customer has gone; a copy is printed on request.
+   */
+  onBill(b: BillPayment): void {
+    const copy: BillCopy | null = b.state === 'paid' || b.state === 'queued' ? 'bill' : b.state === 'returned' ? 'bill_return' : null;
+    if (!copy) return;
+    this.enqueue(() => this.autoBill(copy, b.id), `bill ${b.id}`);
+  }
+
+  /**
    * Device-manager hook: a receipt job ended. When it is the kept job of a failed receipt,
    * reprinted from the Devices screen, that receipt is now on paper: record it, so it is not
    * listed as unprinted nor printed again as an original.
@@ -139,12 +167,15 @@ export class ReceiptService {
     if (job.state !== 'printed' || !job.orderNo) return;
     const orderNo = job.orderNo;
     this.enqueue(async () => {
-      const row = await this.o.db.get<PrintRow>("SELECT * FROM receipt_prints WHERE order_no = ? AND outcome IN ('claimed','failed')", [orderNo]);
-      const kept = row?.description ? (JSON.parse(row.description) as Kept) : null;
-      if (!kept || kept.jobId !== job.id) return; // our own print (recorded by printAndRecord) or another job
+      // A bill's receipts are kept under their own keys, the job names the bill.
+      const rows = await this.o.db.all<PrintRow>(
+        "SELECT * FROM receipt_prints WHERE order_no IN (?, ?, ?) AND outcome IN ('claimed','failed')",
+        [orderNo, billKey('bill', orderNo), billKey('bill_return', orderNo)]);
+      const row = rows.find((r) => r.description && (JSON.parse(r.description) as Kept).jobId === job.id);
+      if (!row) return; // our own print (recorded by printAndRecord) or another job
       await this.o.db.tx(async (q) => {
         await q.run("UPDATE receipt_prints SET outcome = 'printed', description = NULL, error_json = NULL, copies = copies + 1, updated_at = ? WHERE order_no = ?", [
-          this.now(), orderNo]);
+          this.now(), row.order_no]);
         await bump(q, chinaDay(this.now()), 'printed', 1);
       });
     }, `job ${job.id}`);
@@ -176,6 +207,13 @@ export class ReceiptService {
   /** Prints an order's receipt again (the cashier's request); queued behind automatic prints. */
   print(orderNo: string): Promise<PrintResult> {
     const run = this.queue.then(() => this.reprint(orderNo));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Prints a bill's receipt (or its cash-returned receipt) again, from the service point's screen. */
+  printBill(id: string, copy: BillCopy): Promise<PrintResult> {
+    const run = this.queue.then(() => this.reprintBill(id, copy));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -242,6 +280,51 @@ export class ReceiptService {
     if (r.changes !== 1) return;
     const receipt = withdrawalReceipt(w, charge, await this.context(charge.operatorId, await this.getSettings(), false));
     await this.printAndRecord(w.orderNo, charge.state, receipt, false);
+  }
+
+  private async billDescription(copy: BillCopy, bill: BillPayment, operatorId: string | null, reprint: boolean): Promise<ReceiptInput> {
+    const ctx = await this.context(copy === 'bill_return' ? bill.returnedBy : operatorId, await this.getSettings(), reprint);
+    return copy === 'bill_return' && bill.returnedAt !== null
+      ? billReturnReceipt({ ...bill, returnedAt: bill.returnedAt }, this.o.training, ctx)
+      : billReceipt(bill, this.o.training, ctx);
+  }
+
+  private async autoBill(copy: BillCopy, id: string): Promise<void> {
+    // The bill as stored now, not as the event said: a queued bill forwarded meanwhile prints as paid.
+    const found = await this.o.getBill(id);
+    if (!found) return;
+    const { bill, operatorId } = found;
+    const at = copy === 'bill' ? bill.createdAt : bill.returnedAt;
+    if (at === null || this.now() - at > AUTO_PRINT_MAX_AGE_MS) return;
+    if (copy === 'bill' && bill.state !== 'paid' && bill.state !== 'queued') return; // refused before its receipt came up
+    const key = billKey(copy, id);
+    const r = await this.o.db.run(
+      "INSERT INTO receipt_prints (order_no, kind, outcome, copies, day, created_at, updated_at) VALUES (?, ?, 'claimed', 0, ?, ?, ?) ON CONFLICT(order_no) DO NOTHING",
+      [key, copy, chinaDay(this.now()), this.now(), this.now()]);
+    if (r.changes !== 1) return;
+    await this.printAndRecord(key, bill.state, await this.billDescription(copy, bill, operatorId, false), false);
+  }
+
+  private async reprintBill(id: string, copy: BillCopy): Promise<PrintResult> {
+    const found = await this.o.getBill(id);
+    if (!found) throw ReceiptErrors.unknownOrder();
+    const { bill, operatorId } = found;
+    // A refused bill's first receipt is not reprinted: it would show a payment the biller refused.
+    const printable = copy === 'bill' ? bill.state === 'paid' || bill.state === 'queued' : bill.state === 'returned';
+    if (!printable) throw ReceiptErrors.notPrintable(bill.state);
+    const key = billKey(copy, id);
+    const row = await this.o.db.get<PrintRow>('SELECT * FROM receipt_prints WHERE order_no = ?', [key]);
+    const reprint = (row?.copies ?? 0) > 0;
+    const kept = row?.description ? (JSON.parse(row.description) as Kept) : null;
+    const receipt = kept && kept.state === bill.state
+      ? { ...kept.receipt, paperWidth: this.o.printer.paperWidth, reprint }
+      : await this.billDescription(copy, bill, operatorId, reprint);
+    if (!row) {
+      await this.o.db.run(
+        "INSERT INTO receipt_prints (order_no, kind, outcome, copies, day, created_at, updated_at) VALUES (?, ?, 'claimed', 0, ?, ?, ?)",
+        [key, copy, chinaDay(this.now()), this.now(), this.now()]);
+    }
+    return this.printAndRecord(key, bill.state, receipt, reprint);
   }
 
   // --- on request -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ beforeEach(async () => {
     printer: { printReceipt: async () => { throw new Error('not used'); }, openDrawer: async () => ({ ok: true, error: null }), paperWidth: 58 },
     terminalId: 'T0001', merchantName: '示范村便民店',
     getPayment: async () => null, operatorName: async () => null, withdrawalFor: async () => 'none',
+    getBill: async () => null, training: false,
   });
 });
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { decodeEscPos, receiptText } from './decode';
 import {
   barcodeModuleWidth, chinaTime, columnsFor, encodeDrawerPulse, encodeReceipt, encodeTestPage, statusQuery, textWidth, twoColumns, wrap, yuan,
 } from './escpos';
-import { sampleReceipt } from './fixtures';
+import { sampleBillReceipt, sampleBillReturnReceipt, sampleReceipt } from './fixtures';
 import { parseReceipt } from './receipt';
 
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
@@ -165,6 +165,59 @@ describe('receipt bytes', () => {
     expect(text.some((l) => l.startsWith('付款码') && l.endsWith('1345 **** **** 6789'))).toBe(true);
     expect(text.some((l) => l.startsWith('合计') && l.endsWith('￥49.00'))).toBe(true);
   });
+});
+
+describe('service-point receipts', () => {
+  for (const paper of [58, 80] as const) {
+    const cols = columnsFor(paper);
+    const lines = (r: Parameters<typeof parseReceipt>[0]) => receiptText(decodeEscPos(encodeReceipt(parseReceipt(r)), cols));
+    const fits = (bytes: Uint8Array) => {
+      for (const b of decodeEscPos(bytes, cols).blocks) {
+        if (b.kind === 'text') expect(b.runs.reduce((w, r) => w + textWidth(r.text) * r.width, 0), JSON.stringify(b)).toBeLessThanOrEqual(cols);
+      }
+    };
+
+    it(`${paper} mm: a provisional bill receipt matches its golden bytes and prints the mark double size`, () => {
+      const bytes = encodeReceipt(parseReceipt(sampleBillReceipt(paper)));
+      golden(`bill-provisional-${paper}.hex`, bytes);
+      fits(bytes);
+      const h = hex(bytes);
+      expect(h).toContain('1b45011d2111' + gb('待缴费机构确认'));
+      const t = lines(sampleBillReceipt(paper));
+      expect(t).toContain('缴费回单');
+      expect(t).toContain('pending biller confirmation');
+      expect(t.some((l) => l.startsWith('缴费单位 Biller') && l.endsWith('国网电费'))).toBe(true);
+      expect(t.some((l) => l.startsWith('户号 Account') && l.endsWith('**** 4321'))).toBe(true);
+      expect(t.some((l) => l.startsWith('合计') && l.endsWith('￥86.50'))).toBe(true);
+      expect(decodeEscPos(bytes, cols).blocks.some((b) => b.kind === 'qr')).toBe(false);
+    });
+
+    it(`${paper} mm: a confirmed bill receipt matches its golden bytes, with the reference and no provisional mark`, () => {
+      const r = sampleBillReceipt(paper, {
+        notice: ['缴费成功，缴费单位已确认', 'Paid, confirmed by the biller'],
+        service: { kind: 'bill', biller: '国网电费', maskedAccount: '**** 4321', reference: 'B0000012345', provisional: false },
+      });
+      const bytes = encodeReceipt(parseReceipt(r));
+      golden(`bill-paid-${paper}.hex`, bytes);
+      fits(bytes);
+      const t = lines(r);
+      expect(t.some((l) => l.startsWith('凭证号 Ref.') && l.endsWith('B0000012345'))).toBe(true);
+      expect(t.join('\n')).not.toContain('待缴费机构确认');
+    });
+
+    it(`${paper} mm: a cash-returned receipt matches its golden bytes, with the refusal and the signature line`, () => {
+      const bytes = encodeReceipt(parseReceipt(sampleBillReturnReceipt(paper, { training: true, reprint: true })));
+      golden(`bill-return-training-reprint-${paper}.hex`, bytes);
+      fits(bytes);
+      const t = receiptText(decodeEscPos(bytes, cols));
+      expect(t.filter((l) => l === '培训 TRAINING')).toHaveLength(2);
+      expect(t).toContain('重打 REPRINT');
+      expect(t).toContain('退还现金回单');
+      expect(t).toContain('Account closed');
+      expect(t).toContain('客户签名 Signature:');
+      expect(t).toContain('_'.repeat(cols));
+    });
+  }
 });
 
 describe('other commands', () => {

@@ -14,7 +14,7 @@
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import iconv from 'iconv-lite';
 import type { Tender } from '../../core/api/payments';
-import type { PaperWidth, Receipt } from './receipt';
+import type { PaperWidth, Receipt, ServiceBlock } from './receipt';
 
 export const ESC = 0x1b;
 export const GS = 0x1d;
@@ -169,6 +169,28 @@ function trainingMark(d: Doc): void {
   d.align('center').bold(true).size(2, 1).line('培训 TRAINING').size(1, 1).bold(false).line('本单为培训，不涉及真实资金').align('left');
 }
 
+/** Printed double size and bold, so an elderly customer cannot take it for a confirmed payment. */
+export const PROVISIONAL_MARK = ['待缴费机构确认', 'pending biller confirmation'] as const;
+
+/** A service-point receipt's title and fields: what was paid (or given back), to whom, for which account. */
+function serviceBlock(d: Doc, s: ServiceBlock, cols: number): void {
+  const title = s.kind === 'bill' ? ['缴费回单', 'BILL PAYMENT'] : ['退还现金回单', 'CASH RETURNED'];
+  d.align('center').bold(true).size(2, 1).lines(wrap(title[0]!, cols / 2)).size(1, 1).line(title[1]!).bold(false).align('left');
+  d.lines(twoColumns('缴费单位 Biller', s.biller, cols));
+  d.lines(twoColumns('户号 Account', s.maskedAccount, cols));
+  if (s.kind === 'bill') {
+    if (s.reference) d.lines(twoColumns('凭证号 Ref.', s.reference, cols));
+    if (s.provisional) {
+      d.align('center').bold(true).size(2, 2).lines(wrap(PROVISIONAL_MARK[0], cols / 2)).size(1, 1)
+        .lines(wrap(PROVISIONAL_MARK[1], cols)).bold(false).align('left');
+    }
+  } else if (s.refusal.length) {
+    d.line('缴费单位拒绝原因 Refused:');
+    for (const l of s.refusal) d.lines(wrap(l, cols));
+  }
+  d.rule();
+}
+
 /** The receipt as ESC/POS bytes. `receipt` must come from parseReceipt. */
 export function encodeReceipt(r: Receipt): Uint8Array {
   const cols = columnsFor(r.paperWidth);
@@ -190,6 +212,7 @@ export function encodeReceipt(r: Receipt): Uint8Array {
     d.lines(wrap([r.operator ? `收银员：${r.operator}` : '', r.terminalId ? `终端：${r.terminalId}` : ''].filter(Boolean).join('  '), cols));
   }
   d.rule();
+  if (r.service) serviceBlock(d, r.service, cols);
 
   for (const it of r.items) {
     d.lines(wrap(it.name, cols));

@@ -7,6 +7,11 @@
  * Invariants (checked by `parseReceipt`, which every entry point calls):
  * - money is integer fen; the items add up to the subtotal and subtotal − discount = total;
  * - no payment code in full: `maskedCode` must hide all but at most 8 digits (`1345 **** **** 6789`);
+ * - no account or phone number in full: a biller account is masked the same way (`**** 1234`),
+ *   and no free text (item names, notices, the biller's name or refusal) holds a run of 7 or more
+ *   digits — a phone or account number typed where it does not belong is refused, not printed;
+ * - a service-point receipt (`service`) is for one service: one item, equal to the total, no
+ *   discount; a cash-returned receipt carries the customer's signature line;
  * - no control characters anywhere (a stray ESC in a product name would reprogram the printer);
  * - the e-receipt URL is https (or http on 127.0.0.1 for the simulator) and fits in one QR code.
  *
@@ -28,6 +33,7 @@
  *   notice: ['离线受理，待上传'],           // optional: status lines, bold, under the amounts
  *   reprint: false,                       // optional: true prints 重打 REPRINT at the top
  *   signatureLine: false,                 // optional: withdrawals print a signature line
+ *   service: null,                        // optional: a service-point bill or cash-returned receipt (below)
  * };
  * await devices.printReceipt(r);          // never throws; resolves with the job's outcome
  * ```
@@ -45,9 +51,14 @@ const PrintableText = (max: number) =>
 export const PaperWidth = z.union([z.literal(58), z.literal(80)]);
 export type PaperWidth = z.infer<typeof PaperWidth>;
 
+/** 7+ digits in a row: a phone number (11) or an account number, in text that should hold neither. */
+const LONG_DIGITS = /\d{7,}/;
+const NoNumberText = (max: number) =>
+  PrintableText(max).pipe(z.string().min(1)).refine((s) => !LONG_DIGITS.test(s), { message: 'no phone or account number in text' });
+
 export const ReceiptItem = z.object({
   /** Product name as the shop calls it; wrapped to the paper width. */
-  name: PrintableText(60).pipe(z.string().min(1)),
+  name: NoNumberText(60),
   qty: z.number().int().min(1).max(9999),
   unitFen: Fen,
   /** qty × unitFen, minus any line discount the caller applied. */
@@ -74,6 +85,35 @@ export const EReceiptUrl = z
   .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(u), {
     message: 'e-receipt links must be https',
   });
+
+/** A biller account as printed: masked like a payment code (`**** 1234`), never in full. */
+export const MaskedAccount = MaskedCode;
+
+/**
+ * A service-point receipt (助农服务点), printed on the same paper as sales:
+ * - `bill`: a bill paid in cash at the counter; `provisional` (taken offline, not yet confirmed by
+ *   the biller) prints 待缴费机构确认 / pending biller confirmation in large type, so the customer
+ *   never takes it for a confirmed payment;
+ * - `bill_return`: a refused bill's cash handed back; the customer signs it (`signatureLine`).
+ */
+export const ServiceBlock = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('bill'),
+    biller: NoNumberText(30),
+    maskedAccount: MaskedAccount,
+    /** The biller's confirmation reference; null while provisional. */
+    reference: z.string().regex(/^[A-Za-z0-9-]{1,40}$/).nullable(),
+    provisional: z.boolean(),
+  }).strict(),
+  z.object({
+    kind: z.literal('bill_return'),
+    biller: NoNumberText(30),
+    maskedAccount: MaskedAccount,
+    /** What the biller said when it refused the bill (one language per line). */
+    refusal: z.array(NoNumberText(60)).max(2).default([]),
+  }).strict(),
+]);
+export type ServiceBlock = z.output<typeof ServiceBlock>;
 
 export const Receipt = z
   .object({
@@ -104,11 +144,13 @@ export const Receipt = z
      * Optional. Lines printed bold and centred under the amounts: a status the customer must not
      * misread, e.g. `离线受理，待上传` / `Accepted offline, pending` (never "paid" for those).
      */
-    notice: z.array(PrintableText(48).pipe(z.string().min(1))).max(4).default([]),
+    notice: z.array(NoNumberText(48)).max(4).default([]),
     /** Optional. A copy printed again: 重打 REPRINT at the top, so it is never taken for a second sale. */
     reprint: z.boolean().default(false),
     /** Optional. Withdrawals (助农取款): a line for the customer's signature (PBOC: the receipt is signed). */
     signatureLine: z.boolean().default(false),
+    /** Optional. A service-point bill or cash-returned receipt (see `ServiceBlock`); null for sales. */
+    service: ServiceBlock.nullable().default(null),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -124,6 +166,17 @@ export const Receipt = z
     }
     if (r.tender.kind === 'cash' && r.tender.paidFen - (r.tender.changeFen ?? 0) !== r.totals.totalFen) {
       ctx.addIssue({ code: 'custom', path: ['tender'], message: 'tendered − change ≠ total' });
+    }
+    if (r.service) {
+      if (r.items.length !== 1 || r.items[0]!.totalFen !== r.totals.totalFen || r.totals.discountFen !== 0) {
+        ctx.addIssue({ code: 'custom', path: ['service'], message: 'a service receipt is one item equal to the total' });
+      }
+      if (r.service.kind === 'bill_return' && !r.signatureLine) {
+        ctx.addIssue({ code: 'custom', path: ['signatureLine'], message: 'a cash-returned receipt is signed' });
+      }
+      if (r.service.kind === 'bill' && r.service.provisional && r.service.reference !== null) {
+        ctx.addIssue({ code: 'custom', path: ['service', 'reference'], message: 'a provisional bill has no biller reference yet' });
+      }
     }
   });
 export type Receipt = z.output<typeof Receipt>;

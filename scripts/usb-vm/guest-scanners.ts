@@ -151,7 +151,12 @@ export async function wedgeChecks(): Promise<void> {
 export async function chosenKeyboardChecks(m: DeviceManager, seen: Seen): Promise<void> {
   const isKbd = (id: string) => id.startsWith('scanner:usb:0627:0001:');
   check("QEMU's keyboard (unknown maker) is not listed as a scanner before it is chosen", !m.list().devices.some((d) => isKbd(d.id)), JSON.stringify(m.list().devices.map((d) => d.id)));
-  await m.select('scanner:usb:0627:0001');
+  // The installer's list, from real descriptors: the keyboard offered as a HID scanner, no hub (root hubs included).
+  const rows = m.list().unrecognised;
+  const row = rows.find((r) => r.vendorId === 0x0627 && r.productId === 0x0001);
+  check("the unrecognised devices list QEMU's keyboard as a possible HID scanner, and no hub", row?.kinds.join() === 'hid_scanner' && row.refusal === null && !rows.some((r) => r.vendorId === 0x1d6b), JSON.stringify(rows));
+  // Chosen as the Devices screen's form does: the ids as typed.
+  await m.chooseByIds('hid_scanner', '0627', '0001');
   const kbd = () => m.list().devices.find((d) => isKbd(d.id));
   // Claiming it detaches usbhid (its input device goes away) and binds the interface to usbfs.
   const claimed = await until(() => kbd()?.state === 'ready' && kbdDriver() === 'usbfs' && findEventDevice(QEMU_KBD) === null, 8000);

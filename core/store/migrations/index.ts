@@ -11,11 +11,13 @@ import { m202OfflineReview } from './202-offline-review';
 import { m210OfflineRefunds } from './210-offline-refunds';
 import { m250Aml } from './250-aml';
 import { m310Receipts } from './310-receipts';
+import { m311ServiceReceipts } from './311-service-receipts';
 import { m400Agent } from './400-agent';
 import { m401WithdrawalPurpose } from './401-withdrawal-purpose';
 import { m402BillReturns } from './402-bill-returns';
 
 export const migrations: readonly Migration[] = [
-  m001Operators, m002Journal, m003OperatorPinChange, m101Payments, m102PaymentPurpose, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m250Aml, m310Receipts, m400Agent,
+  m001Operators, m002Journal, m003OperatorPinChange, m101Payments, m102PaymentPurpose, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m250Aml, m310Receipts, m311ServiceReceipts,
+  m400Agent,
   m401WithdrawalPurpose, m402BillReturns,
 ];

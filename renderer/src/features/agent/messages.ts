@@ -38,6 +38,9 @@ export const messages = defineMessages(
     billQueued: '已登记，待上传（临时收据）',
     provisional: '临时收据：以缴费单位确认为准',
     reference: '流水号',
+    receiptPrinted: '小票已在小票机上打印，请交给客户。',
+    reprintReceipt: '重打小票',
+    reprinted: '已重打小票（标注“重打”）。',
     returns: {
       title: '缴费被拒，现金要退还客户',
       notice: '有 {n} 笔缴费被缴费单位拒绝，客户的现金还在钱箱里，要退还给客户。',
@@ -120,6 +123,9 @@ export const messages = defineMessages(
     billQueued: 'Recorded, pending upload (provisional receipt)',
     provisional: 'Provisional receipt: valid once the biller confirms',
     reference: 'Reference',
+    receiptPrinted: 'The receipt is printed on the receipt printer: give it to the customer.',
+    reprintReceipt: 'Reprint receipt',
+    reprinted: 'Receipt printed again (marked REPRINT).',
     returns: {
       title: 'Refused bills: give the cash back',
       notice: '{n} bill payment(s) refused by the biller: the customer’s cash is still in the drawer and must be given back.',

@@ -4,6 +4,7 @@ export const messages = defineMessages(
   {
     title: '操作员',
     hint: '添加、启用、重置 PIN 需要另一位主管或管理员复核；停用和解锁不需要。不能停用自己，也不能停用最后一位管理员。',
+    soleAdmin: '本机还没有其他主管或管理员，无人可以复核：在添加第一位之前，更改无需复核，并在审计记录中注明。',
     caption: '本机的操作员',
     id: '编号',
     name: '姓名',
@@ -34,6 +35,7 @@ export const messages = defineMessages(
   {
     title: 'Operators',
     hint: 'Adding, enabling and resetting a PIN need a second supervisor or admin; disabling and unlocking do not. You cannot disable yourself or the last administrator.',
+    soleAdmin: 'This counter has no other supervisor or admin yet, so nobody can approve: until the first one is added, changes need no approval and the audit trail says so.',
     caption: 'Operators of this counter',
     id: 'Id',
     name: 'Name',
