@@ -478,12 +478,13 @@ describe('device manager, a device used by its USB id (the installer\'s form)', 
     ]); // no hub, no USB stick
     expect(rows[0]!.refusal!.zh).toContain('Logitech');
     expect(rows[4]!.refusal!.en).toContain('mouse interface');
-    // usb v3's descriptor getters go to the device and throw once it is gone (seen on real USB):
-    // the list is built from what was read when each device appeared, never from the getters again.
-    for (const prop of ['configuration', 'configurations', 'productName']) {
-      Object.defineProperty(c.scanner, prop, { get: () => { throw new Error('open error: device not found'); } });
+    // usb v3's getters go to the native device and throw once it is gone, or while a transfer is
+    // under way (both seen on real USB): the list is built from what was read when each device
+    // appeared, never from the getters again.
+    for (const prop of ['vendorId', 'productId', 'configuration', 'configurations', 'productName']) {
+      Object.defineProperty(c.ch340, prop, { get: () => { throw new Error('The same native value cannot be borrowed mutably while another borrow is active'); } });
     }
-    expect(m.list().unrecognised.find((r) => r.productId === 0xe026)).toMatchObject({ name: 'Barcode Scanner', kinds: ['hid_scanner'] });
+    expect(m.list().unrecognised.find((r) => r.productId === 0x7523)).toMatchObject({ name: 'USB Serial', kinds: ['serial_scanner'] });
     // Once chosen, a device is listed as a scanner and leaves the unrecognised ones.
     await m.chooseByIds('hid_scanner', '1a86', 'e026');
     expect(m.list().unrecognised.map((r) => r.productId)).not.toContain(0xe026);

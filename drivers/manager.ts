@@ -607,26 +607,27 @@ export class DeviceManager {
   }
 
   private onAttach(key: string, d: UsbDeviceLike): void {
-    const vidpid = `${hex4(d.vendorId)}:${hex4(d.productId)}`;
     const seen = this.describe(key, d);
     if (!seen) return;
-    const { caps } = seen;
+    // From here on only what was read when it appeared (a device being offered again may be busy).
+    const { vendorId, productId, caps } = seen;
+    const vidpid = `${hex4(vendorId)}:${hex4(productId)}`;
     const name = seen.name ?? vidpid;
     if (caps.printer || (caps.vendorBulkOut && this.chosenPrinters.has(vidpid))) {
       const id = `printer:usb:${key}`;
       const old = this.entries.get(id);
       void old?.port?.close();
-      this.put({ id, kind: 'printer', transport: 'usb', name, vendorId: d.vendorId, productId: d.productId, state: 'ready' }, { usb: d, port: new UsbPrinter(d, { vendorSpecific: !caps.printer }) });
+      this.put({ id, kind: 'printer', transport: 'usb', name, vendorId, productId, state: 'ready' }, { usb: d, port: new UsbPrinter(d, { vendorSpecific: !caps.printer }) });
       this.selected.printer ??= id;
       if (this.isSelected('printer', id)) {
         this.pruneGone();
         void this.pollStatus();
       }
-    } else if (caps.hidIn && (knownScannerName(d.vendorId) || (this.chosenScanners.has(vidpid) && !this.refusal(d.vendorId, d.productId, caps)))) {
+    } else if (caps.hidIn && (knownScannerName(vendorId) || (this.chosenScanners.has(vidpid) && !this.refusal(vendorId, productId, caps)))) {
       // A choice made while the device was unplugged is checked again now that it can be seen:
       // a mouse or a keyboard-and-mouse receiver is never claimed (it stays listed as refused).
       const id = `scanner:usb:${key}`;
-      const e = this.put({ id, kind: 'scanner', transport: 'usb', name: `${knownScannerName(d.vendorId) ?? ''} ${name}`.trim(), vendorId: d.vendorId, productId: d.productId, state: 'ready' }, { usb: d });
+      const e = this.put({ id, kind: 'scanner', transport: 'usb', name: `${knownScannerName(vendorId) ?? ''} ${name}`.trim(), vendorId, productId, state: 'ready' }, { usb: d });
       if (this.isSelected('scanner', id)) {
         this.pruneGone();
         this.startReader(e);

@@ -86,6 +86,23 @@ async function restart(): Promise<void> {
 
 const text = (r: PrintedReceipt) => receiptText(r).join('\n');
 
+/** The receipt an event brings meets a printer out of paper: nothing reaches paper. */
+async function printWithoutPaper(fire: () => void): Promise<void> {
+  await devices.simulate('paper_out');
+  fire();
+  await service.idle();
+  expect(printed).toHaveLength(0);
+}
+
+/** Paper back in, the kept job printed from the Devices screen (the device manager's own reprint). */
+async function reprintKeptJob(orderNo: string): Promise<void> {
+  await devices.simulate('paper_in');
+  const [job] = devices.list().failedJobs;
+  expect(job?.orderNo).toBe(orderNo);
+  expect((await devices.reprint(job!.id)).state).toBe('printed');
+  await service.idle();
+}
+
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-'));
   printed = [];
@@ -220,10 +237,7 @@ describe('receipts that fail to print', () => {
   it('keeps the job of a printer out of paper across a restart and prints it as the original', async () => {
     const p = payment();
     payments.set(p.orderNo, p);
-    await devices.simulate('paper_out');
-    service.onPayment(p);
-    await service.idle();
-    expect(printed).toHaveLength(0);
+    await printWithoutPaper(() => service.onPayment(p));
     expect(await service.stats()).toMatchObject({ failed: 1, printed: 0, unprinted: [p.orderNo] });
 
     await restart(); // the in-memory job list of the device manager is gone; ours is not
@@ -237,14 +251,8 @@ describe('receipts that fail to print', () => {
   it('records a kept job reprinted from the Devices screen, so it is not printed again as an original', async () => {
     const p = payment();
     payments.set(p.orderNo, p);
-    await devices.simulate('paper_out');
-    service.onPayment(p);
-    await service.idle();
-    await devices.simulate('paper_in');
-    const [job] = devices.list().failedJobs;
-    expect(job?.orderNo).toBe(p.orderNo);
-    expect((await devices.reprint(job!.id)).state).toBe('printed');
-    await service.idle();
+    await printWithoutPaper(() => service.onPayment(p));
+    await reprintKeptJob(p.orderNo);
     expect(await service.stats()).toMatchObject({ printed: 1, unprinted: [] });
     expect(await service.print(p.orderNo)).toMatchObject({ printed: true, reprint: true });
   });
@@ -403,6 +411,18 @@ describe('service-point bill receipts', () => {
     const r = await service.printBill(b.id, 'bill');
     expect(r).toMatchObject({ printed: true, reprint: false });
     expect(receiptText(printed[0]!)).not.toContain('重打 REPRINT');
+  });
+
+  it('a provisional receipt that met a printer out of paper is kept; printed from the Devices screen, it is recorded under the bill', async () => {
+    const b = bill();
+    bills.set(b.id, b);
+    await printWithoutPaper(() => service.onBill(b));
+    expect((await service.stats()).unprinted).toEqual(['bill:BP1TEST0001']);
+    await reprintKeptJob(b.id);
+    expect(receiptText(printed[0]!)).toContain('待缴费机构确认');
+    expect(await service.stats()).toMatchObject({ printed: 1, unprinted: [] });
+    // It reached paper: a copy asked for now is marked 重打.
+    expect(await service.printBill(b.id, 'bill')).toMatchObject({ printed: true, reprint: true });
   });
 
   it('prints the signed cash-returned receipt of a refused bill once, and reprints it marked 重打', async () => {

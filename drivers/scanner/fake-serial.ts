@@ -1,7 +1,8 @@
 /**
  * A fake `serialport` for the tests: ports listed and opened like the real library's, data fed
  * in chunks as a USB CDC-ACM link delivers it, and unplugging (the port closes with a
- * "disconnected" error, as `serialport` reports it). Never loads the native module.
+ * "disconnected" error, as `serialport` reports it). Never loads the native module. Demo mode's
+ * simulated counter (usb/demo-counter.ts) lists its USB-serial adapter through it too.
  */
 import { EventEmitter } from 'node:events';
 import type { SerialLib, SerialPortInfo, SerialPortLike } from './serial';
