@@ -106,7 +106,7 @@ export const DeviceErrors = {
     new AppError(
       'devices.not_hid',
       `插着的 ${ids} 没有 HID 输入接口，不能作为 HID 扫码枪读取。若它是串口模式的扫码枪，请选“串口扫码枪”。`,
-      `The attached ${ids} has no HID input interface and cannot be read as a raw-HID scanner. If it is a scanner in serial mode, choose "serial scanner".`,
+      `The attached ${ids} has no HID input interface and cannot be read as a raw-HID scanner. If it is a scanner in serial mode, choose "Serial scanner".`,
     ),
   notPrinter: (ids: string) =>
     new AppError(

@@ -24,11 +24,6 @@ export interface UsbPrinterOptions {
   vendorSpecific?: boolean;
 }
 
-/** Is this device a printer we can drive (printer class, bulk OUT)? */
-export function isUsbPrinter(d: UsbDeviceLike): boolean {
-  return findInterface(d, USB_CLASS_PRINTER, { out: 'bulk' }) !== null;
-}
-
 export class UsbPrinter implements PrinterPort {
   private queue: Promise<unknown> = Promise.resolve();
   private claimed: { iface: number; out: number; in: number | null } | null = null;
