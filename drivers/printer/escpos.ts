@@ -209,7 +209,8 @@ export function encodeReceipt(r: Receipt): Uint8Array {
   d.lines(wrap(`单号：${r.orderNo}`, cols));
   d.lines(wrap(`时间：${chinaTime(r.printedAt)}`, cols));
   if (r.operator || r.terminalId) {
-    d.lines(wrap([r.operator ? `收银员：${r.operator}` : '', r.terminalId ? `终端：${r.terminalId}` : ''].filter(Boolean).join('  '), cols));
+    // At the service point the person is the agent, not a cashier.
+    d.lines(wrap([r.operator ? `${r.service ? '经办人' : '收银员'}：${r.operator}` : '', r.terminalId ? `终端：${r.terminalId}` : ''].filter(Boolean).join('  '), cols));
   }
   d.rule();
   if (r.service) serviceBlock(d, r.service, cols);
@@ -225,7 +226,8 @@ export function encodeReceipt(r: Receipt): Uint8Array {
     d.lines(twoColumns('优惠', `-${yuan(r.totals.discountFen)}`, cols));
   }
   d.bold(true).lines(twoColumns('合计', `￥${yuan(r.totals.totalFen)}`, cols)).bold(false);
-  d.lines(twoColumns(TENDER_LABEL[r.tender.kind], yuan(r.tender.paidFen), cols));
+  // Cash handed back must not read like cash taken in.
+  d.lines(twoColumns(r.service?.kind === 'bill_return' ? '退还现金' : TENDER_LABEL[r.tender.kind], yuan(r.tender.paidFen), cols));
   if (r.tender.changeFen !== undefined) d.lines(twoColumns('找零', yuan(r.tender.changeFen), cols));
   if (r.maskedCode) d.lines(twoColumns('付款码', r.maskedCode, cols));
   if (r.notice.length) {
