@@ -363,10 +363,13 @@ export class OfflineStore {
       if (policy) await q.run("INSERT OR REPLACE INTO settings (key, value) VALUES ('offline.policy', ?)", [JSON.stringify(policy)]);
       await q.run("INSERT OR REPLACE INTO settings (key, value) VALUES ('offline.offset_ms', ?)", [String(Math.round(s.offsetMs))]);
     });
+    const trustedBefore = this.verifier.issuerPublicKeys().join(',');
     this.verifier.setIssuerKeys(s.issuerKeys);
     this.signatures.trust(this.verifier.issuerPublicKeys());
-    // A key sync invalidates every verdict begun before it: the accept checks again.
-    this.verdicts.clear();
+    // A sync that changes the issuer keys invalidates every verdict begun before it: the accept
+    // checks again. A routine sync bringing the same keys keeps them (each verdict is also tied
+    // to the one key it was made under), so a sync landing between scan and accept costs nothing.
+    if (this.verifier.issuerPublicKeys().join(',') !== trustedBefore) this.verdicts.clear();
     this.revoked = new Set(s.revoked);
     if (policy) this.policyNow = policy;
     this.offsetMs = Math.round(s.offsetMs);

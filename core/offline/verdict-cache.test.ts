@@ -27,9 +27,11 @@ function forged(w: OfflineWallet): string {
   return new OfflineWallet({ walletId: w.walletId, keyPair: newKeyPair(), certificate: cert, counter: 7000 }).nextCode();
 }
 
-async function resync(store: OfflineStore): Promise<void> {
+/** A sync from the acquirer; `rotate` adds a new issuer key to the set, as a key rotation does. */
+async function resync(store: OfflineStore, rotate = false): Promise<void> {
   const s = await acq.sync();
-  await store.applySync({ issuerKeys: s.issuerKeys, revoked: s.revoked, policy: s.policy, offsetMs: 0 });
+  const extra = rotate ? [{ ...s.issuerKeys[0]!, keyId: 9_999, publicKey: newKeyPair().publicKey }] : [];
+  await store.applySync({ issuerKeys: [...s.issuerKeys, ...extra], revoked: s.revoked, policy: s.policy, offsetMs: 0 });
 }
 
 describe('offline accept after the budget saw the code (signatures on the worker pool)', () => {
@@ -92,12 +94,23 @@ describe('offline accept after the budget saw the code (signatures on the worker
     expect(await countRows(db)).toEqual(before);
   });
 
-  it('checks again when a key sync came between the budget and the accept', async () => {
+  it('keeps the verdict over a routine sync that brings the same keys', async () => {
+    const w = await newWallet(acq);
+    const code = w.nextCode();
+    store.precheck(code);
+    await resync(store);
+    expect(store.verdicts.size).toBe(1);
+    await store.accept({ amountFen: 200, code, operatorId: 'c1' });
+    expect(checks).toHaveBeenCalledTimes(1);
+    expect(store.verdicts.hits).toBe(1);
+  });
+
+  it('checks again when a key sync that changed the issuer keys came between the budget and the accept', async () => {
     const w = await newWallet(acq);
     const code = w.nextCode();
     store.precheck(code);
     expect(store.verdicts.size).toBe(1);
-    await resync(store);
+    await resync(store, true);
     expect(store.verdicts.size).toBe(0);
     await store.accept({ amountFen: 200, code, operatorId: 'c1' });
     expect(checks).toHaveBeenCalledTimes(2);

@@ -14,8 +14,8 @@
  * - Short-lived and bounded: an entry expires `ttlMs` after its check started (default 20 s;
  *   the cashier confirms within seconds), at most `max` entries are held (default 32), the
  *   oldest evicted first.
- * - A key sync clears it (`clear()`, from the store whenever trust material is replaced), so
- *   no verdict outlives the key set it was made under.
+ * - A sync that changes the issuer keys clears it (`clear()`, from the store), so no verdict
+ *   outlives the key set it was made under; a sync bringing the same keys leaves it.
  * - A check that could not be made (busy, no thread) is not a verdict: it is dropped, and the
  *   accept asks again.
  *
