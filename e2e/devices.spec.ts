@@ -1,6 +1,6 @@
 import { expect, test } from './target';
 import type { Page } from '@playwright/test';
-import { expectAccessible, rpc, setElder, shot, typeKeys } from './ui';
+import { expectAccessible, login, rpc, setElder, shot, typeAmount, typeKeys } from './ui';
 
 /** The back end is shared by every spec: whoever is still logged in from a previous test logs out first. */
 async function loginAs(app: Page, id: string, pin: string) {
@@ -15,6 +15,23 @@ async function loginAs(app: Page, id: string, pin: string) {
 }
 
 test.describe('devices (demo mode, simulated twins)', () => {
+  test('a receipt printed before the Devices screen was ever opened is there when the trainee opens it', async ({ app }) => {
+    await app.reload(); // a fresh page: no screen has started the devices store yet
+    await login(app, 'cashier1', '1111');
+    const printed = async () => (await rpc<{ printed: number }>(app, 'receipts:stats', {})).printed;
+    const before = await printed();
+    await typeAmount(app, '3.2');
+    await app.keyboard.press('F5');
+    await typeAmount(app, '5');
+    await app.keyboard.press('Enter');
+    await expect(app.getByTestId('result-change')).toContainText('¥1.80');
+    await app.keyboard.press('Enter');
+    // The paper is out of the printer before the screen is opened.
+    await expect.poll(printed).toBe(before + 1);
+    await app.evaluate(() => (location.hash = '#/devices'));
+    await expect(app.getByTestId('sim-receipt')).toContainText('3.20');
+  });
+
   test('a test print shows on screen as the paper would, with a QR that carries the link', async ({ app }) => {
     await loginAs(app, 'super1', '2222');
     await expect(app.getByTestId('state-printer:sim')).toContainText('正常');
