@@ -3,41 +3,26 @@
  * its owner only (0600). The Electron shell uses the OS keychain through safeStorage instead;
  * live terminals run under Electron.
  */
-import fs from 'node:fs';
 import type { SecretStore } from '../core/platform';
+import { SecretFile } from '../core/secret-file';
 
 export class FileSecretStore implements SecretStore {
-  constructor(private readonly file: string) {}
+  /** Written whole or not at all and flushed to disk (see core/secret-file.ts). */
+  private readonly stored: SecretFile;
 
-  private read(): Record<string, string> {
-    try {
-      const v: unknown = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-      return typeof v === 'object' && v !== null ? (v as Record<string, string>) : {};
-    } catch {
-      return {};
-    }
+  constructor(file: string) {
+    this.stored = new SecretFile(file);
   }
 
   async get(name: string): Promise<string | null> {
-    const v = this.read()[name];
-    return typeof v === 'string' ? v : null;
+    return this.stored.get(name);
   }
 
   async set(name: string, value: string): Promise<void> {
-    this.write({ ...this.read(), [name]: value });
+    this.stored.set(name, value);
   }
 
   async delete(name: string): Promise<void> {
-    const all = this.read();
-    if (!(name in all)) return;
-    delete all[name];
-    this.write(all);
-  }
-
-  /** Whole or not at all: a new file, then renamed over the old one. */
-  private write(all: Record<string, string>): void {
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    this.stored.delete(name);
   }
 }

@@ -4,24 +4,20 @@
  * Where no keychain is available (a bare Linux without a secret service) safeStorage would fall
  * back to a hard-coded key; we refuse to store secrets then rather than pretend.
  */
-import fs from 'node:fs';
 import type { SafeStorage } from 'electron';
 import type { SecretStore } from '../../core/platform';
+import { SecretFile } from '../../core/secret-file';
 
 export class KeychainSecretStore implements SecretStore {
   constructor(
     private readonly safeStorage: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'>,
-    private readonly file: string,
-  ) {}
-
-  private read(): Record<string, string> {
-    try {
-      const v: unknown = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-      return typeof v === 'object' && v !== null ? (v as Record<string, string>) : {};
-    } catch {
-      return {};
-    }
+    file: string,
+  ) {
+    this.stored = new SecretFile(file);
   }
+
+  /** Ciphertext only, written whole or not at all and flushed to disk (see core/secret-file.ts). */
+  private readonly stored: SecretFile;
 
   private usable(): boolean {
     if (!this.safeStorage.isEncryptionAvailable()) return false;
@@ -30,30 +26,17 @@ export class KeychainSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<string | null> {
-    const enc = this.read()[name];
-    if (typeof enc !== 'string' || !this.usable()) return null;
+    const enc = this.stored.get(name);
+    if (enc === null || !this.usable()) return null;
     return this.safeStorage.decryptString(Buffer.from(enc, 'base64'));
   }
 
   async set(name: string, value: string): Promise<void> {
     if (!this.usable()) throw new Error('no OS keychain is available to store secrets');
-    this.write({ ...this.read(), [name]: this.safeStorage.encryptString(value).toString('base64') });
+    this.stored.set(name, this.safeStorage.encryptString(value).toString('base64'));
   }
 
   async delete(name: string): Promise<void> {
-    const all = this.read();
-    if (!(name in all)) return;
-    delete all[name];
-    this.write(all);
-  }
-
-  /**
-   * Whole or not at all: a new file, then renamed over the old one, so a power cut while a key
-   * is saved never leaves a half-written file that loses the keys already there.
-   */
-  private write(all: Record<string, string>): void {
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    this.stored.delete(name);
   }
 }
