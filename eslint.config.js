@@ -49,7 +49,8 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'sqlite3', 'usb', 'electron'], message: 'The renderer runs sandboxed: reach the back end through api/client.ts.' },
-            { regex: '/core/(?!api/|demo/seed$)', allowTypeImports: true, message: 'The renderer may import core/api (the contract) only; other core code runs in the back end.' },
+            // core/money.ts: the one parser of typed amounts, pure (no Node), shared with the screens.
+            { regex: '/core/(?!api/|demo/seed$|money$)', allowTypeImports: true, message: 'The renderer may import core/api (the contract) and core/money (the amount parser) only; other core code runs in the back end.' },
           ],
         },
       ],

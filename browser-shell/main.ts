@@ -1,11 +1,12 @@
 /**
  * `npm run start:browser`: the back end in plain Node plus the browser shell. Demo mode on the
  * embedded simulator unless told otherwise. Environment: PORT (default 5174), DATA_DIR
- * (default ./.data), MODE (demo | live), CASHIER_TOKEN (tests only: a fixed token), RENDERER_DIR
+ * (default ./.data), MODE (demo; live is refused: backend.ts says why), CASHIER_TOKEN (tests only: a fixed token), RENDERER_DIR
  * (default out/renderer: a second build folder lets two engineers run Playwright side by side).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AppError } from '../core/api/errors';
 import { browserBackend } from './backend';
 import { startBrowserShell } from './server';
 
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
+  // A refusal a person can meet (live mode, say) in both languages; anything else as it is.
+  console.error(e instanceof AppError ? `${e.zh}\n${e.en}` : e instanceof Error ? e.message : e);
   process.exit(1);
 });

@@ -33,14 +33,17 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function connect(headers: Record<string, string>): Promise<WebSocket> {
+/** A WebSocket to /rpc offering `protocols` (the page offers `vc-rpc` and `vc-token.<token>`). */
+function connect(headers: Record<string, string>, protocols: string[] = []): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${shell.port}/rpc`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${shell.port}/rpc`, protocols, { headers });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
 }
+
+const offered = () => ['vc-rpc', `vc-token.${shell.token}`];
 
 function rpc(ws: WebSocket, raw: string | Buffer): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
@@ -61,34 +64,39 @@ describe('browser shell', () => {
     expect(shell.token.length).toBeGreaterThanOrEqual(32);
   });
 
-  it('refuses pages without the token, with a bilingual message', async () => {
-    const r = await fetch(`${origin}/`);
-    expect(r.status).toBe(401);
-    const body = await r.text();
-    expect(body).toContain('访问令牌');
-    expect(body).toContain('token');
-    expect((await fetch(`${origin}/?token=wrong`)).status).toBe(401);
+  it('serves the page with a strict CSP and never sets a cookie: another server on 127.0.0.1 would receive it (item 7)', async () => {
+    for (const u of [shell.url, `${origin}/`, `${origin}/index.html`, `${origin}/?token=wrong`]) {
+      const r = await fetch(u);
+      expect(r.status, u).toBe(200);
+      expect(r.headers.get('set-cookie'), u).toBeNull();
+      expect(r.headers.get('content-security-policy'), u).toContain("default-src 'self'");
+    }
   });
 
-  it('serves the page with the token, sets an HttpOnly cookie and a strict CSP', async () => {
-    const r = await fetch(shell.url);
-    expect(r.status).toBe(200);
-    expect(r.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
-    expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
-    const again = await fetch(`${origin}/index.html`, { headers: { cookie: `vc_token=${shell.token}` } });
-    expect(again.status).toBe(200);
+  it('takes the token only from the WebSocket handshake, never from a cookie or the address, and never echoes it (item 7)', async () => {
+    await expect(connect({ origin, cookie: `vc_token=${shell.token}` })).rejects.toThrow(/401/);
+    await expect(connect({ origin, cookie: `vc_token=${shell.token}` }, ['vc-rpc'])).rejects.toThrow(/401/);
+    await expect(connect({ origin }, ['vc-rpc', 'vc-token.wrong-token-of-right-len'])).rejects.toThrow(/401/);
+    const inAddress = new WebSocket(`ws://127.0.0.1:${shell.port}/rpc?token=${shell.token}`, ['vc-rpc'], { headers: { origin } });
+    await expect(new Promise((resolve, reject) => {
+      inAddress.once('open', resolve);
+      inAddress.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    })).rejects.toThrow(/401/);
+    const ws = await connect({ origin }, ['vc-rpc', `vc-token.${shell.token}`]);
+    expect(ws.protocol).toBe('vc-rpc');
+    ws.close();
   });
 
   it('never serves files outside the renderer folder', async () => {
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt']) {
-      const r = await fetch(`${origin}${p}`, { headers: { cookie: `vc_token=${shell.token}` } });
+      const r = await fetch(`${origin}${p}`);
       expect(r.status, p).toBe(404);
     }
   });
 
   it('never follows a symbolic link out of the renderer folder, nor a backslash, NUL or malformed encoding', async () => {
     for (const p of ['/leak.js', '/up/secret.txt', '/..%5csecret.txt', '/index.html%00.png', '/%E0%A4%A', '/face-models', '/face-models/']) {
-      const r = await fetch(`${origin}${p}`, { headers: { cookie: `vc_token=${shell.token}` } });
+      const r = await fetch(`${origin}${p}`);
       expect(r.status, p).toBe(404);
       expect(await r.text(), p).not.toContain('outside');
       expect(r.headers.get('content-security-policy'), p).toContain("default-src 'self'");
@@ -96,7 +104,7 @@ describe('browser shell', () => {
   });
 
   it('serves with the types the Electron shell uses: a wasm kernel as application/wasm', async () => {
-    const r = await fetch(`${origin}/face-models/kernel.wasm`, { headers: { cookie: `vc_token=${shell.token}` } });
+    const r = await fetch(`${origin}/face-models/kernel.wasm`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/wasm');
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
@@ -105,12 +113,12 @@ describe('browser shell', () => {
 
   it('refuses a WebSocket without the token or from another origin', async () => {
     await expect(connect({ origin })).rejects.toThrow(/401/);
-    await expect(connect({ origin: 'https://evil.example', cookie: `vc_token=${shell.token}` })).rejects.toThrow(/401/);
-    await expect(connect({ cookie: `vc_token=${shell.token}` })).rejects.toThrow(/401/);
+    await expect(connect({ origin: 'https://evil.example' }, offered())).rejects.toThrow(/401/);
+    await expect(connect({}, offered())).rejects.toThrow(/401/);
   });
 
   it('answers calls over the WebSocket and refuses malformed messages', async () => {
-    const ws = await connect({ origin, cookie: `vc_token=${shell.token}` });
+    const ws = await connect({ origin }, offered());
     const ok = await rpc(ws, JSON.stringify({ id: 1, method: 'system:info', input: {} }));
     expect(ok).toMatchObject({ id: 1, ok: true, value: { mode: 'demo', shell: 'browser' } });
     for (const bad of ['not json', '[]', 'null', '{"method":"system:info"}', '{"id":"1","method":"system:info"}', '{"id":1.5}']) {
@@ -125,7 +133,7 @@ describe('browser shell', () => {
   });
 
   it('pushes events to connected sockets', async () => {
-    const ws = await connect({ origin, cookie: `vc_token=${shell.token}` });
+    const ws = await connect({ origin }, offered());
     const got = new Promise((resolve) =>
       ws.on('message', (d) => {
         const m = JSON.parse(d.toString());

@@ -4,10 +4,16 @@
  * browser on the same machine).
  *
  * Security, since any local process and any web page the user opens can reach 127.0.0.1:
- * - a per-launch random token is required: in the URL the shell prints, then in an HttpOnly,
- *   SameSite=Strict cookie; requests without it get 401 and the WebSocket is refused;
+ * - the back end is reached only over the WebSocket, which needs the per-launch random token:
+ *   the page takes it from the URL the shell prints, keeps it for its tab and presents it in the
+ *   handshake as a subprotocol (core/api/browser-token.ts). Never a cookie: cookies are not
+ *   bound to a port, so the browser would send it to every other server on 127.0.0.1;
+ * - the static files need no token: they are the renderer's public code, with nothing secret
+ *   and no way to act without the WebSocket;
  * - the WebSocket also requires the Origin to be this server's own, so another site cannot
  *   drive the till through the user's browser (cross-site WebSocket hijacking);
+ * - no request of any shape stops the server: the target is parsed defensively and anything
+ *   malformed (request line, headers, method, upgrade) is answered 400 or refused, never thrown;
  * - every message goes through the same dispatcher as Electron's IPC (size, schema, access);
  * - responses carry a strict CSP and no-sniff; only files under the renderer folder are served,
  *   by the resolver the Electron shell uses too (core/static-files.ts: traversal in any
@@ -19,6 +25,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Backend } from '../core/app';
+import { RPC_PROTOCOL, TOKEN_PATTERN, tokenFromProtocols } from '../core/api/browser-token';
 import { AppErrorShape, RpcErrors } from '../core/api/errors';
 import { MAX_PAYLOAD_BYTES } from '../core/api/names';
 import { CONTENT_SECURITY_POLICY } from '../core/api/csp';
@@ -45,14 +52,20 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(header: string | undefined): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === 'vc_token') return v.join('=');
+/**
+ * The path of a request target, or null when it is not a plain origin-form path (`/…`): `//a:99999/`,
+ * absolute URLs, `*`, control characters. `new URL` throws on some of these; nothing here may.
+ */
+function targetPath(raw: string | undefined): string | null {
+  if (typeof raw !== 'string' || !raw.startsWith('/') || raw.startsWith('//') || /[\p{Cc}\s]/u.test(raw)) return null;
+  try {
+    return new URL(raw, 'http://localhost').pathname;
+  } catch {
+    return null;
   }
-  return null;
 }
+
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 /** A client message: `{ id, method, input }`. Anything else is refused without reaching core. */
 function parseCall(raw: string): { id: number | null; method: unknown; input: unknown } | null {
@@ -71,58 +84,85 @@ function parseCall(raw: string): { id: number | null; method: unknown; input: un
 
 export async function startBrowserShell(opts: BrowserShellOptions): Promise<BrowserShell> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  if (!TOKEN_PATTERN.test(token)) throw new Error('CASHIER_TOKEN: 16–128 characters of A–Z, a–z, 0–9, - and _.');
   const host = opts.host ?? '127.0.0.1';
   const root = path.resolve(opts.staticDir);
   let origin = '';
 
-  const authorised = (req: http.IncomingMessage, url: URL): boolean => {
-    const t = url.searchParams.get('token') ?? cookieToken(req.headers.cookie);
-    return t !== null && safeEqual(t, token);
+  const headers = (): Record<string, string> => ({
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Cache-Control': 'no-store',
+  });
+
+  const serveStatic = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const pathname = targetPath(req.url);
+    if (pathname === null) {
+      res.writeHead(400, headers()).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, headers()).end();
+      return;
+    }
+    // The same resolver and types as the Electron shell's app:// handler (core/static-files.ts).
+    const file = await resolveStaticFile(root, pathname);
+    const body = file ? await fs.promises.readFile(file).catch(() => null) : null;
+    if (!file || !body) {
+      res.writeHead(404, headers()).end();
+      return;
+    }
+    res.writeHead(200, { ...headers(), 'Content-Type': contentType(file) });
+    res.end(req.method === 'HEAD' ? undefined : body);
   };
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', origin);
-    const headers: Record<string, string> = {
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'Cache-Control': 'no-store',
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, headers).end();
-      return;
-    }
-    if (!authorised(req, url)) {
-      const e = RpcErrors.unauthorized();
-      res.writeHead(401, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`${e.zh}\n${e.en}\n`);
-      return;
-    }
-    if (url.searchParams.has('token')) {
-      headers['Set-Cookie'] = `vc_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    }
-    // The same resolver and types as the Electron shell's app:// handler (core/static-files.ts).
-    void resolveStaticFile(root, url.pathname).then(async (file) => {
-      const body = file ? await fs.promises.readFile(file).catch(() => null) : null;
-      if (!file || !body) {
-        res.writeHead(404, headers).end();
-        return;
-      }
-      res.writeHead(200, { ...headers, 'Content-Type': contentType(file) });
-      res.end(req.method === 'HEAD' ? undefined : body);
+    serveStatic(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(400, headers()).end();
+      else res.destroy();
     });
   });
+  // A request line or header Node's parser refuses: 400, and the server goes on.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end(BAD_REQUEST);
+    else socket.destroy();
+  });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES + 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_PAYLOAD_BYTES + 1024,
+    // Answer with the RPC protocol only, never echoing the token's entry.
+    handleProtocols: (offered) => (offered.has(RPC_PROTOCOL) ? RPC_PROTOCOL : false),
+  });
   const sockets = new Set<WebSocket>();
 
+  /** The page's handshake: the token's subprotocol, right, beside the RPC one the server answers with. */
+  const authorised = (req: http.IncomingMessage): boolean => {
+    const offered = req.headers['sec-websocket-protocol'];
+    const t = tokenFromProtocols(offered);
+    return t !== null && safeEqual(t, token) && offered!.split(',').some((p) => p.trim() === RPC_PROTOCOL);
+  };
+
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
-    if (url.pathname !== '/rpc' || req.headers.origin !== origin || !authorised(req, url)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
+    // A reset mid-handshake must not become an unhandled 'error' that ends the process.
+    socket.on('error', () => socket.destroy());
+    try {
+      const pathname = targetPath(req.url);
+      if (pathname === null) {
+        socket.end(BAD_REQUEST);
+        return;
+      }
+      if (pathname !== '/rpc' || req.headers.origin !== origin || !authorised(req)) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      // ws answers a malformed handshake (key, version, protocols) with 400 itself.
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
+    } catch {
+      if (socket.writable) socket.end(BAD_REQUEST);
+      else socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
   });
 
   const unsubscribe = opts.backend.bus.subscribe((event, payload) => {

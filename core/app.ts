@@ -10,6 +10,7 @@ import type { PrintJob } from './api/devices';
 import { createDispatcher, type Dispatcher } from './api/dispatcher';
 import { OperatorAdmin } from './auth/admin';
 import { OperatorService } from './auth/operators';
+import { LIVE_PIN_COST, loadPepper } from './auth/pin';
 import { AppConfig, databasePath, type AppConfigInput } from './config';
 import { ConnectivityMonitor } from './connectivity/monitor';
 import { demoOperators } from './demo/seed';
@@ -18,6 +19,9 @@ import type { Platform } from './platform';
 import { Db } from './store/db';
 import { migrate } from './store/migrate';
 import { migrations } from './store/migrations';
+import { openChecked } from './store/integrity';
+import { consoleLogger, rememberingSecrets } from './ops/log';
+import { MONEY_INTAKE, OpsService } from './ops/service';
 import { ACQUIRER_KEY_SECRET, createPaymentSide, type PaymentSide } from './payments/setup';
 import { DemoAgentAcquirer, unavailableAgentAcquirer } from './agent/acquirer';
 import { AgentErrors } from './agent/errors';
@@ -26,6 +30,9 @@ import { AgentHistory } from './agent/history';
 import { AgentService, type ChargePort } from './agent/service';
 import { DisplayService } from './display/service';
 import { OfflineService } from './offline/service';
+import { TrustedClock } from './clock/trusted-clock';
+import { OnlineReconciler } from './reconcile/online-service';
+import { reconcileHandlers } from './reconcile/handlers';
 import { DeviceManager } from '../drivers/manager';
 import { deviceHandlers } from '../drivers/handlers';
 import { createTraining } from './training/service';
@@ -34,9 +41,15 @@ import { offlineFault } from './training/offline-decline';
 import { receiptHandlers } from './receipts/handlers';
 import { billById, paymentByOrderNo, withdrawalLink } from './receipts/lookups';
 import { ReceiptService } from './receipts/service';
-import { acquirerProfileHandlers, settingsHandlers, wedgeSettingsHandlers } from './settings/handlers';
+import { acquirerProfileHandlers, settingsHandlers, walletProfileHandlers, wedgeSettingsHandlers } from './settings/handlers';
+import { WalletProfileService } from './settings/wallet-profile';
+import { ALIPAY_TIMINGS, WECHAT_TIMINGS } from './acquirer/wallet-timings';
+import { recogniseCode } from './payments/codes';
 import { AcquirerProfileService, loadStartupProfile, withProfile, type StartupProfile } from './settings/acquirer-profile';
 import { LinkGate } from './acquirer/switchable';
+import { provesTraining } from './acquirer/connection-test';
+import { JournalGuard } from './ledger/check';
+import { MirrorService } from './mirror/service';
 import { reportHandlers } from './reports/handlers';
 import { amlHandlers } from './aml/handlers';
 import { thresholds } from './aml/rules';
@@ -56,6 +69,14 @@ export interface Backend {
   payments: PaymentSide;
   /** Printer, drawer, scanner: `devices.printReceipt(receipt)` after a payment, `devices.openDrawer()` after a cash sale. */
   devices: DeviceManager;
+  /** Logs, storage health, backups, diagnostics (core/ops). */
+  ops: OpsService;
+  /** The journal's check: `journal.last()` is the start-up check (core/ledger/check.ts `verifyJournalAtStart`). */
+  journal: JournalGuard;
+  /** The second-medium mirror of what is not yet forwarded (core/mirror). */
+  mirror: MirrorService;
+  /** Open work a restart would cut (payments, refunds, a forwarded batch, a withdrawal charging): the updater waits for none. */
+  openWork(): Promise<{ payments: number; refunds: number; forwarding: number; serviceTx: number }>;
   close(): Promise<void>;
 }
 
@@ -63,18 +84,42 @@ const ModeMismatch = () =>
   new AppError('config.mode_mismatch', '数据文件与当前模式不符：培训数据与真实数据不能混用。',
     'The data file does not match the current mode: training and live data never mix.');
 
-/** Opens the mode's own database, migrates it, and checks it was created for this mode. */
+/**
+ * Opens the mode's own database, checks it was created for this mode, then migrates it. The
+ * mode stamp is read before migrate(): a training file copied over the live one (or the reverse)
+ * is refused untouched, never upgraded first.
+ */
 async function openDatabase(config: Pick<AppConfig, 'dataDir' | 'mode'>): Promise<Db> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const db = await Db.open({ filename: databasePath(config) });
-  await migrate(db, migrations);
-  const row = await db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'db.mode'");
-  if (!row) await db.run("INSERT INTO settings (key, value) VALUES ('db.mode', ?)", [config.mode]);
-  else if (row.value !== config.mode) {
+  ownerOnlyFolder(config.dataDir);
+  // quick_check first: a damaged file stops the start with the restore path (core/store/integrity.ts).
+  const db = await openChecked(databasePath(config));
+  try {
+    const hasSettings = await db.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'settings'");
+    const row = hasSettings ? await db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'db.mode'") : undefined;
+    if (row && row.value !== config.mode) throw ModeMismatch();
+    await migrate(db, migrations);
+    if (!row) await db.run("INSERT INTO settings (key, value) VALUES ('db.mode', ?)", [config.mode]);
+  } catch (e) {
     await db.close();
-    throw ModeMismatch();
+    throw e;
   }
   return db;
+}
+
+const SimulatorUnproven = (detail: string) =>
+  new AppError('config.simulator_unproven', '培训模式只能连接模拟收单机构：该地址没有在签名应答中表明是培训环境，未启动。请使用内置模拟器，或由管理员在设置中测试并保存连接。',
+    'Demo mode only connects to a simulated acquirer: that address did not say training in its answer to a signed request, so the counter did not start. Use the built-in simulator, or have an administrator test and save the connection in Settings.',
+    { detail });
+
+/**
+ * The data folder, readable by this OS account only (0700), made so or tightened if it exists
+ * from before: the databases hold PIN hashes, credit customers' names and phone numbers. The
+ * files in it are 0600 (core/store/db.ts, core/secret-file.ts). On Windows the folder is in the
+ * user's own profile, whose ACL already keeps other accounts out; chmod does nothing there.
+ */
+export function ownerOnlyFolder(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') fs.chmodSync(dir, 0o700);
 }
 
 async function seedDemo(ops: OperatorService): Promise<void> {
@@ -88,6 +133,9 @@ async function seedDemo(ops: OperatorService): Promise<void> {
 const NO_PROFILE: StartupProfile = { stored: null, link: null, problem: null };
 
 export async function createBackend(input: AppConfigInput, platform: Platform): Promise<Backend> {
+  const log = platform.log ?? consoleLogger();
+  // Every secret handed out is remembered by the log's redactor: it is never written, wherever it turns up.
+  platform = { ...platform, secrets: rememberingSecrets(platform.secrets, log) };
   // The configuration is checked whole before any file is touched; the saved acquirer
   // connection lives in the mode's own database (so a training one never reaches a live
   // counter), so it is read once that database is open, and the configuration built again with it.
@@ -103,10 +151,31 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   }
   // Its keys, when the running connection is the saved one (in memory only).
   const saved = input.acquirer === undefined ? startup.link : null;
+  // A saved demo connection was tested before it was saved (the acquirer said training); one a
+  // configuration names must show the same before anything is sent to it, whatever it claims.
+  if (config.mode === 'demo' && config.acquirer.kind === 'http' && !saved) {
+    const proof = await provesTraining({
+      baseUrl: config.acquirer.baseUrl, terminalId: config.terminalId, signingKey: (await platform.secrets.get(ACQUIRER_KEY_SECRET)) ?? '',
+      timeoutMs: config.acquirerTimings.requestTimeoutMs, ca: platform.acquirerCa,
+    });
+    if (!proof.training) {
+      await db.close();
+      throw SimulatorUnproven(proof.detail);
+    }
+  }
+  // The journal is checked, and its chain key bound, before any service can append to it. A
+  // broken journal does not stop the start (a supervisor must be able to see it): it stops new
+  // money (journal.guard below).
+  const journal = await JournalGuard.start({ db, secrets: platform.secrets, mode: config.mode });
   const bus = new EventBus();
-  const operators = new OperatorService(db, bus, config.idleLockMinutes * 60_000);
+  // A live counter's PINs at full cost, keyed with the pepper from the OS secret store, so a copied
+  // database alone cannot test a guess (core/auth/pin.ts); demo's PINs are printed on its login screen.
+  const hashing = config.mode === 'live' ? { cost: platform.livePinCost ?? LIVE_PIN_COST, pepper: await loadPepper(platform.secrets) } : undefined;
+  const operators = new OperatorService(db, bus, config.idleLockMinutes * 60_000, Date.now, { hashing });
   const operatorAdmin = new OperatorAdmin(db, operators, config.mode);
   const connectivity = new ConnectivityMonitor(bus);
+  // The time the day counters trust (core/clock): a PC clock moved back or forward reopens no limit.
+  const clock = await TrustedClock.open(db, bus);
   if (config.mode === 'demo') {
     await seedDemo(operators);
     // The embedded simulator is in-process: the link is up until a trainer's fault says not.
@@ -121,7 +190,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   // Reviews of flagged offline items are dual-controlled like refunds (operators.approve).
   const offline = await OfflineService.create({
     db, bus, config, connectivity, terminalKey: saved?.offlineKey ?? (() => platform.secrets.get(ACQUIRER_KEY_SECRET)), approve: (id, pin) => operators.approve(id, pin),
-    verifyWorkerPath: platform.verifyWorkerPath, gate, ca: platform.acquirerCa,
+    verifyWorkerPath: platform.verifyWorkerPath, gate, ca: platform.acquirerCa, clock, journal,
   });
   // Withdrawals charge the customer's code through the payment engine (built below; only
   // called after start-up), recorded as a withdrawal with the order so history and the Z report
@@ -143,7 +212,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
         await db.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [k, v]);
       },
     },
-    log: (m) => console.warn(`[devices] ${m}`),
+    log: (m) => log.warn('devices', { message: m }),
     // Set once the receipt service exists (below); no job can end before start-up is done.
     onReceiptJob: (job) => receiptJobEnded(job),
   });
@@ -158,8 +227,11 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     logout: () => operators.logout(),
     offlineFault: offlineFault(offline),
   });
+  // A training reset empties the journal: a new chain key (a new journal for the acquirer's
+  // anchors) from its next row, first of the reset's steps, before anything can append again.
+  training.onReset(() => journal.afterReset());
   const demoBiller = config.mode === 'demo' ? new DemoAgentAcquirer(connectivity) : null;
-  const agent = new AgentService(db, bus, demoBiller ?? unavailableAgentAcquirer, withdrawalCharge);
+  const agent = new AgentService(db, bus, demoBiller ?? unavailableAgentAcquirer, withdrawalCharge, Date.now, () => clock.counterDay());
   // The trainer's "biller refuses" fault ends with the class.
   if (demoBiller) {
     training.onReset(async () => {
@@ -188,10 +260,33 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     else if (name === 'agent:billChanged') receipts.onBill(payload as EventPayload<'agent:billChanged'>);
   });
 
+  // Alipay and WeChat Pay (core/settings/wallet-profile.ts): a live counter without a sandbox
+  // connection takes wallet payments through its saved wallets (core/acquirer/routing.ts).
+  const wallets = new WalletProfileService({
+    db, secrets: platform.secrets, mode: config.mode, approve: (id, pin) => operators.approve(id, pin),
+    timings: { alipay: { ...ALIPAY_TIMINGS, ...input.acquirerTimings }, wechat: { ...WECHAT_TIMINGS, ...input.acquirerTimings } },
+    ca: platform.acquirerCa ? { alipay: platform.acquirerCa, wechat: platform.acquirerCa } : undefined,
+    running: {
+      mayReplace: () => config.mode === 'live' && acquirerProfile.view().running.kind === 'none',
+      openWork: () => payments.openWork(),
+      hold: async (fn) => (await gate.hold(10_000, async () => fn())).ran,
+      use: (a) => payments.useWallets(a),
+      recognise: recogniseCode,
+      tenderOf: async (no) => (await db.get<{ tender: string }>('SELECT tender FROM payments WHERE order_no = ?', [no]))?.tender ?? null,
+    },
+  });
+  await wallets.load();
+  const walletAcquirer = config.mode === 'live' && config.acquirer.kind === 'none' ? await wallets.startupAcquirer() : null;
   const payments = await createPaymentSide({
     config, db, bus, platform, operators, connectivity, offline: offline.store, offlineRefunds: offline.refunds,
-    service: new AgentHistory(db, config.mode === 'demo'), gate, signingKey: saved?.signingKey,
+    service: new AgentHistory(db, config.mode === 'demo'), gate, signingKey: saved?.signingKey, wallets: walletAcquirer ?? undefined,
+    // Demo: the trainer's link, which every route to the simulated acquirer crosses (payments/setup.ts).
+    demoLink: offline.demo?.link,
   });
+  // Online payments and refunds reconciled against the acquirer's statement: daily by itself
+  // once the business day has closed (by the trusted clock), and on demand (core/reconcile).
+  const reconciler = new OnlineReconciler({ db, bus, env: payments.engine.env, now: () => clock.now() });
+  reconciler.startDaily();
   // The reset also puts the embedded simulator's wallets and orders back to the seed.
   const simulator = payments.simulator;
   if (simulator) training.onReset(() => resetSimulatorData(config, simulator));
@@ -237,6 +332,36 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
   const amlWatcher = new AmlWatcher(aml, { bus });
   amlWatcher.start();
 
+  // Logs, storage health and the money gate, backups, the diagnostics bundle (core/ops).
+  const ops = new OpsService({
+    db,
+    dataDir: config.dataDir,
+    log,
+    logDir: platform.logDir,
+    emitHealth: (h) => bus.emit('ops:health', h),
+    backups: platform.backups ?? false,
+    freeBytes: platform.diskFree,
+    facts: {
+      system: () => ({ mode: config.mode, terminalId: config.terminalId, version: config.version, shell: config.shell }),
+      config: () => ({ ...config, acquirerProfile: startup.stored }),
+      devices: () => devices.list(),
+      journal: () => journal.last(),
+      counts: async () => ({
+        ...(await payments.openWork()),
+        outbox: await offline.store.counts(),
+        followUps: (await offline.store.followUps()).length,
+      }),
+    },
+  });
+  const stopEventLog = bus.subscribe((name, payload) => ops.logEvent(name, payload));
+  // The mirror of what is not yet forwarded, on a second medium (core/mirror): follows the
+  // outbox and queued bills after their commits, so a missing USB stick never stops a payment.
+  const mirror = new MirrorService({
+    db, bus, secrets: platform.secrets, terminalId: config.terminalId,
+    approve: (id, pin, subject) => operators.approve(id, pin, subject),
+    afterRestore: () => offline.store.reloadAfterReset(),
+  });
+  await mirror.start();
   const handlers: Handlers = {
     'session:operators': () => operators.list(),
     'session:login': ({ operatorId, pin }) => operators.login(operatorId, pin),
@@ -261,6 +386,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
       shell: config.shell,
     }),
     'connectivity:get': async () => connectivity.get(),
+    'clock:get': async () => clock.status(),
     ...payments.handlers,
     'face:identify': payments.face['face:identify'],
     'face:confirm': payments.face['face:confirm'],
@@ -278,24 +404,34 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     ...settingsHandlers(settings),
     ...wedgeSettingsHandlers(wedge),
     ...acquirerProfileHandlers(acquirerProfile),
+    ...walletProfileHandlers(wallets),
     ...reportHandlers({
       db,
       listPayments: (f) => payments.engine.list(f),
       receiptStats: (day) => receipts.stats(day),
       offlineReview: (from, to) => offline.store.reviewTotals(from, to),
       billRefusals: (from, to) => agent.refusalTotals(from, to),
+      reconciliation: (day) => reconciler.summary(day),
     }),
+    ...reconcileHandlers(reconciler),
     ...amlHandlers({ store: aml, watcher: amlWatcher, operatorNames: () => operators.allNames() }),
     ...training.handlers,
+    ...ops.handlers(),
+    ...journal.handlers(),
+    ...mirror.handlers(),
   };
   training.attach(handlers);
+  ops.guard(handlers);
+  journal.guard(handlers, MONEY_INTAKE);
+  journal.verifyInBackground();
 
-  const dispatcher = createDispatcher({
+  const dispatcher = ops.logCalls(createDispatcher({
     handlers,
-    context: (): CallContext => ({ operator: operators.operatorForCall() }),
-    onInternalError: (method, e) => console.error(`[core] ${method} failed:`, e instanceof Error ? e.message : e),
+    context: (activity): CallContext => ({ operator: operators.operatorForCall(activity) }),
+    onInternalError: (method, e) => log.error('call.failed', { method, err: e }),
     onResult: training.observe,
-  });
+  }));
+  ops.start();
 
   return {
     config,
@@ -306,6 +442,20 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     connectivity,
     payments,
     devices,
+    ops,
+    journal,
+    mirror,
+    /**
+     * What is still open and would be cut by a restart (the Electron shell's updater waits for
+     * none): payments and refunds unresolved, a forwarded batch without its answer, a
+     * withdrawal whose charge is still running.
+     */
+    async openWork() {
+      const w = await payments.openWork();
+      const c = await offline.store.counts();
+      const charging = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM agent_withdrawals WHERE state = 'charging'");
+      return { payments: w.payments, refunds: w.refunds, forwarding: c.sending, serviceTx: charging?.n ?? 0 };
+    },
     async close() {
       stopReceipts();
       // A receipt step still running would otherwise meet a closed database.
@@ -313,7 +463,13 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
       await devices.stop();
       await amlWatcher.close();
       await payments.close();
+      reconciler.stop();
+      await mirror.close();
       await offline.close();
+      await clock.flush();
+      await ops.close();
+      stopEventLog();
+      await journal.close();
       await db.close();
     },
   };

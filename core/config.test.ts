@@ -5,6 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { createBackend } from './app';
 import { AcquirerTimingsInput, AppConfig, DEMO_TIMINGS, DOMAIN_TIMINGS, PAYMENT_CODE_LIFE_MS, databasePath, timingProblems, type AppConfigInput } from './config';
 import { MemorySecretStore } from './platform';
+import { Db } from './store/db';
+import { startSimulator } from './acquirer/simulator/server';
+import { ACQUIRER_KEY_SECRET } from './payments/setup';
+import { migrate } from './store/migrate';
+import { migrations } from './store/migrations';
 
 describe('training and live data never mix', () => {
   it('demo mode cannot be pointed at a live acquirer', () => {
@@ -34,6 +39,57 @@ describe('training and live data never mix', () => {
     ).rejects.toMatchObject({ code: 'config.mode_mismatch' });
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  it('refuses a training database on a live start before migrating it (nothing written)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-cfg-'));
+    // A training file made by an older version: the first migrations only, stamped demo.
+    const old = await Db.open({ filename: databasePath({ dataDir: dir, mode: 'live' }) });
+    await migrate(old, migrations.slice(0, 3));
+    await old.run("INSERT INTO settings (key, value) VALUES ('db.mode', 'demo')");
+    await old.close();
+    await expect(
+      createBackend(
+        { dataDir: dir, mode: 'live', shell: 'browser', acquirer: { kind: 'http', baseUrl: 'https://acq.example/' } },
+        { secrets: new MemorySecretStore() },
+      ),
+    ).rejects.toMatchObject({ code: 'config.mode_mismatch' });
+    const after = await Db.open({ filename: databasePath({ dataDir: dir, mode: 'live' }) });
+    const applied = await after.all<{ id: number }>('SELECT id FROM schema_migrations ORDER BY id');
+    await after.close();
+    expect(applied.map((r) => r.id)).toEqual(migrations.slice(0, 3).map((m) => m.id));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a demo configuration naming its own acquirer', () => {
+  /** A simulator that says training, or one that says real money moves (as a live acquirer does). */
+  async function sim(training: boolean) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-cfg-'));
+    const s = await startSimulator({ file: path.join(dir, 'sim.sqlite'), training });
+    const secrets = new MemorySecretStore();
+    await secrets.set(ACQUIRER_KEY_SECRET, await s.provisionTerminal('T0001'));
+    return { s, dir, secrets };
+  }
+
+  it('does not start on { simulator: true } unless the acquirer says training in its answer to a signed ping', async () => {
+    const real = await sim(false);
+    try {
+      await expect(
+        createBackend({ dataDir: real.dir, mode: 'demo', shell: 'browser', acquirer: { kind: 'http', baseUrl: real.s.url, simulator: true } }, { secrets: real.secrets }),
+      ).rejects.toMatchObject({ code: 'config.simulator_unproven', zh: expect.stringMatching(/培训模式/), en: expect.stringMatching(/did not say training/) });
+    } finally {
+      await real.s.close();
+      fs.rmSync(real.dir, { recursive: true, force: true });
+    }
+    const training = await sim(true);
+    try {
+      const b = await createBackend({ dataDir: training.dir, mode: 'demo', shell: 'browser', acquirer: { kind: 'http', baseUrl: training.s.url, simulator: true } }, { secrets: training.secrets });
+      expect(b.config.acquirer).toMatchObject({ kind: 'http', simulator: true });
+      await b.close();
+    } finally {
+      await training.s.close();
+      fs.rmSync(training.dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('acquirer timings in the configuration', () => {
@@ -46,7 +102,7 @@ describe('acquirer timings in the configuration', () => {
     return Object.fromEntries(r.error.issues.map((i) => [i.path.join('.'), i.message]));
   }
 
-  it('defaults to DOMAIN.md’s figures for a remote acquirer and to the short demo ones on the embedded simulator', () => {
+  it('defaults to docs/DOMAIN.md’s figures for a remote acquirer and to the short demo ones on the embedded simulator', () => {
     expect(AppConfig.parse(live).acquirerTimings).toEqual(DOMAIN_TIMINGS);
     expect(AppConfig.parse(demo).acquirerTimings).toEqual(DEMO_TIMINGS);
     expect(DOMAIN_TIMINGS).toMatchObject({ userpayingPollMs: 5_000, userpayingMaxWaitMs: 60_000, unknownFirstQueryMs: 5_000, unknownQueries: 5, cancelNotBeforeMs: 15_000, cancelAttempts: 3, cancelEveryMs: 2_000 });

@@ -18,7 +18,7 @@ import { Mode } from './api/system';
 export const PAYMENT_CODE_LIFE_MS = 60_000;
 
 /**
- * The acquirer's timings by default: the published figures of DOMAIN.md (WeChat and Alipay).
+ * The acquirer's timings by default: the published figures of docs/DOMAIN.md (WeChat and Alipay).
  * Each field is documented on `AcquirerTimings` (core/acquirer/types.ts).
  */
 export const DOMAIN_TIMINGS: Readonly<AcquirerTimings> = {
@@ -149,7 +149,7 @@ export const AppConfig = z
     acquirer: AcquirerConfig.default({ kind: 'embedded' }),
     /**
      * The acquirer's protocol timings (ms). Any left out take the defaults of the acquirer's
-     * kind: DOMAIN.md's published figures (`DOMAIN_TIMINGS`), or the shorter demo ones on the
+     * kind: docs/DOMAIN.md's published figures (`DOMAIN_TIMINGS`), or the shorter demo ones on the
      * embedded simulator (`DEMO_TIMINGS`). After parsing this holds every timing in force.
      */
     acquirerTimings: AcquirerTimingsInput.default({}),

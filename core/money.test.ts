@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFen, formatFen, MAX_AMOUNT_FEN, parseYuan } from './money';
+import { checkFen, formatFen, MAX_AMOUNT_FEN, parseYuan, readTypedAmount } from './money';
 
 describe('parseYuan', () => {
   it.each([
@@ -19,21 +19,36 @@ describe('parseYuan', () => {
     ['', 'amount.empty'],
     ['0', 'amount.zero'],
     ['0.00', 'amount.zero'],
-    ['-1', 'amount.format'],
-    ['1.234', 'amount.format'],
-    ['1e3', 'amount.format'],
-    ['1,000', 'amount.format'],
-    ['.5', 'amount.format'],
-    ['5.', 'amount.format'],
-    ['NaN', 'amount.format'],
-    ['Infinity', 'amount.format'],
-    ['0x10', 'amount.format'],
-    ['12 34', 'amount.format'],
+    ['-1', 'amount.sign'],
+    ['+1', 'amount.sign'],
+    ['1.234', 'amount.third_decimal'],
+    ['12.3.4', 'amount.second_point'],
+    ['1e3', 'amount.letters'],
+    ['1,000', 'amount.separator'],
+    ['12，34', 'amount.separator'],
+    ['1/2', 'amount.separator'],
+    ['.5', 'amount.no_yuan'],
+    ['5.', 'amount.no_decimals'],
+    ['NaN', 'amount.letters'],
+    ['Infinity', 'amount.letters'],
+    ['0x10', 'amount.letters'],
+    ['12 34', 'amount.separator'],
+    ['12#', 'amount.format'],
     ['1000000.01', 'amount.too_large'],
     ['99999999', 'amount.too_large'],
     ['1'.repeat(40), 'amount.too_large'],
-    ['一百', 'amount.format'],
+    ['一百', 'amount.letters'],
   ])('refuses %j with %s', (s, code) => expect(() => parseYuan(s)).toThrow(expect.objectContaining({ code })));
+
+  it('reads a typed text without dropping anything: empty, an amount, or a refusal in zh and en', () => {
+    expect(readTypedAmount('  ')).toEqual({ kind: 'empty' });
+    expect(readTypedAmount('5.50')).toEqual({ kind: 'amount', fen: 550 });
+    for (const typed of ['-1', '1e3', '12.3.4', '1/2', '0x10', '12,34']) {
+      const r = readTypedAmount(typed);
+      expect(r.kind, typed).toBe('refused');
+      if (r.kind === 'refused') expect(r.error.zh && r.error.en, typed).toBeTruthy();
+    }
+  });
 
   it('refuses non-strings', () => {
     for (const v of [12, null, undefined, {}, ['1']]) expect(() => parseYuan(v)).toThrow(expect.objectContaining({ code: 'amount.format' }));

@@ -64,3 +64,24 @@ describe('the secrets file', () => {
     expect(new SecretFile(f).read()).toEqual({ a: 'x' });
   });
 });
+
+describe('the temporary file (issue 13, item 11)', () => {
+  it.runIf(process.platform !== 'win32')('never follows a symbolic link planted at the temporary name, nor keeps a stale file’s mode', () => {
+    const f = tmpFile();
+    const victim = path.join(path.dirname(f), 'victim.txt');
+    fs.writeFileSync(victim, 'untouched');
+    fs.symlinkSync(victim, `${f}.tmp`);
+    new SecretFile(f).set('key', 'secret-value');
+    // The link's target is untouched; the secrets are in the file, owner-only.
+    expect(fs.readFileSync(victim, 'utf8')).toBe('untouched');
+    expect(new SecretFile(f).get('key')).toBe('secret-value');
+    expect(fs.lstatSync(f).isFile()).toBe(true);
+    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    // A temporary file left readable by everyone (a crash, or another user) is not reused as it is.
+    fs.writeFileSync(`${f}.tmp`, 'stale', { mode: 0o644 });
+    fs.chmodSync(`${f}.tmp`, 0o644);
+    new SecretFile(f).set('other', 'x');
+    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    expect(new SecretFile(f).read()).toEqual({ key: 'secret-value', other: 'x' });
+  });
+});

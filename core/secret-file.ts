@@ -47,7 +47,7 @@ export class SecretFile {
 
   private write(all: Record<string, string>): void {
     const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
+    const fd = openNew(tmp);
     try {
       fs.writeFileSync(fd, JSON.stringify(all));
       fs.fsyncSync(fd);
@@ -56,6 +56,24 @@ export class SecretFile {
     }
     fs.renameSync(tmp, this.file);
     syncFolder(path.dirname(this.file));
+  }
+}
+
+/**
+ * The temporary file, created anew: exclusive (O_EXCL) and not following a symbolic link
+ * (O_NOFOLLOW), owner-only (0600). A plain 'w' would follow a link another local user planted
+ * at the temporary name and write the secrets wherever it points, or keep the mode of a file
+ * they created. One left by a crash mid-write is removed first (unlink removes a link itself,
+ * never its target) and the exclusive open tried once more.
+ */
+function openNew(tmp: string): number {
+  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0);
+  try {
+    return fs.openSync(tmp, flags, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    fs.unlinkSync(tmp);
+    return fs.openSync(tmp, flags, 0o600);
   }
 }
 

@@ -5,11 +5,11 @@ import type { AppError } from '../core/api/errors';
 import { DeviceManager, type DeviceSettings } from './manager';
 import { sampleReceipt } from './printer/fixtures';
 import { receiptText } from './printer/decode';
-import { statusReply } from './printer/status';
 import { FakeSerialLib } from './scanner/fake-serial';
 import type { DemoCounter } from './usb/demo-counter';
 import { keyboardReports } from './scanner/hid';
 import type { SerialLib } from './scanner/serial';
+import { FakeEscPosPrinter } from './usb/fake-printer';
 import { FakeUsbDevice, fakeHidConfig, fakeKeyboardMouseConfig, fakePrinterConfig, fakeVendorBulkConfig } from './usb/fake-device';
 import type { UsbHost } from './usb/host';
 import type { UsbDeviceLike } from './usb/webusb';
@@ -171,11 +171,9 @@ describe('device manager, live mode', () => {
   function liveBus() {
     const attached: UsbDeviceLike[] = [];
     const host: UsbHost = { getDevices: async () => [...attached] };
-    const paper = { paperOut: false };
     const printer = new FakeUsbDevice(0x0416, 0x5011, fakePrinterConfig(), 'POS-58', '1', [2]);
-    printer.onOut = (_ep, data) => {
-      if (data.length === 3 && data[0] === 0x10 && data[1] === 0x04) printer.queueIn(2, Uint8Array.of(statusReply(data[2] as 1 | 2 | 4, paper)));
-    };
+    // Answers DLE EOT and GS r 1 as a printer does (drivers/usb/fake-printer.ts).
+    const paper = new FakeEscPosPrinter(printer);
     const scanner = new FakeUsbDevice(0x0c2e, 0x0b61, fakeHidConfig(), 'Voyager', '1', [3]);
     const keyboard = new FakeUsbDevice(0x046d, 0xc31c, fakeHidConfig(), 'Logitech keyboard', '1', [4]);
     return { attached, host, paper, printer, scanner, keyboard };
@@ -443,9 +441,7 @@ describe('device manager, a device used by its USB id (the installer\'s form)', 
   const poll = (m: DeviceManager) => (m as unknown as { watcher: { poll(): Promise<void> } }).watcher.poll();
   /** A printer with paper that answers DLE EOT status queries. */
   const answersStatus = (d: FakeUsbDevice) => {
-    d.onOut = (_ep, data) => {
-      if (data.length === 3 && data[0] === 0x10 && data[1] === 0x04) d.queueIn(2, Uint8Array.of(statusReply(data[2] as 1 | 2 | 4, { paperOut: false })));
-    };
+    new FakeEscPosPrinter(d);
     return d;
   };
 

@@ -7,6 +7,14 @@
  *   the job is queued or refused; a job that fails (paper out, unplugged …) is kept with its exact
  *   bytes and can be reprinted;
  * - one job at a time per printer, status polls queued behind jobs (usb-printer.ts);
+ * - a job is `printed` only when the printer confirmed it (port.ts `confirm`); sent but not
+ *   confirmed is `unconfirmed`, kept and listed so the cashier checks the paper. A job any byte of
+ *   which reached the printer is reprinted marked 重打 / COPY, never as a second original; a job
+ *   the printer stopped part-way (paper out) has the printer's buffer cleared at once (real-time
+ *   clear), so new paper does not resume it beside the reprint;
+ * - a printer whose status cannot be read (no bulk IN, ignores DLE EOT) prints anyway; its card
+ *   says that its paper and cover are not known; the drawer is opened by the real-time pulse
+ *   while the printer is stopped, and a drawer that may not have opened is reported;
  * - a device's trouble is an event (`devices:changed`) with a bilingual message, never a crash:
  *   a host without USB shows every USB device `unavailable` and carries on;
  * - raw-HID readers only ever claim a device that is a known scanner or the one an administrator
@@ -26,9 +34,10 @@ import type { DeviceInfo, DeviceList, DeviceState, PrintJob, UnrecognisedDevice,
 import type { EventPayload, Events } from '../core/api/contract';
 import { AppError, isAppError, type AppErrorShape } from '../core/api/errors';
 import type { Message } from '../core/api/payments';
-import { columnsFor, encodeDrawerPulse, encodeReceipt, encodeTestPage } from './printer/escpos';
+import { columnsFor, encodeReceipt, encodeTestPage } from './printer/escpos';
 import { PrinterErrors, type PrinterPort } from './printer/port';
-import { parseReceipt, type PaperWidth } from './printer/receipt';
+import { parseReceipt, type PaperWidth, type Receipt } from './printer/receipt';
+import { NetPrinter, parseNetAddress } from './printer/net-printer';
 import { SimulatedPrinter } from './printer/simulated';
 import { UsbPrinter } from './printer/usb-printer';
 import { KEYBOARD_VENDORS, keyboardEvidence, knownScannerName, parseHex4 } from './scanner/known';
@@ -137,6 +146,12 @@ const MSG: Record<Exclude<DeviceState, 'ready' | 'busy'>, Message> = {
   unavailable: { zh: '本机无法访问 USB 设备；可使用扫码枪的键盘模式。', en: 'This computer cannot reach USB devices; the scanner still works in keyboard mode.' },
 };
 
+/** A printer that prints but does not answer status: ready as far as the app can tell, and says what it cannot tell. */
+const STATUS_UNKNOWN: Message = {
+  zh: '打印机不回报状态：无法得知是否缺纸、开盖，也无法确认小票已打出（标为“已发送，未确认”）。打印后请看一眼纸。',
+  en: 'The printer does not report its status: paper out or an open cover cannot be seen, and receipts cannot be confirmed as printed (marked "sent, unconfirmed"). Check the paper after printing.',
+};
+
 /** The udev rule that gives the logged-in cashier access to one device (resources/linux/ has the general file). */
 export function udevRuleFor(vendorId: number, productId: number): string {
   return `SUBSYSTEM=="usb", ATTRS{idVendor}=="${hex4(vendorId)}", ATTRS{idProduct}=="${hex4(productId)}", MODE="0660", GROUP="plugdev", TAG+="uaccess"`;
@@ -183,6 +198,8 @@ function permissionMessage(platform: NodeJS.Platform, vendorId: number, productI
 
 interface Job extends PrintJob {
   bytes: Uint8Array | null;
+  /** The receipt it was encoded from: re-encoded with the 重打 mark when it may have printed. */
+  receipt: Receipt | null;
 }
 
 /** A scanner reader (raw HID or serial): reads while active, ends through its onEnd callback. */
@@ -285,6 +302,7 @@ export class DeviceManager {
     } else {
       this.selected.scanner ??= 'scanner:wedge';
     }
+    if (this.selected.printer) this.netEntry(this.selected.printer);
     {
       const { host, reason } = this.demo ? { host: this.demo.host, reason: '' } : await (this.o.loadUsb ?? loadUsbHost)();
       if (!host) this.onHostState({ available: false, reason });
@@ -354,7 +372,7 @@ export class DeviceManager {
       serialBaud: e.info.transport === 'serial' ? this.selected.serialBaud : null,
     }));
     devices.sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
-    const failedJobs = [...this.jobs.values()].filter((j) => j.state === 'failed').sort((a, b) => b.createdAt - a.createdAt).map(publicJob);
+    const failedJobs = [...this.jobs.values()].filter((j) => j.state === 'failed' || j.state === 'unconfirmed').sort((a, b) => b.createdAt - a.createdAt).map(publicJob);
     return { devices, failedJobs, unrecognised: this.unrecognised() };
   }
 
@@ -371,7 +389,7 @@ export class DeviceManager {
   }
 
   async select(deviceId: string, paperWidth?: PaperWidth, serialBaud?: number): Promise<DeviceList> {
-    const e = this.entries.get(deviceId);
+    const e = this.entries.get(deviceId) ?? this.netEntry(deviceId) ?? undefined;
     const ids = IDS_ID.exec(deviceId);
     if (!e && !ids) throw DeviceErrors.unknownDevice();
     let baud: SerialBaud | null = null;
@@ -434,16 +452,16 @@ export class DeviceManager {
    */
   async printReceipt(receipt: unknown): Promise<PrintJob> {
     let bytes: Uint8Array;
-    let orderNo: string | null = null;
+    let r: Receipt;
     try {
-      const r = parseReceipt(receipt);
-      orderNo = r.orderNo;
+      // Laid out for the paper in the printer: an 80 mm layout's barcode is wider than a 58 mm head.
+      r = { ...parseReceipt(receipt), paperWidth: this.selected.paperWidth };
       bytes = encodeReceipt(r);
     } catch (e) {
       this.log(`receipt refused: ${isAppError(e) ? JSON.stringify(e.detail) : String(e)}`);
       return publicJob(this.newJob('receipt', null, null, isAppError(e) ? e.toShape() : PrinterErrors.error().toShape()));
     }
-    return this.run(this.newJob('receipt', orderNo, bytes));
+    return this.run(this.newJob('receipt', r.orderNo, bytes, null, r));
   }
 
   async testPrint(): Promise<PrintJob> {
@@ -453,7 +471,12 @@ export class DeviceManager {
 
   async reprint(jobId: string): Promise<PrintJob> {
     const j = this.jobs.get(jobId);
-    if (!j || j.state !== 'failed' || !j.bytes) throw DeviceErrors.unknownJob();
+    if (!j || (j.state !== 'failed' && j.state !== 'unconfirmed') || !j.bytes) throw DeviceErrors.unknownJob();
+    if (j.mayHavePrinted && j.receipt && !j.receipt.reprint) {
+      // Part or all of it may be on paper already: the copy says so, it is never a second original.
+      j.receipt = { ...j.receipt, reprint: true };
+      j.bytes = encodeReceipt(j.receipt);
+    }
     return this.run(j);
   }
 
@@ -462,7 +485,14 @@ export class DeviceManager {
     const e = this.printerEntry();
     if (!e?.port) throw PrinterErrors.none();
     const port = e.port;
-    await this.serial(() => port.write(encodeDrawerPulse()));
+    const uncertain = await this.serial(async () => {
+      const s = await port.status();
+      // ESC p waits in the buffer behind a job stopped at paper end: use the real-time pulse then.
+      const stopped = s !== null && (s.paperOut || s.coverOpen || s.error);
+      const { certain } = await port.pulse(stopped);
+      return certain && s !== null ? null : stopped ? 'stopped' as const : 'status_unknown' as const;
+    });
+    if (uncertain) throw PrinterErrors.drawerUncertain(uncertain);
   }
 
   /** For the payments engine after a cash sale: never throws (the sale stands either way). */
@@ -488,7 +518,8 @@ export class DeviceManager {
     switch (action) {
       case 'paper_out':
       case 'paper_in':
-        this.sim.paperOut = action === 'paper_out';
+        if (action === 'paper_in') this.sim.loadPaper();
+        else this.sim.paperOut = true;
         this.setState('printer:sim', this.sim.paperOut ? 'paper_out' : 'ready');
         break;
       case 'scanner_unplug':
@@ -521,9 +552,9 @@ export class DeviceManager {
 
   // --- jobs ---------------------------------------------------------------------------------
 
-  private newJob(kind: 'receipt' | 'test', orderNo: string | null, bytes: Uint8Array | null, error: AppErrorShape | null = null): Job {
+  private newJob(kind: 'receipt' | 'test', orderNo: string | null, bytes: Uint8Array | null, error: AppErrorShape | null = null, receipt: Receipt | null = null): Job {
     const id = `J${this.now().toString(36).toUpperCase()}${(++this.jobSeq).toString(36).toUpperCase()}`;
-    const j: Job = { id, kind, orderNo, state: error ? 'failed' : 'queued', error, createdAt: this.now(), bytes };
+    const j: Job = { id, kind, orderNo, state: error ? 'failed' : 'queued', error, createdAt: this.now(), bytes, receipt, mayHavePrinted: false };
     if (bytes) this.jobs.set(id, j);
     return j;
   }
@@ -539,24 +570,45 @@ export class DeviceManager {
     j.error = null;
     return this.serial(async () => {
       const e = this.printerEntry();
+      let sent = false;
+      const simBefore = this.sim?.printed.length ?? 0;
       try {
         if (!e?.port) throw e ? PrinterErrors.disconnected() : PrinterErrors.none();
+        const port = e.port;
         j.state = 'printing';
         this.setState(e.info.id, 'busy');
-        const before = await e.port.status();
-        throwFor(before);
-        await e.port.write(j.bytes!);
-        if (e.info.transport === 'usb') throwFor(await e.port.status()); // paper ran out during the job?
-        j.state = 'printed';
-        this.setState(e.info.id, 'ready');
+        const before = await port.status();
+        if (before) throwFor(before);
+        try {
+          await port.write(j.bytes!);
+        } finally {
+          sent = port.sent > 0;
+          if (sent) j.mayHavePrinted = true;
+        }
+        const done = await port.confirm();
+        j.state = done;
+        j.error = done === 'unconfirmed' ? PrinterErrors.unconfirmed().toShape() : null;
+        this.setState(e.info.id, 'ready', before === null ? { message: STATUS_UNKNOWN, udevRule: null } : undefined);
         if (e.port === this.sim && this.sim.printed.length) {
           this.o.emit('printer:printed', { jobId: j.id, deviceId: e.info.id, receipt: this.sim.printed[this.sim.printed.length - 1]! });
           if (this.sim.printed.length > 20) this.sim.printed.splice(0, this.sim.printed.length - 20);
         }
-        this.jobs.delete(j.id);
-      } catch (err) {
+        if (done === 'printed') this.jobs.delete(j.id);
+        else this.changed(); // listed: "sent, unconfirmed", for the cashier to check the paper
+      } catch (err0) {
+        let err = isAppError(err0) ? err0 : PrinterErrors.error();
+        if (sent && e?.port) {
+          err = PrinterErrors.stoppedMidJob(err);
+          // The rest of the job waits in the printer: cleared now, so new paper does not print it
+          // beside the reprint (which carries the 重打 mark). A printer gone cannot be cleared.
+          if (err.code !== 'printer.disconnected') await e.port.clearBuffer().catch(() => false);
+        }
         j.state = 'failed';
-        j.error = isAppError(err) ? err.toShape() : PrinterErrors.error().toShape();
+        j.error = err.toShape();
+        // The trainee sees what reached paper before the roll ran out.
+        if (e && e.port === this.sim && this.sim.printed.length > simBefore) {
+          this.o.emit('printer:printed', { jobId: j.id, deviceId: e.info.id, receipt: this.sim.printed[this.sim.printed.length - 1]! });
+        }
         if (e) this.setState(e.info.id, stateForError(j.error.code), j.error.code === 'device.no_permission' ? this.permission(e) : undefined);
         this.trimFailed();
         this.changed(); // the failed job is now listed for reprinting
@@ -573,7 +625,7 @@ export class DeviceManager {
   }
 
   private trimFailed(): void {
-    const failed = [...this.jobs.values()].filter((x) => x.state === 'failed').sort((a, b) => a.createdAt - b.createdAt);
+    const failed = [...this.jobs.values()].filter((x) => x.state === 'failed' || x.state === 'unconfirmed').sort((a, b) => a.createdAt - b.createdAt);
     for (const x of failed.slice(0, Math.max(0, failed.length - KEEP_FAILED))) this.jobs.delete(x.id);
   }
 
@@ -585,11 +637,12 @@ export class DeviceManager {
 
   private async pollStatus(): Promise<void> {
     const e = this.printerEntry();
-    if (!e?.port || e.info.transport !== 'usb' || e.info.state === 'busy') return;
+    if (!e?.port || (e.info.transport !== 'usb' && e.info.transport !== 'network') || e.info.state === 'busy') return;
     await this.serial(async () => {
       try {
         const s = await e.port!.status();
-        this.setState(e.info.id, s.paperOut ? 'paper_out' : s.coverOpen ? 'cover_open' : s.error ? 'error' : 'ready');
+        if (s === null) this.setState(e.info.id, 'ready', { message: STATUS_UNKNOWN, udevRule: null });
+        else this.setState(e.info.id, s.paperOut ? 'paper_out' : s.coverOpen ? 'cover_open' : s.error ? 'error' : 'ready');
       } catch (err) {
         const code = isAppError(err) ? err.code : 'printer.error';
         this.setState(e.info.id, stateForError(code), code === 'device.no_permission' ? this.permission(e) : undefined);
@@ -848,6 +901,18 @@ export class DeviceManager {
     return e;
   }
 
+  /**
+   * A network printer (`printer:net:HOST:PORT`, raw TCP, usually port 9100): listed once chosen,
+   * driven over one socket (printer/net-printer.ts). Null: not such an id.
+   */
+  private netEntry(id: string): Entry | null {
+    const m = /^printer:net:(.+)$/.exec(id);
+    const a = m ? parseNetAddress(m[1]!) : null;
+    if (!a) return null;
+    return this.entries.get(id)
+      ?? this.put({ id, kind: 'printer', transport: 'network', name: `网络打印机 Network printer ${a.host}:${a.port}`, state: 'ready' }, { port: new NetPrinter(a.host, a.port) });
+  }
+
   /** A selected device not (yet) attached is shown, so the cashier sees "disconnected", not nothing. */
   private placeholderForSelected(): void {
     for (const [kind, id] of [['printer', this.selected.printer], ['scanner', this.selected.scanner]] as const) {
@@ -879,7 +944,7 @@ export class DeviceManager {
 }
 
 function publicJob(j: Job | PrintJob): PrintJob {
-  return { id: j.id, kind: j.kind, orderNo: j.orderNo, state: j.state, error: j.error, createdAt: j.createdAt };
+  return { id: j.id, kind: j.kind, orderNo: j.orderNo, state: j.state, error: j.error, createdAt: j.createdAt, mayHavePrinted: j.mayHavePrinted ?? false };
 }
 
 function throwFor(s: { paperOut: boolean; coverOpen: boolean; error: boolean }): void {

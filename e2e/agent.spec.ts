@@ -245,7 +245,7 @@ test.describe('service point', () => {
     await shot(app, 'agent-bill-returned-elder');
     await setElder(app, false);
     // Once only: asked again (a retry after a lost answer), the same return and no second movement.
-    const again = await rpc<{ state: string; returnedAt: number }>(app, 'agent:billReturn', { id });
+    const again = await rpc<{ state: string; returnedAt: number }>(app, 'agent:billReturn', { id, requestId: `e2e-return-again-${id}` });
     expect(again.state).toBe('returned');
     expect(await floatFen()).toBe(withBill - 4_200);
     const moves = (await rpc<{ movements: Array<{ kind: string; amountFen: number; reason: string }> }>(app, 'agent:float', {})).movements;

@@ -4,7 +4,8 @@ test.describe('operator login', () => {
   // One session per terminal: each test starts from the login screen.
   test.afterEach(async ({ app }) => {
     await app.evaluate(() => new Promise<void>((resolve) => {
-      const ws = new WebSocket(`ws://${location.host}/rpc`);
+      // The shell's token, presented as the page does (core/api/browser-token.ts).
+      const ws = new WebSocket(`ws://${location.host}/rpc`, ['vc-rpc', `vc-token.${new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('vc_token')}`]);
       ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'session:logout', input: {} }));
       ws.onmessage = () => (ws.close(), resolve());
       ws.onerror = () => resolve();

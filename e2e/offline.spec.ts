@@ -61,7 +61,7 @@ test.describe('offline acceptance over the contract', () => {
     // Not yet forwarded: refused plainly, nothing written.
     await rpc(app, 'demo:network', { preset: 'offline' });
     const early = await rpc<Payment>(app, 'offline:accept', { amountFen: 8_00, code: (await rpc<{ code: string }>(app, 'demo:offlineCode', { wallet: 4 })).code });
-    expect(await rpcError(app, 'payments:refund', { orderNo: early.orderNo, amountFen: 8_00, reason: '退货' })).toMatch(/refund\.offline_pending .*Send now/);
+    expect(await rpcError(app, 'payments:refund', { requestId: crypto.randomUUID().replace(/-/g, ''), orderNo: early.orderNo, amountFen: 8_00, reason: '退货' })).toMatch(/refund\.offline_pending .*Send now/);
     expect((await rpc<{ refunds: unknown[] }>(app, 'payments:get', { orderNo: early.orderNo })).refunds).toEqual([]);
     // The detail screen says why before the cashier presses Refund: the engine's words, no refund form.
     await app.keyboard.press('Alt+2');
@@ -85,7 +85,7 @@ test.describe('offline acceptance over the contract', () => {
     expect(got.payment.refundedFen).toBe(5_00);
     expect(got.refunds).toEqual([expect.objectContaining({ refundNo: `${p.orderNo}R01`, state: 'succeeded' })]);
     // The rest can follow; never more than was paid.
-    expect(await rpcError(app, 'payments:refund', { orderNo: p.orderNo, amountFen: 7_01, reason: '退货' })).toContain('refund.exceeds');
+    expect(await rpcError(app, 'payments:refund', { requestId: crypto.randomUUID().replace(/-/g, ''), orderNo: p.orderNo, amountFen: 7_01, reason: '退货' })).toContain('refund.exceeds');
     await rpc(app, 'session:logout', {});
   });
 });

@@ -18,7 +18,8 @@ async function rpc(page: Page, method: string, input: unknown): Promise<Rpc> {
   return page.evaluate(
     ([m, i]) =>
       new Promise<Rpc>((resolve, reject) => {
-        const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`);
+        // The shell's token, presented as the page does (core/api/browser-token.ts).
+        const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`, ['vc-rpc', `vc-token.${new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('vc_token')}`]);
         const id = Math.floor(Math.random() * 1e9);
         ws.onopen = () => ws.send(JSON.stringify({ id, method: m, input: i }));
         ws.onmessage = (e) => {
@@ -63,7 +64,7 @@ test.describe('payments through the engine (demo mode)', () => {
     const code = await rpc(app, 'demo:paymentCode', { walletId: 'W01' });
     expect(code.ok, JSON.stringify(code.error)).toBe(true);
     expect(code.value.code).toMatch(/^1[0-5]\d{16}$/);
-    const charged = await rpc(app, 'payments:charge', { amountFen: 1250, code: code.value.code });
+    const charged = await rpc(app, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 1250, code: code.value.code });
     expect(charged.ok, JSON.stringify(charged.error)).toBe(true);
     expect(charged.value.maskedCode).not.toContain(code.value.code);
     const p = await waitState(app, charged.value.orderNo, ['succeeded', 'failed', 'cancelled']);
@@ -75,7 +76,7 @@ test.describe('payments through the engine (demo mode)', () => {
   test('USERPAYING: the customer enters the password and the payment succeeds', async ({ app }) => {
     const before = await balance(app, 'W04');
     const code = await rpc(app, 'demo:paymentCode', { walletId: 'W04' });
-    const charged = await rpc(app, 'payments:charge', { amountFen: 3300, code: code.value.code });
+    const charged = await rpc(app, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 3300, code: code.value.code });
     const orderNo = charged.value.orderNo;
     const waiting = await waitState(app, orderNo, ['userpaying']);
     expect(waiting.message.en).toContain('password');
@@ -91,11 +92,11 @@ test.describe('payments through the engine (demo mode)', () => {
     await rpc(app, 'demo:fault', { fault: 'drop_response_after_commit', op: 'pay' });
     await rpc(app, 'demo:fault', { fault: 'http_500', op: 'query', times: -1, append: true });
     const code = await rpc(app, 'demo:paymentCode', { walletId: 'W02' });
-    const charged = await rpc(app, 'payments:charge', { amountFen: 880, code: code.value.code });
+    const charged = await rpc(app, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 880, code: code.value.code });
     const orderNo = charged.value.orderNo;
     // A second charge meanwhile is refused: one charge at a time.
     const other = await rpc(app, 'demo:paymentCode', { walletId: 'W03' });
-    const second = await rpc(app, 'payments:charge', { amountFen: 100, code: other.value.code });
+    const second = await rpc(app, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 100, code: other.value.code });
     expect(second.ok).toBe(false);
     expect(second.error?.code).toBe('payment.busy');
     const p = await waitState(app, orderNo, ['succeeded', 'failed', 'cancelled']);

@@ -38,7 +38,8 @@ async function logOut(page: Page): Promise<void> {
           void w.cashier.call['session:logout']({}).then(() => resolve(), reject);
           return;
         }
-        const ws = new WebSocket(`ws://${location.host}/rpc`);
+        // The shell's token, presented as the page does (core/api/browser-token.ts).
+        const ws = new WebSocket(`ws://${location.host}/rpc`, ['vc-rpc', `vc-token.${new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('vc_token')}`]);
         ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'session:logout', input: {} }));
         ws.onmessage = () => {
           ws.close();

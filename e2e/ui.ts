@@ -18,6 +18,10 @@ export async function login(page: Page, operatorId: string, pin: string): Promis
   await page.getByTestId('pin-input').fill(pin);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('operator-name')).toBeVisible();
+  // The header shows the operator as soon as the session starts, a moment before the login
+  // screen gives way to the operator's first screen: keys typed in between (an amount) would
+  // reach no screen. Wait until the login screen has gone.
+  await expect(page.getByTestId('pin-input')).toHaveCount(0);
 }
 
 export async function setElder(page: Page, on: boolean): Promise<void> {
@@ -57,7 +61,8 @@ export async function rpc<T = unknown>(page: Page, method: string, input: unknow
           bridge.call[m]!(i).then(resolve, reject);
           return;
         }
-        const ws = new WebSocket(`ws://${location.host}/rpc`);
+        // The shell's token, presented as the page does (core/api/browser-token.ts).
+        const ws = new WebSocket(`ws://${location.host}/rpc`, ['vc-rpc', `vc-token.${new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('vc_token')}`]);
         ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: m, input: i }));
         ws.onmessage = (e) => {
           const msg = JSON.parse(String(e.data));

@@ -27,9 +27,33 @@ if [ $rc -eq 2 ]; then
   echo '{"ran":false}' > test-results/usb.json
   exit 0
 fi
-node -e "
-const fs = require('fs');
-const r = fs.existsSync('/tmp/usb-vm-out/result.json') ? JSON.parse(fs.readFileSync('/tmp/usb-vm-out/result.json','utf8')) : [];
-fs.writeFileSync('test-results/usb.json', JSON.stringify({ ran: true, passed: r.filter(x => x.ok).length, failed: r.filter(x => !x.ok).length + (r.length ? 0 : 1) }));
+count() {
+  node -e "
+const r = require('fs').existsSync('/tmp/usb-vm-out/result.json') ? JSON.parse(require('fs').readFileSync('/tmp/usb-vm-out/result.json','utf8')) : [];
+console.log(r.filter(x => x.ok).length, r.filter(x => !x.ok).length + (r.length ? 0 : 1));
 "
+}
+read -r passed failed < <(count)
+
+# CPU-hog mode: the same harness once more beside busy loops (load average about 6 on CI's two
+# cores), since timeouts must follow the devices, not the machine's speed (issue 15, defect 6).
+# USB_VM_CPU_HOG=N runs N busy loops; 0 (the default, CI included) skips it. Not on by default
+# in CI yet: the printer checks pass beside busy loops, but QEMU's own keyboard cannot keep the
+# wedge checks' key timing at such load, which says nothing about the app (scripts/usb-vm/README.md).
+HOG=${USB_VM_CPU_HOG:-0}
+if [ $rc -eq 0 ] && [ "$HOG" -gt 0 ]; then
+  echo "[usb] again beside $HOG busy loops (CPU-hog mode)"
+  HOGS=()
+  for _ in $(seq "$HOG"); do sh -c 'while :; do :; done' & HOGS+=($!); done
+  trap 'kill "${HOGS[@]}" 2>/dev/null' EXIT
+  USB_VM_TIMEOUT=${USB_VM_TIMEOUT:-420} bash scripts/usb-vm/run.sh
+  rc=$?
+  kill "${HOGS[@]}" 2>/dev/null
+  trap - EXIT
+  read -r p2 f2 < <(count)
+  passed=$((passed + p2))
+  failed=$((failed + f2))
+  echo "[usb] CPU-hog mode: $p2 passed, $f2 failed"
+fi
+echo "{\"ran\": true, \"passed\": $passed, \"failed\": $failed}" > test-results/usb.json
 exit $rc

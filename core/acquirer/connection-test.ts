@@ -108,6 +108,24 @@ export async function testConnection(input: ConnectionTestInput): Promise<Connec
   }
 }
 
+/**
+ * What a configuration that names its own acquirer in demo mode must show before the counter
+ * starts on it (core/app.ts): the answer to a ping signed with the terminal's key says training
+ * (`training: true`), as a saved connection's test requires. No merchant id is sent: the
+ * configuration has none, and the question is only whether real money moves there.
+ */
+export async function provesTraining(input: Omit<ConnectionTestInput, 'merchantId' | 'offlineKey'>): Promise<{ training: boolean; outcome: ConnectionOutcome; detail: string }> {
+  const client = new SignedHttpClient({ baseUrl: input.baseUrl, terminalId: input.terminalId, timeoutMs: input.timeoutMs, ca: input.ca, key: input.signingKey });
+  try {
+    const x = await client.request('ping', 'POST', '/v1/ping', {});
+    const r = pingOutcome(x);
+    const training = r.outcome === 'ok' && (x as Extract<Exchange, { kind: 'answer' }>).body !== null && ((x as Extract<Exchange, { kind: 'answer' }>).body as { training?: unknown }).training === true;
+    return { training, ...r };
+  } finally {
+    client.close();
+  }
+}
+
 function pingOutcome(x: Exchange): { outcome: ConnectionOutcome; detail: string } {
   if (x.kind === 'transport') return { outcome: transportOutcome(x.why), detail: x.why.slice(0, 60) };
   const code = codeOf(x.body);

@@ -51,7 +51,8 @@ export class SignedHttpClient {
     return this.key;
   }
 
-  async request(op: string, method: 'GET' | 'POST', path: string, payload?: unknown): Promise<Exchange> {
+  /** `onSent`: called once the request is written (it may reach the server from then on). */
+  async request(op: string, method: 'GET' | 'POST', path: string, payload?: unknown, onSent?: () => void): Promise<Exchange> {
     const key = await this.keyHex();
     if (!key) return { kind: 'transport', why: 'no terminal key configured', maybeDelivered: false };
     const body = payload === undefined ? '' : JSON.stringify(payload);
@@ -105,7 +106,10 @@ export class SignedHttpClient {
         const neverConnected = !connected && ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(e.code ?? '');
         done({ kind: 'transport', why: e.code ?? e.message, maybeDelivered: !neverConnected });
       });
-      req.end(body, () => probe?.('request_sent', op));
+      req.end(body, () => {
+        probe?.('request_sent', op);
+        onSent?.();
+      });
     });
   }
 

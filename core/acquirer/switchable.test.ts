@@ -65,7 +65,7 @@ describe('LinkGate', () => {
 
   it('without a connection, a charge fails as never sent with a plain reason', async () => {
     const s = new SwitchableAcquirer(new LinkGate(), new UnconnectedAcquirer(DOMAIN_TIMINGS));
-    expect(await s.pay(req)).toMatchObject({ status: 'failed', reason: 'NOT_CONNECTED' });
+    expect(await s.pay(req)).toMatchObject({ status: 'refused', reason: 'NOT_CONNECTED' });
     expect(await s.query(req.orderNo)).toMatchObject({ status: 'unknown' });
   });
 });

@@ -104,6 +104,9 @@ export class SwitchableAcquirer implements Acquirer {
   refund(req: RefundRequest): Promise<RefundOutcome> {
     return this.gate.run(() => this.current.refund(req));
   }
+  queryRefund(orderNo: string, refundNo: string): Promise<RefundQueryOutcome> {
+    return this.gate.run(() => this.current.queryRefund(orderNo, refundNo));
+  }
   precreate(req: PrecreateRequest): Promise<PrecreateOutcome> {
     return this.gate.run(() => this.current.precreate(req));
   }
@@ -131,7 +134,7 @@ export class SwitchableOfflineRefunds implements OfflineRefunds {
   ) {}
 
   refund(req: RefundRequest): Promise<RefundOutcome> {
-    return this.gate.run(async () => (this.current ? this.current.refund(req) : { status: 'failed' as const, ...NOT_CONNECTED }));
+    return this.gate.run(async () => (this.current ? this.current.refund(req) : { status: 'refused' as const, ...NOT_CONNECTED }));
   }
   queryRefund(refundNo: string): Promise<RefundQueryOutcome> {
     return this.gate.run(async () => (this.current ? this.current.queryRefund(refundNo) : { status: 'unknown' as const, why: 'not connected' }));
@@ -162,8 +165,9 @@ export class UnconnectedAcquirer implements Acquirer {
     // above instead of a misleading "too late".
     return { name: 'none', timings: { ...this.timings }, refundWindowMs: 90 * 24 * 3600_000, maxRefundsPerPayment: 50, training: false };
   }
+  // Never sent: `refused` (the engine fails a charge or refund no earlier request of which left).
   async pay(): Promise<PayOutcome> {
-    return { status: 'failed', ...NOT_CONNECTED };
+    return { status: 'refused', ...NOT_CONNECTED };
   }
   async query(): Promise<QueryOutcome> {
     return { status: 'unknown', why: 'not connected' };
@@ -172,10 +176,13 @@ export class UnconnectedAcquirer implements Acquirer {
     return { status: 'unknown', why: 'not connected' };
   }
   async refund(): Promise<RefundOutcome> {
-    return { status: 'failed', ...NOT_CONNECTED };
+    return { status: 'refused', ...NOT_CONNECTED };
+  }
+  async queryRefund(): Promise<RefundQueryOutcome> {
+    return { status: 'unknown', why: 'not connected' };
   }
   async precreate(): Promise<PrecreateOutcome> {
-    return { status: 'failed', ...NOT_CONNECTED };
+    return { status: 'refused', ...NOT_CONNECTED };
   }
   async statement(): Promise<Statement> {
     throw new Error('no acquirer connection');

@@ -7,7 +7,13 @@
  * - `unknown` is returned whenever the request may have been processed but no answer was read
  *   (timeout, reset, 5xx, unparseable body). An adapter never guesses `failed` for those: a
  *   wrong `failed` would let the cashier take a second payment for goods already paid.
- * - `failed` is returned only when the acquirer said so, or the request provably never left.
+ * - `failed` is the acquirer's own decision about the order (or refund) number: a business answer
+ *   (declined, closed, refund exceeds …). The acquirer keeps it under that number, so a later
+ *   copy of the same request cannot change it.
+ * - `refused` is returned when THIS request was not processed: an HTTP 4xx or 401 (malformed,
+ *   bad signature, stale timestamp, replayed nonce), or a connection that was never made. It
+ *   says nothing about earlier requests with the same number: the engine alone decides what it
+ *   means (core/payments/README.md, "When a payment may fail"). Never map a refusal to `failed`.
  * - The merchant order number (`orderNo`) and refund number (`refundNo`) are sent as they are:
  *   they are the idempotency keys, created and stored by the engine before the first call.
  */
@@ -68,10 +74,14 @@ export interface Decline {
   en: string;
 }
 
+/** This request was not processed (4xx/401, never connected); nothing is known of earlier ones. */
+export type Refused = { status: 'refused' } & Decline;
+
 export type PayOutcome =
   | { status: 'succeeded'; tradeNo: string }
   | { status: 'userpaying'; tradeNo: string | null }
   | ({ status: 'failed' } & Decline)
+  | Refused
   | { status: 'unknown'; why: string };
 
 export type QueryOutcome =
@@ -90,7 +100,7 @@ export type CancelOutcome =
   | ({ status: 'failed' } & Decline)
   | { status: 'unknown'; why: string };
 
-export type RefundOutcome = { status: 'succeeded' } | ({ status: 'failed' } & Decline) | { status: 'unknown'; why: string };
+export type RefundOutcome = { status: 'succeeded' } | ({ status: 'failed' } & Decline) | Refused | { status: 'unknown'; why: string };
 
 /** What the acquirer knows of one refund number: its outcome, or that it never saw it. */
 export type RefundQueryOutcome = RefundOutcome | { status: 'not_found' };
@@ -98,6 +108,7 @@ export type RefundQueryOutcome = RefundOutcome | { status: 'not_found' };
 export type PrecreateOutcome =
   | { status: 'created'; qrContent: string; expiresAt: number }
   | ({ status: 'failed' } & Decline)
+  | Refused
   | { status: 'unknown'; why: string };
 
 export interface PayRequest {
@@ -106,6 +117,12 @@ export interface PayRequest {
   /** The full one-time code: held in memory for the attempt only, never stored. */
   code: string;
   subject: string;
+  /**
+   * Called once the request has been written to the link (it may reach the acquirer from now
+   * on). The engine commits its `paying` mark then; an adapter that cannot tell may leave it
+   * out (the mark then follows the answer; recovery treats `created` exactly like `paying`).
+   */
+  onSent?: () => void;
 }
 
 export interface RefundRequest {
@@ -128,6 +145,7 @@ export interface StatementLine {
   kind: 'payment' | 'refund' | 'reversal';
   orderNo: string;
   refNo: string;
+  /** Signed: a payment positive, a refund or reversal (money back to the customer) negative. */
   amountFen: number;
   at: number;
 }
@@ -145,6 +163,12 @@ export interface Acquirer {
   /** Cancel (reverse) an order: closes it unpaid, or returns the money if it was paid. */
   cancel(orderNo: string): Promise<CancelOutcome>;
   refund(req: RefundRequest): Promise<RefundOutcome>;
+  /**
+   * What became of a refund number: asked after a refund's outcome was unknown, before the same
+   * number is sent again, and whenever a re-send is refused (its amount stays reserved until
+   * this answers). A refused or unreadable query is `unknown`, never `not_found`.
+   */
+  queryRefund(orderNo: string, refundNo: string): Promise<RefundQueryOutcome>;
   precreate(req: PrecreateRequest): Promise<PrecreateOutcome>;
   /** The day's statement (YYYY-MM-DD, terminal's local day) for reconciliation. */
   statement(date: string): Promise<Statement>;

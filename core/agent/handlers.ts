@@ -9,16 +9,16 @@ type AgentHandlers = Pick<Handlers, Extract<keyof Handlers, `agent:${string}`>>;
 export function agentHandlers(agent: AgentService): AgentHandlers {
   return {
     'agent:float': () => agent.float(),
-    'agent:floatOpen': ({ countedFen }, ctx) => agent.floatOpen(countedFen, ctx.operator?.id ?? null),
-    'agent:floatMove': ({ direction, amountFen, reason }, ctx) => agent.floatMove(direction, amountFen, reason, ctx.operator?.id ?? null),
-    'agent:floatClose': ({ countedFen }, ctx) => agent.floatClose(countedFen, ctx.operator?.id ?? null),
+    'agent:floatOpen': ({ countedFen, requestId }, ctx) => agent.floatOpen(countedFen, ctx.operator?.id ?? null, requestId),
+    'agent:floatMove': ({ direction, amountFen, reason, requestId }, ctx) => agent.floatMove(direction, amountFen, reason, ctx.operator?.id ?? null, requestId),
+    'agent:floatClose': ({ countedFen, requestId }, ctx) => agent.floatClose(countedFen, ctx.operator?.id ?? null, requestId),
     'agent:withdraw': (input, ctx) => agent.withdraw(input, ctx.operator?.id ?? null),
     'agent:withdrawal': ({ id }) => agent.withdrawal(id),
     'agent:billers': () => agent.billers(),
     'agent:billLookup': ({ billerId, account }) => agent.billLookup(billerId, account),
     'agent:billPay': (input, ctx) => agent.billPay(input, ctx.operator?.id ?? null),
     'agent:billsToReturn': () => agent.billsToReturn(),
-    'agent:billReturn': ({ id }, ctx) => agent.billReturn(id, ctx.operator?.id ?? null),
+    'agent:billReturn': ({ id, requestId }, ctx) => agent.billReturn(id, ctx.operator?.id ?? null, requestId),
     'agent:balance': ({ code }, ctx) => agent.balance(code, ctx.operator?.id ?? null),
     'agent:remit': (input, ctx) => agent.remit(input, ctx.operator?.id ?? null),
   };

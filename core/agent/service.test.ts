@@ -291,3 +291,45 @@ describe('a queued bill the biller refuses', () => {
     await expect(agentDemoHandlers(null)['demo:billerRefuse']({ refuse: true }, { operator: null })).rejects.toMatchObject({ code: 'demo.only' });
   });
 });
+
+describe('one action per request id (a double press, a retry after a reconnect, a restart)', () => {
+  const rid = (n: number) => `req-agent-test-${String(n).padStart(4, '0')}`;
+
+  it('a withdrawal sent twice with one id charges once and answers the same withdrawal, even while the first is running', async () => {
+    await service.floatOpen(500_000, 'agent1', rid(1));
+    const input = { amountFen: 20_000, code: 'c', customerPhone: phone, requestId: rid(2) };
+    const [a, b] = await Promise.all([service.withdraw(input, 'agent1'), service.withdraw(input, 'agent1')]);
+    const c = await service.withdraw(input, 'agent1');
+    expect(charges).toBe(1);
+    expect(b.id).toBe(a.id);
+    expect(c.id).toBe(a.id);
+    expect((await service.float()).movements.filter((m) => m.kind === 'withdrawal')).toHaveLength(1);
+    // The same id with another amount is a different action: refused, nothing charged.
+    await expect(service.withdraw({ ...input, amountFen: 30_000 }, 'agent1')).rejects.toMatchObject({ code: 'request.mismatch', zh: expect.any(String), en: expect.any(String) });
+    expect(charges).toBe(1);
+  });
+
+  it('a float movement, bill and remittance happen once per id; a new service over the same file (a restart) still knows the id', async () => {
+    await service.floatOpen(100_000, 'agent1', rid(10));
+    expect((await service.floatOpen(100_000, 'agent1', rid(10))).openingFen).toBe(100_000); // a repeat, not "already open"
+    await Promise.all([service.floatMove('in', 5_000, '补零钱', 'agent1', rid(11)), service.floatMove('in', 5_000, '补零钱', 'agent1', rid(11))]);
+    const bill = { billerId: 'water-county', account: '12345678', amountFen: 3_000, requestId: rid(12) };
+    const b1 = await service.billPay(bill, 'agent1');
+    const restarted = new AgentService(db, bus, biller, charge);
+    const b2 = await restarted.billPay(bill, 'agent1');
+    expect(b2.id).toBe(b1.id);
+    const remit = { toAccount: '621700001234', toName: '张三', amountFen: 1_000, requestId: rid(13) };
+    const r1 = await service.remit(remit, 'agent1');
+    expect(await restarted.remit(remit, 'agent1')).toEqual(r1);
+    const kinds = (await service.float()).movements.map((m) => m.kind);
+    expect(kinds).toEqual(['open', 'in', 'bill', 'in']);
+    await expect(service.floatMove('out', 5_000, '补零钱', 'agent1', rid(11))).rejects.toMatchObject({ code: 'request.mismatch' });
+    await expect(service.floatClose(100_000, 'agent1', rid(12))).rejects.toMatchObject({ code: 'request.mismatch' });
+  });
+
+  it('a refused action leaves no id behind: the same id may try again once the cause is fixed', async () => {
+    await expect(service.floatMove('in', 5_000, 'x', 'agent1', rid(20))).rejects.toMatchObject({ code: 'agent.float_not_open' });
+    await service.floatOpen(0, 'agent1', rid(21));
+    expect((await service.floatMove('in', 5_000, 'x', 'agent1', rid(20))).expectedFen).toBe(5_000);
+  });
+});

@@ -9,7 +9,10 @@
  *   transaction that records the return (migration 402 refuses a second one too);
  * - every float movement, withdrawal paid out and bill paid is journalled and audited in the
  *   same transaction as the change;
- * - customers are referenced by a hash of their phone number; only a masked form is kept.
+ * - customers are referenced by a hash of their phone number; only a masked form is kept;
+ * - each action the screens send with a request id (withdrawal, bill, float open/move/close,
+ *   remittance, bill return) happens once per id: the id is stored in the transaction that
+ *   creates the action's row, and a repeat is answered from that row (core/requests.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -27,6 +30,7 @@ import type { Message, Payment, PaymentState } from '../api/payments';
 import { audit } from '../audit';
 import type { EventBus } from '../events';
 import { appendJournal } from '../ledger/journal';
+import { RequestLog, type RecordRequest } from '../requests';
 import type { Db, Queryable } from '../store/db';
 import type { AgentAcquirer } from './acquirer';
 import { BILL_COLUMNS, readBill, toBillPayment, type BillRow } from './bills';
@@ -78,6 +82,7 @@ const MSG = {
 export class AgentService {
   /** Recent payment events, so a result that arrives before the order number is stored is not lost. */
   private readonly recent = new Map<string, Payment>();
+  private readonly requests: RequestLog;
 
   constructor(
     private readonly db: Db,
@@ -85,7 +90,13 @@ export class AgentService {
     private readonly acquirer: AgentAcquirer,
     private readonly payments: ChargePort,
     private readonly now: () => number = Date.now,
+    /**
+     * The business day of the float and of the per-customer withdrawal limit: the trusted clock's
+     * counter day in the app (core/clock), which a PC clock moved back or forward cannot change.
+     */
+    private readonly today: () => string = () => businessDay(now()),
   ) {
+    this.requests = new RequestLog(db, now);
     bus.subscribe((name, payload) => {
       if (name === 'payments:changed') void this.onPayment(payload as Payment).catch(() => undefined);
       if (name === 'connectivity:changed' && (payload as { state: string }).state !== 'offline') {
@@ -97,7 +108,7 @@ export class AgentService {
   // ---------------------------------------------------------------- cash float
 
   async float(): Promise<FloatDay> {
-    return this.readFloat(this.db, businessDay(this.now()));
+    return this.readFloat(this.db, this.today());
   }
 
   private async readFloat(q: Queryable, day: string): Promise<FloatDay> {
@@ -138,10 +149,19 @@ export class AgentService {
     return f;
   }
 
-  async floatOpen(countedFen: number, operatorId: string | null): Promise<FloatDay> {
-    const day = businessDay(this.now());
+  /** A repeat of a float action's request id: the float of the day it was made, as it stands. */
+  private readonly replayFloat = (day: string) => this.readFloat(this.db, day);
+
+  async floatOpen(countedFen: number, operatorId: string | null, requestId?: string): Promise<FloatDay> {
+    return this.requests.once({ requestId, method: 'agent:floatOpen', params: { countedFen } },
+      (record) => this.doFloatOpen(countedFen, operatorId, record), this.replayFloat);
+  }
+
+  private async doFloatOpen(countedFen: number, operatorId: string | null, record: RecordRequest): Promise<FloatDay> {
+    const day = this.today();
     await this.db.tx(async (q) => {
       if (await q.get('SELECT 1 FROM agent_float_days WHERE day = ?', [day])) throw AgentErrors.floatAlreadyOpen();
+      await record(q, day);
       await q.run('INSERT INTO agent_float_days (day, opening_fen, opened_at) VALUES (?, ?, ?)', [day, countedFen, this.now()]);
       await this.move(q, day, 'open', countedFen, 'opening count', operatorId, `FLOAT-${day}`);
       await audit(q, { operatorId, action: 'float.open', detail: { day, countedFen } }, this.now());
@@ -149,10 +169,16 @@ export class AgentService {
     return this.emitFloat();
   }
 
-  async floatMove(direction: 'in' | 'out', amountFen: number, reason: string, operatorId: string | null): Promise<FloatDay> {
-    const day = businessDay(this.now());
+  async floatMove(direction: 'in' | 'out', amountFen: number, reason: string, operatorId: string | null, requestId?: string): Promise<FloatDay> {
+    return this.requests.once({ requestId, method: 'agent:floatMove', params: { direction, amountFen, reason } },
+      (record) => this.doFloatMove(direction, amountFen, reason, operatorId, record), this.replayFloat);
+  }
+
+  private async doFloatMove(direction: 'in' | 'out', amountFen: number, reason: string, operatorId: string | null, record: RecordRequest): Promise<FloatDay> {
+    const day = this.today();
     await this.db.tx(async (q) => {
       const f = await this.openFloat(q, day);
+      await record(q, day);
       if (direction === 'out') {
         const available = f.expectedFen - (await this.chargingSum(q, day));
         if (available < amountFen) throw AgentErrors.notEnoughCash(Math.max(0, available));
@@ -163,10 +189,16 @@ export class AgentService {
     return this.emitFloat();
   }
 
-  async floatClose(countedFen: number, operatorId: string | null): Promise<FloatDay> {
-    const day = businessDay(this.now());
+  async floatClose(countedFen: number, operatorId: string | null, requestId?: string): Promise<FloatDay> {
+    return this.requests.once({ requestId, method: 'agent:floatClose', params: { countedFen } },
+      (record) => this.doFloatClose(countedFen, operatorId, record), this.replayFloat);
+  }
+
+  private async doFloatClose(countedFen: number, operatorId: string | null, record: RecordRequest): Promise<FloatDay> {
+    const day = this.today();
     await this.db.tx(async (q) => {
       const f = await this.openFloat(q, day);
+      await record(q, day);
       const variance = countedFen - f.expectedFen;
       await q.run('UPDATE agent_float_days SET closing_fen = ?, closed_at = ?, variance_fen = ? WHERE day = ?', [countedFen, this.now(), variance, day]);
       await this.move(q, day, 'close', 0, `closing count ${countedFen}, variance ${variance}`, operatorId, `FLOAT-${day}`);
@@ -209,10 +241,16 @@ export class AgentService {
     return this.toWithdrawal(this.db, row);
   }
 
-  async withdraw(input: { amountFen: number; code: string; customerPhone: string }, operatorId: string | null): Promise<Withdrawal> {
+  async withdraw(input: { amountFen: number; code: string; customerPhone: string; requestId?: string }, operatorId: string | null): Promise<Withdrawal> {
+    const { requestId, ...params } = input;
+    return this.requests.once({ requestId, method: 'agent:withdraw', params },
+      (record) => this.doWithdraw(params, operatorId, record), (id) => this.withdrawal(id));
+  }
+
+  private async doWithdraw(input: { amountFen: number; code: string; customerPhone: string }, operatorId: string | null, record: RecordRequest): Promise<Withdrawal> {
     const { amountFen, code, customerPhone } = input;
     if (amountFen < WITHDRAW_MIN_FEN || amountFen % WITHDRAW_STEP_FEN !== 0) throw AgentErrors.withdrawStep();
-    const day = businessDay(this.now());
+    const day = this.today();
     const key = customerKey(customerPhone);
     const id = newId('W');
     await this.db.tx(async (q) => {
@@ -225,6 +263,7 @@ export class AgentService {
         `INSERT INTO agent_withdrawals (id, day, customer_key, masked_phone, amount_fen, state, message_zh, message_en, created_at, operator_id)
          VALUES (?, ?, ?, ?, ?, 'charging', ?, ?, ?, ?)`,
         [id, day, key, maskPhone(customerPhone), amountFen, MSG.charging.zh, MSG.charging.en, this.now(), operatorId]);
+      await record(q, id);
       await audit(q, { operatorId, action: 'withdrawal.start', detail: { id, amountFen } }, this.now());
     });
 
@@ -308,10 +347,16 @@ export class AgentService {
     return { maskedAccount: maskAccount(account), maskedHolder: `${r.holder.slice(0, 1)}*${r.holder.slice(-1)}`, dueFen: r.dueFen };
   }
 
-  async billPay(input: { billerId: string; account: string; amountFen: number }, operatorId: string | null): Promise<BillPayment> {
+  async billPay(input: { billerId: string; account: string; amountFen: number; requestId?: string }, operatorId: string | null): Promise<BillPayment> {
+    const { requestId, ...params } = input;
+    return this.requests.once({ requestId, method: 'agent:billPay', params },
+      (record) => this.doBillPay(params, operatorId, record), async (id) => toBillPayment((await readBill(this.db, id))!));
+  }
+
+  private async doBillPay(input: { billerId: string; account: string; amountFen: number }, operatorId: string | null, record: RecordRequest): Promise<BillPayment> {
     const { billerId, account, amountFen } = input;
     await this.checkBiller(billerId, account);
-    const day = businessDay(this.now());
+    const day = this.today();
     await this.openFloat(this.db, day); // cash is taken at the counter: the drawer must be counted first
     const id = newId('BP');
     let reference: string | null = null;
@@ -328,6 +373,7 @@ export class AgentService {
       await q.run(
         'INSERT INTO agent_bills (id, day, biller_id, account, masked_account, amount_fen, state, reference, created_at, operator_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [id, day, billerId, account, maskAccount(account), amountFen, state, reference, at, operatorId]);
+      await record(q, id);
       await this.move(q, day, 'bill', amountFen, `bill ${id}`, operatorId, id);
       await audit(q, { operatorId, action: `bill.${state}`, detail: { id, billerId, amountFen } }, at);
     });
@@ -386,8 +432,13 @@ export class AgentService {
    * second return in the database too. Refused with nothing written for a bill that was not
    * refused, a float not open or closed, or a drawer short of the amount.
    */
-  async billReturn(id: string, operatorId: string | null): Promise<BillPayment> {
-    const day = businessDay(this.now());
+  async billReturn(id: string, operatorId: string | null, requestId?: string): Promise<BillPayment> {
+    return this.requests.once({ requestId, method: 'agent:billReturn', params: { id } },
+      (record) => this.doBillReturn(id, operatorId, record), async (ref) => toBillPayment((await readBill(this.db, ref))!));
+  }
+
+  private async doBillReturn(id: string, operatorId: string | null, record: RecordRequest): Promise<BillPayment> {
+    const day = this.today();
     const moved = await this.db.tx(async (q) => {
       const r = await readBill(q, id);
       if (!r) throw AgentErrors.notFound();
@@ -398,6 +449,7 @@ export class AgentService {
       if (available < r.amount_fen) throw AgentErrors.notEnoughCash(Math.max(0, available));
       const at = this.now();
       await q.run('UPDATE agent_bills SET returned_at = ?, returned_by = ? WHERE id = ?', [at, operatorId, id]);
+      await record(q, id);
       await this.move(q, day, 'bill_return', -r.amount_fen, `bill return ${id}`, operatorId, id);
       await audit(q, { operatorId, action: 'bill.return', detail: { id, billerId: r.biller_id, amountFen: r.amount_fen, billDay: r.day, refusal: r.refusal_code } }, at);
       return true;
@@ -431,13 +483,21 @@ export class AgentService {
     return { maskedAccount: `6217 **** **** ${r.account.slice(-4)}`, balanceFen: r.balanceFen };
   }
 
-  async remit(input: { toAccount: string; toName: string; amountFen: number }, operatorId: string | null) {
-    const day = businessDay(this.now());
+  async remit(input: { toAccount: string; toName: string; amountFen: number; requestId?: string }, operatorId: string | null) {
+    const { requestId, ...params } = input;
+    const answer = (reference: string) => ({ reference, maskedAccount: maskAccount(params.toAccount), amountFen: params.amountFen });
+    return this.requests.once({ requestId, method: 'agent:remit', params },
+      (record) => this.doRemit(params, operatorId, record), async (reference) => answer(reference));
+  }
+
+  private async doRemit(input: { toAccount: string; toName: string; amountFen: number }, operatorId: string | null, record: RecordRequest) {
+    const day = this.today();
     await this.openFloat(this.db, day);
     const r = await this.acquirer.remit(input.toAccount, input.toName, input.amountFen);
     await this.db.tx(async (q) => {
       await this.openFloat(q, day);
       await this.move(q, day, 'in', input.amountFen, `remittance ${r.reference}`, operatorId, r.reference);
+      await record(q, r.reference);
       await audit(q, { operatorId, action: 'agent.remit', detail: { reference: r.reference, amountFen: input.amountFen, to: maskAccount(input.toAccount) } }, this.now());
     });
     await this.emitFloat();

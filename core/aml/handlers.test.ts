@@ -50,10 +50,10 @@ const period = { from: day, to: day };
 describe('AML cases in the app', () => {
   it('flags three just-under-the-line withdrawals for one phone, by itself, after they are paid', async () => {
     await as('agent1', '3333');
-    await call('agent:floatOpen', { countedFen: 200_000 });
+    await call('agent:floatOpen', { countedFen: 200_000, requestId: 'req-aml-0001-aaaaaaaa' });
     for (let i = 0; i < 3; i++) {
       const { code } = await call<{ code: string }>('demo:paymentCode', { walletId: 'W03' });
-      const w = await call<{ id: string }>('agent:withdraw', { amountFen: 29_000, code, customerPhone: '13800001111' });
+      const w = await call<{ id: string }>('agent:withdraw', { amountFen: 29_000, code, customerPhone: '13800001111', requestId: `req-aml-0002-${i}-aaaaaaaa` });
       await until(() => call<{ state: string }>('agent:withdrawal', { id: w.id }), (x) => x.state === 'paid');
     }
     const r = await until(() => call<AmlReport>('aml:report', period), (x) => x.cases.some((c) => c.rule === 'near_limit_repeated'));

@@ -259,6 +259,83 @@ export function checkProfile(draft: ProfileDraft, mode: Mode): CheckedProfile {
   throw ProfileErrors.invalid((first in WORDS ? first : 'endpoint_invalid') as Problem);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The wallet kinds: Alipay 当面付 and WeChat Pay 付款码支付 (core/settings/wallet-profile.ts checks
+// each value and says what is wrong with it; here, shape and size only). Secrets left out keep
+// the saved ones; they are never in an answer (fingerprints are).
+
+const Pem = z.string().max(16_384);
+export const AlipayDraft = z
+  .object({
+    kind: z.literal('alipay'),
+    /** The app id of the open platform (16 digits). */
+    appId: z.string().max(64),
+    /** Absent: Alipay's live gateway, https://openapi.alipay.com/gateway.do. */
+    gateway: z.string().max(512).optional(),
+    /** Public-key mode, or certificate mode (app certificate, Alipay public and root certificates). */
+    keyMode: z.enum(['public_key', 'cert']),
+    appPrivateKey: Pem.optional(),
+    alipayPublicKey: Pem.optional(),
+    appCert: Pem.optional(),
+    alipayPublicCert: Pem.optional(),
+    alipayRootCert: Pem.optional(),
+  })
+  .strict();
+export const WechatDraft = z
+  .object({
+    kind: z.literal('wechat'),
+    appId: z.string().max(64),
+    /** The merchant id (商户号). */
+    mchId: z.string().max(32),
+    /** Absent: https://api.mch.weixin.qq.com. */
+    baseUrl: z.string().max(512).optional(),
+    signType: z.enum(['MD5', 'HMAC-SHA256']),
+    /** The v2 API key (32 characters). */
+    apiKey: z.string().max(64).optional(),
+    /** apiclient_cert.pem and apiclient_key.pem (reverse and refund use mutual TLS). */
+    clientCert: Pem.optional(),
+    clientKey: Pem.optional(),
+    /** The counter's IP address, which micropay requires. */
+    terminalIp: z.string().max(45).optional(),
+  })
+  .strict();
+export const WalletDraft = z.discriminatedUnion('kind', [AlipayDraft, WechatDraft]);
+export type WalletDraft = z.infer<typeof WalletDraft>;
+export const WalletsDraft = z
+  .object({
+    wallets: z.array(WalletDraft).min(1).max(2),
+    /** The wallet that shows the merchant QR (only Alipay offers one), or none. */
+    qrWallet: z.enum(['alipay', 'wechat']).nullable(),
+  })
+  .strict();
+export type WalletsDraft = z.infer<typeof WalletsDraft>;
+export const WalletsSave = WalletsDraft.extend(Approval).strict();
+export type WalletsSave = z.infer<typeof WalletsSave>;
+/** One kind's "test connection" (core/acquirer/wallet-connection-test.ts documents each outcome). */
+export const WalletTestResult = z.object({
+  kind: z.enum(['alipay', 'wechat']),
+  outcome: z.enum(['ok', 'unreachable', 'timeout', 'tls', 'clock_skew', 'key_refused', 'platform_key_wrong', 'wrong_app', 'no_permission', 'client_cert_refused', 'not_acquirer', 'server_error']),
+  rttMs: z.number().int().nonnegative().nullable(),
+  detail: z.string().max(120),
+  zh: z.string(),
+  en: z.string(),
+});
+export type WalletTestResult = z.infer<typeof WalletTestResult>;
+export const WalletsView = z.object({
+  saved: z
+    .object({
+      wallets: z.array(z.object({ kind: z.enum(['alipay', 'wechat']), fields: z.record(z.string(), z.string()), fingerprints: z.record(z.string(), Fingerprint) })),
+      qrWallet: z.enum(['alipay', 'wechat']).nullable(),
+      savedAt: z.number().int(),
+      savedBy: z.string(),
+      approvedBy: z.string(),
+    })
+    .nullable(),
+  /** `now`: the counter takes wallet payments already; `restart`: from the next start. */
+  running: z.boolean(),
+});
+export type WalletsView = z.infer<typeof WalletsView>;
+
 export const acquirerMethods = {
   /** The connection in use, the saved one (fingerprints, never keys), the timings' defaults and bounds. */
   'acquirer:profile': method({ input: Empty, output: ProfileView, access: 'operator' }),
@@ -276,4 +353,14 @@ export const acquirerMethods = {
   'acquirer:save': method({ input: ProfileSave, output: SaveResult, access: ['admin'] }),
   /** Training mode only: forget the saved connection and use the built-in simulator again (dual control). */
   'acquirer:useBuiltIn': method({ input: BuiltInRestore, output: SaveResult.pick({ view: true, applied: true }), access: ['admin'] }),
+  /** The saved wallet connections (Alipay, WeChat Pay): ids and fingerprints, never a secret. */
+  'acquirer:wallets': method({ input: Empty, output: WalletsView, access: 'operator' }),
+  /** Tests each wallet kind: a signed query of an order that cannot exist. Secrets left out are the saved ones. Changes nothing. */
+  'acquirer:walletsTest': method({ input: WalletsDraft, output: z.object({ results: z.array(WalletTestResult) }), access: ['admin'] }),
+  /**
+   * Saves the wallet connections: every field checked, every kind's test passed, a different
+   * supervisor or admin approved; secrets to the secret store, the rest and its audit row in one
+   * transaction. Used at once by a live counter with nothing open, else from the next start.
+   */
+  'acquirer:walletsSave': method({ input: WalletsSave, output: z.object({ view: WalletsView, applied: z.enum(['now', 'restart']) }), access: ['admin'] }),
 } as const;

@@ -6,7 +6,7 @@
  * its journalled movements.
  */
 import { z } from 'zod';
-import { Empty, Fen, Id, method, Ok, PositiveFen } from './define';
+import { Empty, Fen, Id, method, Ok, PositiveFen, RequestId } from './define';
 import { Message, ScannedCode } from './payments';
 
 /** ¥10 minimum, ¥10 steps, ¥1,000 per customer per day (PBOC rules for assisted withdrawal). */
@@ -105,26 +105,31 @@ export const BillPayment = z.object({
 });
 export type BillPayment = z.infer<typeof BillPayment>;
 
+/*
+ * Every method here that moves money or cash takes the screen's `requestId` (one per intended
+ * action, core/api/define.ts): a repeat of the id gets the first answer and nothing happens
+ * twice; the same id with other parameters is refused (`request.mismatch`).
+ */
 export const agentMethods = {
   /** Today's cash float with every movement. */
   'agent:float': method({ input: Empty, output: FloatDay, access: AGENT_ROLES }),
   /** The opening count of the drawer; once per business day. */
-  'agent:floatOpen': method({ input: z.object({ countedFen: Fen }).strict(), output: FloatDay, access: AGENT_ROLES }),
+  'agent:floatOpen': method({ input: z.object({ countedFen: Fen, requestId: RequestId }).strict(), output: FloatDay, access: AGENT_ROLES }),
   /** Cash put into or taken out of the drawer, with the reason (bank run, change …). */
   'agent:floatMove': method({
-    input: z.object({ direction: z.enum(['in', 'out']), amountFen: PositiveFen, reason: z.string().trim().min(1).max(60) }).strict(),
+    input: z.object({ direction: z.enum(['in', 'out']), amountFen: PositiveFen, reason: z.string().trim().min(1).max(60), requestId: RequestId }).strict(),
     output: FloatDay,
     access: AGENT_ROLES,
   }),
   /** The closing count; the variance goes on the Z report. */
-  'agent:floatClose': method({ input: z.object({ countedFen: Fen }).strict(), output: FloatDay, access: AGENT_ROLES }),
+  'agent:floatClose': method({ input: z.object({ countedFen: Fen, requestId: RequestId }).strict(), output: FloatDay, access: AGENT_ROLES }),
   /**
    * Assisted withdrawal: the customer pays `amountFen` with a payment code and the agent hands
    * out that much cash. Multiples of ¥10, at least ¥10, at most ¥1,000 per customer per day,
    * and never more than the drawer holds. Returns at once; the charge's outcome follows.
    */
   'agent:withdraw': method({
-    input: z.object({ amountFen: PositiveFen, code: ScannedCode, customerPhone: CustomerPhone }).strict(),
+    input: z.object({ amountFen: PositiveFen, code: ScannedCode, customerPhone: CustomerPhone, requestId: RequestId }).strict(),
     output: Withdrawal,
     access: AGENT_ROLES,
   }),
@@ -140,7 +145,7 @@ export const agentMethods = {
   }),
   /** Pay a bill in cash at the counter; offline it is queued with a provisional receipt. */
   'agent:billPay': method({
-    input: BillAccount.extend({ amountFen: PositiveFen }).strict(),
+    input: BillAccount.extend({ amountFen: PositiveFen, requestId: RequestId }).strict(),
     output: BillPayment,
     access: AGENT_ROLES,
   }),
@@ -156,7 +161,7 @@ export const agentMethods = {
    * nothing written for a bill that was not refused, while the float is not open or is closed,
    * or when the drawer does not hold that much. The answer is the receipt the customer signs.
    */
-  'agent:billReturn': method({ input: z.object({ id: Id }).strict(), output: BillPayment, access: AGENT_ROLES }),
+  'agent:billReturn': method({ input: z.object({ id: Id, requestId: RequestId }).strict(), output: BillPayment, access: AGENT_ROLES }),
   /** Balance enquiry with the customer's payment code (online only). */
   'agent:balance': method({
     input: z.object({ code: ScannedCode }).strict(),
@@ -170,6 +175,7 @@ export const agentMethods = {
         toAccount: z.string().regex(/^[0-9]{12,19}$/),
         toName: z.string().trim().min(1).max(20),
         amountFen: PositiveFen,
+        requestId: RequestId,
       })
       .strict(),
     output: z.object({ reference: z.string(), maskedAccount: z.string(), amountFen: Fen }),

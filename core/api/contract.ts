@@ -26,7 +26,11 @@ import { settingsEvents, settingsMethods } from './settings';
 import { reportMethods } from './reports';
 import { acquirerMethods } from './acquirer';
 import { amlEvents, amlMethods } from './aml';
+import { reconcileEvents, reconcileMethods } from './reconcile';
 import { operatorMethods } from './operators';
+import { opsEvents, opsMethods } from './ops';
+import { ledgerMethods } from './ledger';
+import { mirrorEvents, mirrorMethods } from './mirror';
 import type { EventName, MethodName } from './names';
 
 export const methods = {
@@ -47,7 +51,11 @@ export const methods = {
   ...reportMethods,
   ...acquirerMethods,
   ...amlMethods,
+  ...reconcileMethods,
   ...operatorMethods,
+  ...opsMethods,
+  ...ledgerMethods,
+  ...mirrorMethods,
 } as const;
 
 export const events = {
@@ -61,6 +69,9 @@ export const events = {
   ...deviceEvents,
   ...settingsEvents,
   ...amlEvents,
+  ...reconcileEvents,
+  ...opsEvents,
+  ...mirrorEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -28,5 +28,14 @@ export const PositiveFen = Fen.refine((v) => v > 0, { message: 'amount must be p
 /** Identifiers sent by the UI: short, printable, no control characters. */
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
 
+/**
+ * The idempotency key of one intended money-moving action, made by the screen once per action
+ * (not per press, not per send): a double press, a retry after a reconnect or a reload that
+ * re-sends it gets the first answer, and the action happens once. The core stores it with the
+ * row the action creates (unique), so it holds across restarts. Same id with different
+ * parameters is refused (`request.mismatch`).
+ */
+export const RequestId = z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/);
+
 export const Empty = z.object({}).strict();
 export const Ok = z.object({ ok: z.literal(true) });

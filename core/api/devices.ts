@@ -32,8 +32,11 @@ export const DeviceInfo = z.object({
   /** Stable id: `printer:sim`, `scanner:usb:0c2e:0b61:1-2`, `scanner:serial:05e0:1701:ttyacm0`, `scanner:wedge`; chosen by ids alone: `scanner:usb:1a86:e026` … */
   id: z.string(),
   kind: DeviceKind,
-  /** `serial`: a scanner in USB-serial mode (CDC-ACM, a COM port on Windows) or on an RS-232 adapter. */
-  transport: z.enum(['usb', 'serial', 'wedge', 'simulated']),
+  /**
+   * `serial`: a scanner in USB-serial mode (CDC-ACM, a COM port on Windows) or on an RS-232 adapter.
+   * `network`: a raw-TCP (port 9100) ESC/POS printer, chosen as `printer:net:HOST:PORT`.
+   */
+  transport: z.enum(['usb', 'serial', 'wedge', 'simulated', 'network']),
   /** Model name from the table of known devices, or the USB product string. */
   name: z.string(),
   vendorId: z.number().int().min(0).max(0xffff).nullable(),
@@ -51,7 +54,11 @@ export const DeviceInfo = z.object({
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 
-export const PrintJobState = z.enum(['queued', 'printing', 'printed', 'failed']);
+/**
+ * `printed`: the printer confirmed completion (drivers/printer/confirm.ts); `unconfirmed`: sent,
+ * but the printer cannot or did not confirm it (no status channel) — check the paper.
+ */
+export const PrintJobState = z.enum(['queued', 'printing', 'printed', 'unconfirmed', 'failed']);
 export const PrintJob = z.object({
   id: z.string(),
   kind: z.enum(['receipt', 'test']),
@@ -60,6 +67,8 @@ export const PrintJob = z.object({
   /** Why it failed (paper out, unplugged …); the job is kept for `devices:reprint`. */
   error: AppErrorShape.nullable(),
   createdAt: z.number().int(),
+  /** Bytes of it reached the printer (unconfirmed, or stopped part-way): a reprint is marked 重打 / COPY. */
+  mayHavePrinted: z.boolean().optional(),
 });
 export type PrintJob = z.infer<typeof PrintJob>;
 
@@ -106,8 +115,9 @@ export const PrintedRun = z.object({
 export const PrintedBlock = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), align: z.enum(['left', 'center', 'right']), runs: z.array(PrintedRun) }),
   /** `matrix`: one string per row, '1' = dark module, rebuilt from the QR data the printer received. */
-  z.object({ kind: z.literal('qr'), align: z.enum(['left', 'center', 'right']), content: z.string(), moduleSize: z.number().int(), errorLevel: z.enum(['L', 'M', 'Q', 'H']), matrix: z.array(z.string()) }),
-  z.object({ kind: z.literal('barcode'), align: z.enum(['left', 'center', 'right']), symbology: z.string(), content: z.string(), showText: z.boolean() }),
+  /** `dots` (QR and barcode): the printed width in dots, computed from the bytes (symbol × module width). */
+  z.object({ kind: z.literal('qr'), align: z.enum(['left', 'center', 'right']), content: z.string(), moduleSize: z.number().int(), errorLevel: z.enum(['L', 'M', 'Q', 'H']), matrix: z.array(z.string()), dots: z.number().int().optional() }),
+  z.object({ kind: z.literal('barcode'), align: z.enum(['left', 'center', 'right']), symbology: z.string(), content: z.string(), showText: z.boolean(), dots: z.number().int().optional() }),
   z.object({ kind: z.literal('cut'), partial: z.boolean() }),
   z.object({ kind: z.literal('pulse'), pin: z.number().int().min(0).max(1), onMs: z.number().int(), offMs: z.number().int() }),
 ]);

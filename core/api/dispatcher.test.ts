@@ -92,15 +92,15 @@ const hostile: Array<[unknown, unknown, string]> = [
   // methods that need an operator, called while logged out
   ['payments:list', {}, 'auth.not_logged_in'],
   ['payments:get', { orderNo: 'T0001202611280001' }, 'auth.not_logged_in'],
-  ['payments:refund', { orderNo: 'T0001202611280001', amountFen: 100, reason: 'x' }, 'auth.not_logged_in'],
+  ['payments:refund', { requestId: crypto.randomUUID().replace(/-/g, ''), orderNo: 'T0001202611280001', amountFen: 100, reason: 'x' }, 'auth.not_logged_in'],
   // schema violations on money
-  ['payments:charge', { amountFen: 0, code: '134567890123456789' }, 'rpc.bad_payload'],
-  ['payments:charge', { amountFen: -100, code: '134567890123456789' }, 'rpc.bad_payload'],
-  ['payments:charge', { amountFen: 12.5, code: '134567890123456789' }, 'rpc.bad_payload'],
-  ['payments:charge', { amountFen: Number.NaN, code: '134567890123456789' }, 'rpc.bad_payload'],
-  ['payments:charge', { amountFen: '100', code: '134567890123456789' }, 'rpc.bad_payload'],
-  ['payments:charge', { amountFen: 1e20, code: '134567890123456789' }, 'rpc.bad_payload'],
-  ['payments:charge', { amountFen: 100, code: '' }, 'rpc.bad_payload'],
+  ['payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 0, code: '134567890123456789' }, 'rpc.bad_payload'],
+  ['payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: -100, code: '134567890123456789' }, 'rpc.bad_payload'],
+  ['payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 12.5, code: '134567890123456789' }, 'rpc.bad_payload'],
+  ['payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: Number.NaN, code: '134567890123456789' }, 'rpc.bad_payload'],
+  ['payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: '100', code: '134567890123456789' }, 'rpc.bad_payload'],
+  ['payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 1e20, code: '134567890123456789' }, 'rpc.bad_payload'],
+  ['payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 100, code: '' }, 'rpc.bad_payload'],
 ];
 
 describe('dispatcher', () => {

@@ -8,6 +8,7 @@
 import { methods, type CallContext, type Handlers } from './contract';
 import { isMethodName, MAX_PAYLOAD_BYTES } from './names';
 import { AppErrorShape, RpcErrors, toErrorShape } from './errors';
+import { payloadWords } from './payload-words';
 
 export type RpcResult = { ok: true; value: unknown } | { ok: false; error: AppErrorShape };
 
@@ -17,8 +18,13 @@ export interface Dispatcher {
 
 export interface DispatcherDeps {
   handlers: Handlers;
-  /** Reads the current operator at call time (sessions change between calls). */
-  context: () => CallContext;
+  /**
+   * Reads the current operator at call time (sessions change between calls). `activity` is true
+   * for a method that needs a logged-in operator — an operator's own action, which keeps the
+   * session awake — and false for a public one (the customer display's reads, the login screen,
+   * status polls), which must never hold the idle lock off (core/auth/operators.ts).
+   */
+  context: (activity: boolean) => CallContext;
   /** Called for internal failures only; receives the error, never the input. */
   onInternalError?: (method: string, e: unknown) => void;
   /**
@@ -73,9 +79,9 @@ function createInnerDispatcher(deps: DispatcherDeps): Dispatcher {
           .slice(0, 5)
           .map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`)
           .join('; ');
-        return { ok: false, error: RpcErrors.badPayload(issues).toShape() };
+        return { ok: false, error: RpcErrors.badPayload(issues, payloadWords(parsed.error.issues)).toShape() };
       }
-      const ctx = deps.context();
+      const ctx = deps.context(spec.access !== 'public');
       if (spec.access !== 'public') {
         if (!ctx.operator) return { ok: false, error: RpcErrors.notLoggedIn().toShape() };
         if (spec.access !== 'operator' && !spec.access.includes(ctx.operator.role)) {

@@ -41,8 +41,11 @@ export function isAppError(e: unknown): e is AppError {
 /** Errors of the transport itself (both shells use the same ones). */
 export const RpcErrors = {
   unknownMethod: () => new AppError('rpc.unknown_method', '不支持的操作。', 'Unknown operation.'),
-  badPayload: (issues?: string) =>
-    new AppError('rpc.bad_payload', '请求内容不正确，未做任何更改。', 'The request was malformed; nothing was changed.',
+  /** `words`: what was wrong, naming the field (payload-words.ts); without it, the bare refusal. */
+  badPayload: (issues?: string, words?: { zh: string; en: string }) =>
+    new AppError('rpc.bad_payload',
+      words ? `${words.zh}，未做任何更改。` : '请求内容不正确，未做任何更改。',
+      words ? `${words.en}; nothing was changed.` : 'The request was malformed; nothing was changed.',
       issues ? { issues } : undefined),
   tooLarge: () => new AppError('rpc.too_large', '请求内容过大，已拒绝。', 'The request is too large and was refused.'),
   forbidden: () => new AppError('rpc.forbidden', '请求来源不被允许。', 'The request came from a source that is not allowed.'),

@@ -24,7 +24,10 @@ export const offlineDemoMethods = {
   }),
   /**
    * The embedded link to the simulator: a preset (online / weak / offline) or explicit values.
-   * Drives the same link emulator the tests and benchmarks use.
+   * Drives the same link emulator the tests and benchmarks use. Every route from the till to
+   * the simulated acquirer crosses it (online payments, refunds, face, offline forwarding, sync,
+   * probes): offline refuses them unsent (a code charge fails, nothing charged). Answers once
+   * the link is as set.
    */
   'demo:network': method({
     input: z

@@ -16,7 +16,7 @@
  * `declined_after_forwarding` (an offline item the acquirer refused later).
  */
 import { z } from 'zod';
-import { Fen, Id, method, PositiveFen } from './define';
+import { Fen, Id, method, PositiveFen, RequestId } from './define';
 import { AppErrorShape } from './errors';
 
 export const PaymentState = z.enum([
@@ -120,6 +120,12 @@ export const Payment = z.object({
   operatorId: z.string().nullable(),
   /** Offline-code payments only: how far it has got with the acquirer. */
   forwarding: OfflineForwarding.optional(),
+  /**
+   * An online code charge still unresolved when the customer's code ran out of life (60 s): when
+   * the cashier was told to take another tender. It no longer blocks the counter; it is cancelled
+   * in the background and, if it turns out paid, reversed — never kept (`payments:followUps`).
+   */
+  releasedAt: z.number().int().optional(),
 });
 export type Payment = z.infer<typeof Payment>;
 
@@ -155,6 +161,12 @@ export type ServiceRecord = z.infer<typeof ServiceRecord>;
 /** A scanned payment code: printable ASCII only; the engine recognises the scheme. */
 export const ScannedCode = z.string().min(1).max(512);
 
+/**
+ * Money-moving methods (charge, precreate, cash, credit, refund) carry `requestId`: made by the
+ * screen once per intended action and sent with every try of it. A repeat answers the first
+ * answer (the current record of what the first try created) and does nothing; the same id with
+ * other parameters is refused `request.mismatch` (core/payments/requests.ts).
+ */
 export const paymentMethods = {
   /**
    * Charge a scanned online payment code (WeChat, Alipay, UnionPay, face `fp…`). Returns the
@@ -162,29 +174,35 @@ export const paymentMethods = {
    * is refused before any network call. Refused while another charge is unfinished.
    */
   'payments:charge': method({
-    input: z.object({ amountFen: PositiveFen, code: ScannedCode }).strict(),
+    input: z.object({ amountFen: PositiveFen, code: ScannedCode, requestId: RequestId }).strict(),
     output: Payment,
     access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
   }),
   /** Create a dynamic merchant QR for the amount (with expiry) to show on the customer display. */
   'payments:precreate': method({
-    input: z.object({ amountFen: PositiveFen }).strict(),
+    input: z.object({ amountFen: PositiveFen, requestId: RequestId }).strict(),
     output: Payment,
     access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
   }),
   /** The cashier gives up on an unfinished payment (a shown QR, a USERPAYING wait). */
   'payments:cancel': method({ input: z.object({ orderNo: OrderNo }).strict(), output: Payment, access: 'operator' }),
+  /**
+   * This terminal's unfinished sale charge (a code being charged, USERPAYING, a merchant QR
+   * shown, an outcome being resolved), or null. Read-only. The checkout asks on every load and
+   * resumes that payment's screen, so a reload or an app restart mid-payment never forgets it.
+   */
+  'payments:open': method({ input: z.object({}).strict(), output: Payment.nullable(), access: 'operator' }),
   /** Manual look-up at the acquirer of one order (after an unknown outcome). */
   'payments:query': method({ input: z.object({ orderNo: OrderNo }).strict(), output: Payment, access: 'operator' }),
   /** Record a cash sale; change is computed. Kicks the drawer when a printer is configured. */
   'payments:cash': method({
-    input: z.object({ amountFen: PositiveFen, tenderedFen: PositiveFen }).strict(),
+    input: z.object({ amountFen: PositiveFen, tenderedFen: PositiveFen, requestId: RequestId }).strict(),
     output: Payment,
     access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
   }),
   /** Record a sale on credit (赊账) in the customer's name. */
   'payments:credit': method({
-    input: z.object({ amountFen: PositiveFen, customerName: z.string().trim().min(1).max(40) }).strict(),
+    input: z.object({ amountFen: PositiveFen, customerName: z.string().trim().min(1).max(40), requestId: RequestId }).strict(),
     output: Payment,
     access: ['cashier', 'supervisor', 'agent', 'trainer', 'admin'],
   }),
@@ -233,11 +251,18 @@ export const paymentMethods = {
         reason: z.string().trim().min(1).max(80),
         approverId: Id.optional(),
         approverPin: z.string().regex(/^[0-9]{4,8}$/).optional(),
+        requestId: RequestId,
       })
       .strict(),
     output: Refund,
     access: ['cashier', 'supervisor', 'agent', 'admin', 'trainer'],
   }),
+  /**
+   * The follow-up list of online charges released during an outage (`Payment.releasedAt`):
+   * still being resolved, cancelled/reversed (any charge returned automatically), or a reverse
+   * the acquirer refused (a supervisor refunds it). Newest first.
+   */
+  'payments:followUps': method({ input: z.object({}).strict(), output: z.array(Payment), access: 'operator' }),
 } as const;
 
 export const paymentEvents = {

@@ -6,8 +6,16 @@ import { z } from 'zod';
 import { Fen, method } from './define';
 import { PaymentKind, PaymentState, Tender } from './payments';
 import { BusinessDay } from './receipts';
+import { ReconcileSummary } from './reconcile';
 
 const Bucket = z.object({ count: z.number().int().nonnegative(), fen: Fen });
+
+/**
+ * The day's reconciliation of online payments and refunds (core/reconcile), in brief: when it
+ * ran, its counts, what the till corrected by itself and what still waits for a supervisor;
+ * null before the day's first run. Optional, so a report built before it existed still parses.
+ */
+export const ZReconciliation = ReconcileSummary.nullable();
 
 export const ZReport = z.object({
   day: BusinessDay,
@@ -22,8 +30,17 @@ export const ZReport = z.object({
   byStatus: z.array(Bucket.extend({ state: PaymentState })),
   /** The takings: paid plus accepted-offline sales (fen). */
   totalFen: Fen,
-  /** Refunded so far against the day's payments (fen). */
+  /**
+   * Refunded on this day (fen), whatever day the payment was: every money movement counts on the
+   * day it happens, so a closed day never changes and today's report shows today's refunds.
+   */
   refundedFen: Fen,
+  /** Refunds made on this day, by the tender of the payment they return (money back to the customer). */
+  refundsByTender: z.array(Bucket.extend({ tender: Tender })).optional(),
+  /** Takings net of the day's refunds, by tender (may be negative: a day of refunds and few sales). */
+  netByTender: z.array(z.object({ tender: Tender, fen: z.number().int() })).optional(),
+  /** Takings net of the day's refunds (fen; may be negative). */
+  netFen: z.number().int().optional(),
   /** Offline-code items not yet confirmed: waiting for the acquirer, or flagged for review and not released (any kind). */
   offlinePending: Bucket,
   /** Of those, the ones flagged for review: waiting for a supervisor, and held by one. */
@@ -50,10 +67,28 @@ export const ZReport = z.object({
       varianceFen: z.number().int().nullable(),
     })
     .nullable(),
+  /** Online payments reconciled against the acquirer's statement (ZReconciliation above). */
+  reconciliation: ZReconciliation.optional(),
+  /**
+   * Set when the day was closed: this report is the stored snapshot (numbered, immutable; its
+   * SHA-256 is in the journal), shown as it was at the close, reprints included.
+   */
+  closed: z.object({ number: z.number().int().positive(), at: z.number().int(), by: z.string(), hash: z.string().length(64) }).nullable().optional(),
+  /**
+   * On a closed day: what happened on that day after the close (a late refund, a sale), counted
+   * live and shown beside the snapshot, never folded into it. Null when nothing did.
+   */
+  afterClose: z.object({ sales: Bucket, refunds: Bucket }).nullable().optional(),
 });
 export type ZReport = z.infer<typeof ZReport>;
+
 
 export const reportMethods = {
   /** The Z report of a business day (today, China time, when no day is given). */
   'reports:z': method({ input: z.object({ day: BusinessDay.optional() }).strict(), output: ZReport, access: 'operator' }),
+  /**
+   * Closes a business day (today or an earlier one, once): stores its Z report as a numbered,
+   * immutable snapshot with its hash in the journal. `reports:z` of that day shows the stored one.
+   */
+  'reports:close': method({ input: z.object({ day: BusinessDay.optional() }).strict(), output: ZReport, access: ['supervisor', 'agent', 'trainer', 'admin'] }),
 } as const;

@@ -43,9 +43,12 @@ export const SettingsView = z.object({
   /** Which limits are tightened locally (the others follow the acquirer). */
   localOverrides: z.array(OfflineLimits.keyof()),
   policyVersion: z.number().int(),
-  /** Refunds above this need a supervisor's approval (fen). */
+  /** A sale's refunds above this in all need a supervisor's approval (fen). */
   refundApprovalFen: Fen,
   refundApprovalMaxFen: Fen,
+  /** An operator's refunds in a day without a supervisor above this need one (fen). */
+  refundDailyApprovalFen: Fen,
+  refundDailyApprovalMaxFen: Fen,
   acquirer: AcquirerView,
 });
 export type SettingsView = z.infer<typeof SettingsView>;
@@ -61,6 +64,7 @@ export const SettingsUpdate = z
     maxPendingAgeMin: Proposed.optional(),
     velocityPerHour: Proposed.optional(),
     refundApprovalFen: Proposed.optional(),
+    refundDailyApprovalFen: Proposed.optional(),
     /**
      * Accepted by the schema only so the core can refuse it with a plain reason (demo mode can
      * never be pointed at a live acquirer; the connection is read-only here). Never written.

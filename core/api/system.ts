@@ -21,6 +21,22 @@ export const Connectivity = z.object({
 });
 export type Connectivity = z.infer<typeof Connectivity>;
 
+/**
+ * The till's clock as the day counters see it (core/clock): `ok`; `jumped_back` /
+ * `jumped_forward` (the PC clock moved beyond the tolerance: limits keep counting by the trusted
+ * time); `acquirer_corrected` (the PC clock is off the acquirer's, whose time is used). `offMs`:
+ * the PC clock minus the trusted time. `zh`/`en`: what the status bar says.
+ */
+export const ClockStatus = z.object({
+  state: z.enum(['ok', 'jumped_back', 'jumped_forward', 'acquirer_corrected']),
+  source: z.enum(['terminal', 'acquirer']),
+  offMs: z.number().int(),
+  since: z.number().int(),
+  zh: z.string(),
+  en: z.string(),
+});
+export type ClockStatus = z.infer<typeof ClockStatus>;
+
 export const SystemInfo = z.object({
   mode: Mode,
   terminalId: z.string(),
@@ -35,9 +51,13 @@ export const systemMethods = {
   'system:info': method({ input: Empty, output: SystemInfo, access: 'public' }),
   /** The current connectivity state (the same value `connectivity:changed` pushes). */
   'connectivity:get': method({ input: Empty, output: Connectivity, access: 'public' }),
+  /** The clock the day counters use (the same value `clock:changed` pushes). */
+  'clock:get': method({ input: Empty, output: ClockStatus, access: 'public' }),
 } as const;
 
 export const systemEvents = {
   /** The link to the acquirer changed state (online / weak / offline) or its RTT moved. */
   'connectivity:changed': Connectivity,
+  /** The PC clock jumped, was put right, or the acquirer's time corrected it. */
+  'clock:changed': ClockStatus,
 } as const;

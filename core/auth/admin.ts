@@ -18,7 +18,6 @@ import type { CallContext } from '../api/contract';
 import { audit } from '../audit';
 import type { Db, Queryable } from '../store/db';
 import { AuthErrors, checkedName, checkNewPin, type OperatorService } from './operators';
-import { hashPin } from './pin';
 
 interface Row {
   id: string;
@@ -62,7 +61,7 @@ export class OperatorAdmin {
     checkNewPin(input.pin, input.pinAgain);
     if (await this.row(input.id)) throw AuthErrors.idTaken();
     const approver = await this.approval(input, input.id, admin);
-    const hash = await hashPin(input.pin);
+    const hash = await this.ops.hash(input.pin);
     await this.db.tx(async (q) => {
       await this.recheckSole(q, approver, admin);
       // The id may have been taken while the PIN was hashed: the insert says so, not a crash.
@@ -102,7 +101,7 @@ export class OperatorAdmin {
     if (!target) throw AuthErrors.unknownOperator();
     checkNewPin(input.pin, input.pinAgain);
     const approver = await this.approval(input, input.operatorId, admin);
-    const hash = await hashPin(input.pin);
+    const hash = await this.ops.hash(input.pin);
     await this.db.tx(async (q) => {
       await this.recheckSole(q, approver, admin);
       // A fresh PIN also ends a lockout: the operator is standing at the counter with the admin.

@@ -8,10 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../app';
 import { MemorySecretStore } from '../platform';
+import { DEMO_PIN_COST } from './pin';
 
 let dir: string;
 let backend: Backend;
-const start = () => createBackend({ dataDir: dir, mode: 'live', shell: 'browser' }, { secrets: new MemorySecretStore() });
+// One secret store across restarts, as the OS keychain is: it holds the PIN pepper (core/auth/pin.ts).
+const secrets = new MemorySecretStore();
+// A light PIN cost: this file is about who may do what; hardening.test.ts checks the live cost itself.
+const start = () => createBackend({ dataDir: dir, mode: 'live', shell: 'browser' }, { secrets, livePinCost: DEMO_PIN_COST });
 const call = (m: string, input: unknown) => backend.dispatcher.dispatch(m, input);
 const operatorsTable = () => backend.db.all('SELECT id, role, active, must_change_pin FROM operators ORDER BY id');
 

@@ -21,7 +21,8 @@ beforeEach(async () => {
   await migrate(db, migrations);
   const bus = new EventBus();
   bus.subscribe((name) => events.push(name));
-  ops = new OperatorService(db, bus, 10 * 60_000, () => now);
+  // Wrong PINs are answered at once here; hardening.test.ts checks the growing delay.
+  ops = new OperatorService(db, bus, 10 * 60_000, () => now, { failureDelayMs: () => 0 });
   await ops.create({ id: 'c1', name: 'Cashier', role: 'cashier' }, '1111');
   await ops.create({ id: 's1', name: 'Super', role: 'supervisor' }, '2222');
   await ops.create({ id: 's2', name: 'Super 2', role: 'supervisor' }, '3333');

@@ -1,7 +1,11 @@
 /**
  * Operators and the terminal's one session. Invariants: a PIN is only ever compared through
- * its slow hash; after MAX_FAILURES wrong PINs the operator is locked for LOCK_MS, counted in
- * the database so a restart does not reset it; the session locks after IDLE_MS without a call.
+ * its slow hash; each attempt is counted in the database *before* its hash is computed, so at
+ * most MAX_FAILURES guesses are ever evaluated per lockout window however many arrive at once
+ * (from one window or several processes), and a restart does not reset the count; attempts at
+ * one operator's PIN are evaluated one at a time, each wrong one answered after a delay that
+ * grows; the session locks after IDLE_MS without an operator's own action (public calls such
+ * as the customer display's never keep it awake).
  * The first administrator is created once (first run, an empty table, checked and written in one
  * statement); every change to an operator is written with its audit row in one transaction, and
  * a refused change writes nothing. See README.md for who may do what.
@@ -12,10 +16,21 @@ import type { Operator, SessionState } from '../api/session';
 import { audit } from '../audit';
 import type { Db } from '../store/db';
 import type { EventBus } from '../events';
-import { hashPin, pinProblem, verifyPin, type PinProblem } from './pin';
+import { DEMO_PIN_COST, hashPin, needsRehash, pinProblem, verifyPin, type PinHashing, type PinProblem } from './pin';
 
 export const MAX_FAILURES = 5;
 export const LOCK_MS = 5 * 60_000;
+/** The wait before a wrong PIN is answered: the k-th failure of a window waits FAILURE_DELAY_MS·2^(k-1) (0.25, 0.5, 1, 2, 4 s). */
+export const FAILURE_DELAY_MS = 250;
+
+export interface OperatorServiceOptions {
+  /** Cost and pepper of PIN hashes (pin.ts). The composition root passes the live one; the default is demo's. */
+  hashing?: PinHashing;
+  /** How long the k-th wrong PIN of a window waits before it is answered (tests shorten it). */
+  failureDelayMs?: (failures: number) => number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface OperatorRow {
   id: string;
@@ -72,13 +87,26 @@ export const AuthErrors = {
 export class OperatorService {
   private current: Operator | null = null;
   private lastActivity = 0;
+  private readonly hashing: PinHashing;
+  private readonly failureDelayMs: (failures: number) => number;
+  /** Per operator id, the tail of its queue of PIN checks: one at a time, each wrong one holding the queue through its delay. */
+  private readonly pinQueues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly idleMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+    opts: OperatorServiceOptions = {},
+  ) {
+    this.hashing = opts.hashing ?? { cost: DEMO_PIN_COST, pepper: null };
+    this.failureDelayMs = opts.failureDelayMs ?? ((k) => FAILURE_DELAY_MS * 2 ** (k - 1));
+  }
+
+  /** A PIN's stored form at this counter's cost and pepper (admin.ts writes reset and new PINs through it). */
+  hash(pin: string): Promise<string> {
+    return hashPin(pin, this.hashing);
+  }
 
   async list(): Promise<Operator[]> {
     return this.db.all<Operator>('SELECT id, name, role FROM operators WHERE active = 1 ORDER BY role, id');
@@ -90,7 +118,7 @@ export class OperatorService {
   }
 
   async create(op: Operator, pin: string): Promise<void> {
-    const hash = await hashPin(pin);
+    const hash = await this.hash(pin);
     await this.db.run('INSERT INTO operators (id, name, role, pin_hash) VALUES (?, ?, ?, ?)', [op.id, op.name, op.role, hash]);
   }
 
@@ -110,7 +138,7 @@ export class OperatorService {
     const name = checkedName(input.name);
     checkNewPin(input.pin, input.pinAgain);
     if (!(await this.setupNeeded(mode))) throw AuthErrors.setupDone();
-    const hash = await hashPin(input.pin);
+    const hash = await this.hash(input.pin);
     const op: Operator = { id: input.id, name, role: 'admin' };
     await this.db.tx(async (q) => {
       const r = await q.run(
@@ -131,7 +159,7 @@ export class OperatorService {
     checkNewPin(newPin, newPinAgain);
     if (newPin === pin) throw AuthErrors.pinUnchanged();
     const { op } = await this.checkPinRow(operatorId, pin);
-    const hash = await hashPin(newPin);
+    const hash = await this.hash(newPin);
     await this.db.tx(async (q) => {
       await q.run('UPDATE operators SET pin_hash = ?, must_change_pin = 0 WHERE id = ?', [hash, op.id]);
       await audit(q, { operatorId: op.id, action: 'auth.pin_changed' }, this.now());
@@ -146,25 +174,69 @@ export class OperatorService {
   }
 
   /** As checkPin, also saying whether the PIN is a reset one the operator must replace. */
-  private async checkPinRow(operatorId: string, pin: string): Promise<{ op: Operator; mustChange: boolean }> {
-    const row = await this.db.get<OperatorRow>('SELECT * FROM operators WHERE id = ?', [operatorId]);
-    if (!row) throw AuthErrors.unknownOperator();
-    // Said plainly rather than "no such operator", and before the PIN: a disabled account's PIN is never tried.
-    if (!row.active) throw AuthErrors.disabled();
+  private checkPinRow(operatorId: string, pin: string): Promise<{ op: Operator; mustChange: boolean }> {
+    // One check at a time per operator in this process, so a burst of guesses meets the delays in
+    // turn; the count in the database (below) is what bounds them across processes too.
+    const prev = this.pinQueues.get(operatorId) ?? Promise.resolve();
+    const run = prev.then(() => this.checkPinOnce(operatorId, pin));
+    const tail = run.catch(() => undefined);
+    this.pinQueues.set(operatorId, tail);
+    void tail.then(() => {
+      if (this.pinQueues.get(operatorId) === tail) this.pinQueues.delete(operatorId);
+    });
+    return run;
+  }
+
+  private async checkPinOnce(operatorId: string, pin: string): Promise<{ op: Operator; mustChange: boolean }> {
     const t = this.now();
-    if (row.locked_until && row.locked_until > t) throw AuthErrors.locked(row.locked_until);
-    if (await verifyPin(pin, row.pin_hash)) {
+    // The attempt is counted before its hash is computed, in one write transaction (BEGIN
+    // IMMEDIATE: also across processes on the same file). An attempt that cannot be counted is
+    // never evaluated: at most MAX_FAILURES per lockout window, however many arrive at once.
+    const { row, failures } = await this.db.tx(async (q) => {
+      const r = await q.get<OperatorRow>('SELECT * FROM operators WHERE id = ?', [operatorId]);
+      if (!r) throw AuthErrors.unknownOperator();
+      // Said plainly rather than "no such operator", and before the PIN: a disabled account's PIN is never tried.
+      if (!r.active) throw AuthErrors.disabled();
+      if (r.locked_until && r.locked_until > t) throw AuthErrors.locked(r.locked_until);
+      // A lock that has run out starts a new window.
+      const n = (r.locked_until ? 0 : r.failed_attempts) + 1;
+      const lock = n >= MAX_FAILURES ? t + LOCK_MS : null;
+      await q.run('UPDATE operators SET failed_attempts = ?, locked_until = ? WHERE id = ?', [n, lock, operatorId]);
+      return { row: r, failures: n };
+    });
+    if (await verifyPin(pin, row.pin_hash, this.hashing.pepper).catch((e) => this.uncount(operatorId, e))) {
+      // A right PIN gives the attempt back and ends the window (and a lock its own attempt set).
       await this.db.run('UPDATE operators SET failed_attempts = 0, locked_until = NULL WHERE id = ?', [operatorId]);
+      if (needsRehash(row.pin_hash, this.hashing)) await this.rehash(row, pin);
       return { op: { id: row.id, name: row.name, role: row.role }, mustChange: row.must_change_pin === 1 };
     }
-    const failures = row.failed_attempts + 1;
     const lock = failures >= MAX_FAILURES ? t + LOCK_MS : null;
-    await this.db.tx(async (q) => {
-      await q.run('UPDATE operators SET failed_attempts = ?, locked_until = ? WHERE id = ?', [lock ? 0 : failures, lock, operatorId]);
-      await audit(q, { operatorId, action: lock ? 'auth.locked' : 'auth.bad_pin', detail: { failures } }, t);
-    });
+    await this.db.tx((q) => audit(q, { operatorId, action: lock ? 'auth.locked' : 'auth.bad_pin', detail: { failures } }, t));
+    // The answer waits, holding this operator's queue: guesses in a burst wait in turn.
+    await sleep(this.failureDelayMs(failures));
     if (lock) throw AuthErrors.locked(lock);
     throw AuthErrors.badPin(MAX_FAILURES - failures);
+  }
+
+  /** A check that could not be made (no pepper) is not a wrong PIN: its attempt is given back. */
+  private async uncount(operatorId: string, e: unknown): Promise<never> {
+    await this.db.run(
+      'UPDATE operators SET failed_attempts = MAX(failed_attempts - 1, 0), locked_until = CASE WHEN failed_attempts - 1 >= ? THEN locked_until ELSE NULL END WHERE id = ?',
+      [MAX_FAILURES, operatorId],
+    );
+    throw e;
+  }
+
+  /**
+   * After a correct PIN: the hash again at today's cost and pepper (pin.ts), so hashes written
+   * before them are upgraded as operators log in. Only if the PIN is still the one checked.
+   */
+  private async rehash(row: OperatorRow, pin: string): Promise<void> {
+    const hash = await this.hash(pin);
+    await this.db.tx(async (q) => {
+      const r = await q.run('UPDATE operators SET pin_hash = ? WHERE id = ? AND pin_hash = ?', [hash, row.id, row.pin_hash]);
+      if (r.changes === 1) await audit(q, { operatorId: row.id, action: 'auth.pin_rehashed' }, this.now());
+    });
   }
 
   async login(operatorId: string, pin: string): Promise<SessionState> {
@@ -204,7 +276,7 @@ export class OperatorService {
     try {
       ({ op, mustChange } = await this.checkPinRow(approverId, pin));
     } catch (e) {
-      if (e instanceof AppError && e.code === 'auth.locked') throw e;
+      if (e instanceof AppError && (e.code === 'auth.locked' || e.code === 'auth.pepper_missing')) throw e;
       throw AuthErrors.approverInvalid();
     }
     // A reset PIN is known to the administrator who typed it: it approves nothing.
@@ -213,13 +285,19 @@ export class OperatorService {
     return op.id;
   }
 
-  /** The operator for a call; locks the session first if it has been idle too long. */
-  operatorForCall(): Operator | null {
+  /**
+   * The operator for a call; locks the session first if it has been idle too long. Only an
+   * operator's own action (`activity`, true for every method that needs a logged-in operator)
+   * keeps the session awake: public calls — the customer display reading its state, the login
+   * screen, status polls from any window — never do, or an open customer display would keep
+   * the till unlocked for ever.
+   */
+  operatorForCall(activity = true): Operator | null {
     if (this.current && this.now() - this.lastActivity > this.idleMs) {
       this.current = null;
       this.bus.emit('session:changed', this.state());
     }
-    if (this.current) this.lastActivity = this.now();
+    if (this.current && activity) this.lastActivity = this.now();
     return this.current;
   }
 

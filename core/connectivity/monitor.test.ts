@@ -27,6 +27,20 @@ describe('ConnectivityMonitor', () => {
     expect(seen).toEqual(expect.arrayContaining(['online', 'weak', 'offline']));
   });
 
+  it('goes straight to offline when the link is known to be down, never weak on the way (issue 12: 信号弱 after 断网)', () => {
+    const { m, seen } = make();
+    m.ok(50);
+    seen.length = 0;
+    m.linkDown();
+    expect(m.get().state).toBe('offline');
+    expect(seen).toEqual(['offline']);
+    // The next probe that fails keeps it offline; one that succeeds brings it back.
+    m.failed();
+    expect(m.get().state).toBe('offline');
+    m.ok(40);
+    expect(m.get().state).toBe('online');
+  });
+
   it('probes at once when asked, instead of waiting for the next tick', async () => {
     const { m } = make();
     let calls = 0;

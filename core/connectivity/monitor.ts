@@ -43,6 +43,15 @@ export class ConnectivityMonitor {
     this.update();
   }
 
+  /**
+   * The link is known to be down (the trainer pressed 断网, or a carrier said so): offline at
+   * once. Counting it as one failed exchange would show 信号弱 until the next probe failed too.
+   */
+  linkDown(): void {
+    this.failures = Math.max(this.failures, this.offlineAfter);
+    this.update();
+  }
+
   private probeTimer: NodeJS.Timeout | null = null;
   private probeTick: (() => Promise<void>) | null = null;
 

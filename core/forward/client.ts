@@ -35,6 +35,8 @@ export const NO_TERMINAL_KEY = 'no terminal key';
 interface Reply {
   status: number;
   body: Buffer;
+  /** The journal head the acquirer held before this exchange (`x-journal-anchor`), when it sent one. */
+  anchor: string | null;
   rttMs: number;
   /** The reply's Date header parsed (ms), and our clock at the exchange's midpoint. */
   serverDate: number | null;
@@ -86,6 +88,16 @@ export type StatementReply = z.infer<typeof StatementReply>;
 
 export const WalletReply = z.object({ walletId: z.string().regex(/^[0-9A-F]{16}$/), certificate: z.string().regex(/^[A-Z2-7]+$/), grade: z.enum(['S', 'A', 'B', 'C']) });
 
+/**
+ * The journal head every sync, forwarded batch and statement carries to the acquirer (PROTOCOL.md,
+ * "Journal anchors"), and what is done with the head the acquirer says it held (core/ledger/check.ts).
+ */
+export interface JournalAnchorPort {
+  /** `<keyId>.<seq>.<hash>`, or null when there is nothing to anchor. */
+  head(): Promise<string | null>;
+  acquirerAnswered(sent: string | null, held: string | null): Promise<void>;
+}
+
 export interface ClientOptions {
   baseUrl: string;
   terminalId: string;
@@ -95,6 +107,8 @@ export interface ClientOptions {
   minTimeoutMs?: number;
   /** Tests only: certificates to trust for HTTPS instead of the system's (PEM). */
   ca?: string;
+  /** The journal's anchor (absent: no head sent, as before). */
+  anchor?: JournalAnchorPort;
 }
 
 /** What the forwarder and the offline service use of a client (core/forward/switchable-client.ts swaps one). */
@@ -144,7 +158,8 @@ export class OfflineClient {
           res.on('end', () => {
             const rttMs = performance.now() - t0;
             const date = typeof res.headers.date === 'string' ? Date.parse(res.headers.date) : NaN;
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), rttMs, serverDate: Number.isFinite(date) ? date : null, midpoint: sentAt + rttMs / 2 });
+            const held = res.headers['x-journal-anchor'];
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), anchor: typeof held === 'string' ? held : null, rttMs, serverDate: Number.isFinite(date) ? date : null, midpoint: sentAt + rttMs / 2 });
           });
           res.on('error', (e) => reject(e instanceof TransportError ? e : new TransportError('reset', e.message)));
         },
@@ -159,9 +174,22 @@ export class OfflineClient {
     });
   }
 
+  /**
+   * An exchange that carries the journal head (sync, forward, statement): the head goes in the
+   * query string, so the request signature covers it; an answered exchange hands the acquirer's
+   * previous head to the journal's check. The journal never blocks the exchange itself.
+   */
+  private async anchored(method: 'GET' | 'POST', path: string, body: Buffer | null, contentType: string, timeoutMs?: number): Promise<Reply> {
+    const a = this.opts.anchor;
+    const sent = a ? await a.head().catch(() => null) : null;
+    const r = await this.request(method, sent ? `${path}${path.includes('?') ? '&' : '?'}head=${sent}` : path, body, contentType, timeoutMs);
+    if (a && r.status === 200) await a.acquirerAnswered(sent, r.anchor).catch(() => undefined);
+    return r;
+  }
+
   private async getJson<T>(path: string, schema: z.ZodType<T>): Promise<{ value: T; rttMs: number; sentAt: number }> {
     const sentAt = Date.now();
-    const r = await this.request('GET', path, null, '');
+    const r = await this.anchored('GET', path, null, '');
     if (r.status !== 200) throw httpError(r);
     let parsed: unknown;
     try {
@@ -187,7 +215,7 @@ export class OfflineClient {
 
   /** Sends a batch body; resolves with the raw (still compressed) answer. */
   async forward(body: Buffer, timeoutMs: number): Promise<{ body: Buffer; rttMs: number }> {
-    const r = await this.request('POST', '/offline/v1/forward', body, 'application/octet-stream', timeoutMs);
+    const r = await this.anchored('POST', '/offline/v1/forward', body, 'application/octet-stream', timeoutMs);
     if (r.status === 409) throw new TransportError('http', 'need_full_certs');
     if (r.status !== 200) throw httpError(r);
     return { body: r.body, rttMs: r.rttMs };

@@ -142,8 +142,12 @@ export class Forwarder {
     this.running = true;
     const active = new Set<Promise<boolean>>();
     let failed = false;
+    // A batch's local failure (a full disk, the database closed at shutdown), kept here rather
+    // than left in a promise nobody may be awaiting (an unhandled rejection ends the process).
+    let localFailure: unknown = null;
     try {
       while (!this.stopped) {
+        if (localFailure) throw localFailure;
         if (failed) {
           await Promise.all(active);
           failed = false;
@@ -181,12 +185,14 @@ export class Forwarder {
           (e: unknown) => {
             for (const it of items) this.inFlight.delete(it.seq);
             active.delete(p);
-            throw e;
+            localFailure ??= e;
+            return false;
           },
         );
         active.add(p);
       }
       await Promise.all(active);
+      if (localFailure) throw localFailure;
     } catch (e) {
       // A local failure (database closed at shutdown): keep the items as they are, say why.
       this.lastError = e instanceof Error ? e.message : String(e);

@@ -21,7 +21,7 @@ describe('the hash-chained journal', () => {
     const b = await db.tx((q) => appendJournal(q, { kind: 'refund.succeeded', ref: 'AR01', amountFen: -40 }, 2));
     expect(a.prev_hash).toBe(GENESIS);
     expect(b.prev_hash).toBe(a.hash);
-    expect(await verifyJournal(db)).toEqual({ ok: true, rows: 2, firstBroken: null });
+    expect(await verifyJournal(db)).toMatchObject({ ok: true, rows: 2, firstBroken: null, problem: null, head: { seq: 2, hash: b.hash } });
     await db.close();
   });
 
@@ -51,7 +51,7 @@ describe('the hash-chained journal', () => {
     await evil.run('UPDATE journal SET amount_fen = 1 WHERE seq = 3');
     await evil.close();
     const again = await Db.open({ filename: file });
-    expect(await verifyJournal(again)).toEqual({ ok: false, rows: 5, firstBroken: 3 });
+    expect(await verifyJournal(again)).toMatchObject({ ok: false, firstBroken: 3, problem: 'row_edited' });
     await again.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -61,7 +61,7 @@ describe('the hash-chained journal', () => {
     for (let i = 1; i <= 4; i += 1) await db.tx((q) => appendJournal(q, { kind: 'k', ref: `O${i}`, amountFen: i }, i));
     await db.exec('DROP TRIGGER journal_no_delete');
     await db.run('DELETE FROM journal WHERE seq = 2');
-    expect(await verifyJournal(db)).toMatchObject({ ok: false, firstBroken: 3 });
+    expect(await verifyJournal(db)).toMatchObject({ ok: false, firstBroken: 3, problem: 'row_missing' });
     await db.close();
   });
 });

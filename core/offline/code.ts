@@ -7,7 +7,7 @@
  *   never an exception from the depths of a library.
  * - Signatures are GM/T 0003 SM2 with SM3 (via sm-crypto-v2, which interoperates with other
  *   SM2 implementations), with the default user id. Node's own `SM2` curve is not used: it is
- *   ECDSA over the SM2 curve, not an SM2 signature (see DOMAIN.md).
+ *   ECDSA over the SM2 curve, not an SM2 signature (see docs/DOMAIN.md).
  * - A certificate's issuer signature is checked once per distinct certificate (cached by its
  *   SHA-256); a returning wallet's public key is kept precomputed with its SM2 `Z` value, so a
  *   returning wallet costs one fast verification.

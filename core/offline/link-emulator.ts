@@ -4,6 +4,15 @@
  * adds half the RTT of propagation delay each way, emulates loss, and can stall or reset
  * connections, or refuse them altogether (offline).
  *
+ * One link, several destinations (`route`): demo mode sends every exchange of the till with its
+ * simulated acquirer (online payments, face, the offline routes, probes) over one emulator, so
+ * the trainer's one switch governs them all and they share one bandwidth, as over one SIM card.
+ *
+ * Down means what a dead modem gives a PC: a new connection is refused (its listeners are
+ * closed, so the client gets ECONNREFUSED: a request that provably never left, which the
+ * payment engine may fail as "not charged" at once) and an open one is reset (it may have been
+ * delivered: resolved by query). Up listens again on the same ports.
+ *
  * Loss model (the nearest equivalent of packet loss a byte-stream proxy can give): data is cut
  * into 1,460-byte segments; a lost segment is sent twice (its retransmission costs bandwidth
  * again) and it, with everything behind it, arrives one RTT late (TCP's in-order delivery).
@@ -31,7 +40,7 @@ export interface LinkProfile {
 
 export const LINK_PRESETS: Record<'online' | 'weak' | 'offline', LinkProfile> = {
   online: { up: true, bandwidthBps: 0, rttMs: 0, loss: 0, stallProb: 0, stallMs: 0, resetProb: 0 },
-  // 2G/EDGE-class: 64 kbit/s, 600 ms RTT, 3% loss (DOMAIN.md).
+  // 2G/EDGE-class: 64 kbit/s, 600 ms RTT, 3% loss (docs/DOMAIN.md).
   weak: { up: true, bandwidthBps: 8_000, rttMs: 600, loss: 0.03, stallProb: 0, stallMs: 0, resetProb: 0 },
   offline: { up: false, bandwidthBps: 0, rttMs: 0, loss: 0, stallProb: 0, stallMs: 0, resetProb: 0 },
 };
@@ -117,33 +126,65 @@ class Direction {
   }
 }
 
+/** One destination over the link: its own local port, the shared profile and bandwidth. */
+interface Route {
+  targetPort: number;
+  targetHost: string;
+  /** The local port, kept across down/up so clients keep their address; 0 before `start`. */
+  port: number;
+  /** Listening while the link is up; null while it is down (connections refused). */
+  server: net.Server | null;
+}
+
 export class LinkEmulator {
   profile: LinkProfile;
   bytesUp = 0;
   bytesDown = 0;
   resets = 0;
-  private server: net.Server | null = null;
+  private readonly routes: Route[] = [];
   private readonly sockets = new Set<net.Socket>();
-  port = 0;
+  /** Listener changes run one after another, so a quick off/on ends as the last switch says. */
+  private listeners: Promise<void> = Promise.resolve();
+  private stopped = false;
   private readonly up = new Direction(this, (n) => (this.bytesUp += n));
   private readonly down = new Direction(this, (n) => (this.bytesDown += n));
 
-  constructor(private readonly targetPort: number, profile: LinkProfile = LINK_PRESETS.online, private readonly targetHost = '127.0.0.1') {
+  constructor(targetPort: number, profile: LinkProfile = LINK_PRESETS.online, targetHost = '127.0.0.1') {
     this.profile = { ...profile };
+    this.routes.push({ targetPort, targetHost, port: 0, server: null });
+  }
+
+  /** The local port of the first destination (the constructor's). */
+  get port(): number {
+    return this.routes[0].port;
   }
 
   async start(port = 0): Promise<number> {
-    this.server = net.createServer((client) => this.accept(client));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    const a = this.server.address();
-    this.port = typeof a === 'object' && a ? a.port : port;
+    await this.openFollowing(this.routes[0], port);
     return this.port;
   }
 
-  /** Changes the link at once; going down resets every open connection. */
+  /**
+   * Another destination over the same link: the same profile, switch, bandwidth and counters.
+   * Returns its local port (loopback).
+   */
+  async route(targetPort: number, targetHost = '127.0.0.1'): Promise<number> {
+    const r: Route = { targetPort, targetHost, port: 0, server: null };
+    this.routes.push(r);
+    await this.openFollowing(r, 0);
+    return r.port;
+  }
+
+  /** Changes the link at once; going down resets every open connection and refuses new ones. */
   setProfile(p: Partial<LinkProfile>): void {
     this.profile = { ...this.profile, ...p };
     if (!this.profile.up) for (const s of this.sockets) s.resetAndDestroy();
+    this.listeners = this.listeners.then(() => this.followProfile());
+  }
+
+  /** Resolves once the listeners follow the last `setProfile` (closed while down, open while up). */
+  settled(): Promise<void> {
+    return this.listeners;
   }
 
   resetCounters(): void {
@@ -151,12 +192,68 @@ export class LinkEmulator {
     this.bytesDown = 0;
   }
 
-  private accept(client: net.Socket): void {
+  private async open(r: Route, port: number): Promise<void> {
+    const server = net.createServer((client) => this.accept(client, r));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = server.address();
+    r.port = typeof a === 'object' && a ? a.port : port;
+    r.server = server;
+  }
+
+  /** A route started while the link is down: its port is now its own, closed until the link is up. */
+  private async openFollowing(r: Route, port: number): Promise<void> {
+    await this.open(r, port);
+    if (!this.profile.up) {
+      this.listeners = this.listeners.then(() => this.followProfile());
+      await this.listeners;
+    }
+  }
+
+  private async followProfile(): Promise<void> {
+    for (const r of this.routes) {
+      if (this.stopped || r.port === 0) continue;
+      if (!this.profile.up && r.server) {
+        const s = r.server;
+        r.server = null;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          // The listening socket is closed at once; the callback waits for connections, reset above.
+          setImmediate(resolve);
+        });
+      } else if (this.profile.up && !r.server) {
+        await this.reopen(r);
+      }
+    }
+  }
+
+  /** Listens again on the route's own port; retried a while, since clients keep that address. */
+  private async reopen(r: Route): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.open(r, r.port);
+        return;
+      } catch (e) {
+        if (attempt >= 20 || this.stopped) {
+          console.error(`[link] could not listen on 127.0.0.1:${r.port} again; that route stays down`, e);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  private accept(client: net.Socket, route: Route): void {
     if (!this.profile.up) {
       client.resetAndDestroy();
       return;
     }
-    const upstream = net.connect(this.targetPort, this.targetHost);
+    const upstream = net.connect(route.targetPort, route.targetHost);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     this.sockets.add(client);
@@ -197,8 +294,13 @@ export class LinkEmulator {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.listeners;
     for (const s of this.sockets) s.destroy();
-    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = null;
+    for (const r of this.routes) {
+      const server = r.server;
+      r.server = null;
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 }

@@ -16,6 +16,13 @@ const DECLINES: Record<string, Message> = {
   malformed: { zh: '付款码数据损坏，收单机构拒付。', en: 'The payment code’s data was damaged; declined.' },
   unknown_issuer: { zh: '付款码的发行方不被收单机构认可，拒付。', en: 'The code’s issuer is not recognised by the acquirer; declined.' },
   bad_signature: { zh: '付款码签名无效，收单机构拒付。', en: 'The code’s signature is not valid; declined.' },
+  // The certificate's signed limits, enforced again by the acquirer (PROTOCOL.md, "Acquirer obligations").
+  over_payment_cap: { zh: '超过钱包证书的单笔限额，收单机构拒付：请联系顾客补款。', en: 'Above the wallet certificate’s per-payment cap; declined: ask the customer to pay again.' },
+  over_daily_cap: { zh: '超过钱包证书的每日限额，收单机构拒付：请联系顾客补款。', en: 'Above the wallet certificate’s daily cap; declined: ask the customer to pay again.' },
+  over_regulator_day_limit: { zh: '超过监管规定的每日限额，收单机构拒付：请联系顾客补款。', en: 'Above the regulator’s day limit for this wallet; declined: ask the customer to pay again.' },
+  cert_expired: { zh: '付款时钱包证书已过期，收单机构拒付：请联系顾客补款。', en: 'The wallet certificate had expired when the code was made; declined: ask the customer to pay again.' },
+  cert_not_yet_valid: { zh: '付款时钱包证书尚未生效，收单机构拒付：请联系顾客补款。', en: 'The wallet certificate was not yet valid when the code was made; declined: ask the customer to pay again.' },
+  code_from_future: { zh: '付款码时间晚于收单机构的时间，收单机构拒付：请联系顾客补款。', en: 'The code is dated later than the acquirer’s clock; declined: ask the customer to pay again.' },
   aml_flagged: { zh: '反洗钱规则标记了这笔款，请主管复核。', en: 'Flagged by the anti-money-laundering rules: a supervisor reviews it.' },
 };
 

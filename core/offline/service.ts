@@ -2,7 +2,9 @@
  * Store-and-forward assembled: the offline ledger (store.ts), the acquirer client, the
  * forwarder, trust sync, link probes, reconciliation and — in demo mode only — the embedded
  * offline acquirer behind the link emulator, plus demo wallets acting as customers' phones.
- * The composition root builds one of these and spreads `handlers()` into the contract.
+ * The composition root builds one of these and spreads `handlers()` into the contract. The
+ * link (`demo.link`) is the till's one link in demo mode: the payment side routes its online
+ * simulator through it too (core/payments/setup.ts), so `demo:network` governs every route.
  *
  * Invariants:
  * - Demo wiring (embedded acquirer, link emulator, demo wallets) exists only when the config is
@@ -21,10 +23,11 @@ import { OfflineAcquirer, startOfflineAcquirerServer } from '../acquirer/simulat
 import { SandboxOfflineRefunds } from '../acquirer/sandbox/offline-refunds';
 import { LinkGate, SwitchableOfflineRefunds } from '../acquirer/switchable';
 import type { AcquirerTimings, OfflineRefunds } from '../acquirer/types';
-import { OfflineClient, TransportError, type OfflineLink } from '../forward/client';
+import { OfflineClient, TransportError, type JournalAnchorPort, type OfflineLink } from '../forward/client';
 import { SwitchableOfflineClient } from '../forward/switchable-client';
 import { classifyFailure, FORWARD_PROBLEMS } from '../forward/failures';
 import { Forwarder } from '../forward/forwarder';
+import type { DayClock } from '../clock/trusted-clock';
 import { reconcile, reportCsv } from '../reconcile/reconcile';
 import { base32Decode, compressKey, newKeyPair } from './code';
 import { LINK_PRESETS, LinkEmulator } from './link-emulator';
@@ -42,7 +45,7 @@ export const DEMO_REVOKED_WALLET = 9;
 /** The embedded offline acquirer's file in the data folder (demo mode only). */
 export const DEMO_OFFLINE_ACQUIRER_FILE = 'training-offline-acquirer.sqlite';
 
-type OfflineHandlerNames = Extract<keyof Handlers, `offline:${string}` | `outbox:${string}` | `reconcile:${string}` | 'demo:offlineCode' | 'demo:network'>;
+type OfflineHandlerNames = Extract<keyof Handlers, `offline:${string}` | `outbox:${string}` | 'reconcile:run' | 'reconcile:export' | 'demo:offlineCode' | 'demo:network'>;
 export type OfflineHandlers = Pick<Handlers, OfflineHandlerNames>;
 
 export const OfflineServiceErrors = {
@@ -59,6 +62,8 @@ export interface OfflineServiceDeps {
   db: Db;
   bus: EventBus;
   config: AppConfig;
+  /** The trusted clock of the day counters (core/clock); without it the store keeps its own. */
+  clock?: DayClock;
   connectivity: ConnectivityMonitor;
   /**
    * The terminal's HMAC key for the acquirer's offline routes: the saved connection's
@@ -83,6 +88,8 @@ export interface OfflineServiceDeps {
    * absent, the TypeScript source through tsx.
    */
   verifyWorkerPath?: string;
+  /** The journal head each sync, batch and statement carries to the acquirer (core/ledger/check.ts). */
+  journal?: JournalAnchorPort;
   /** Probe and sync periods (tests shorten them). */
   probeEveryMs?: number;
   syncEveryMs?: number;
@@ -115,7 +122,7 @@ export class OfflineService {
     // Signatures are checked on worker threads, one wallet per thread; they start on the first
     // offline code, so a day without one never starts them.
     const signatures = new VerifyPool({ workerPath: deps.verifyWorkerPath, log: (m) => console.warn(`[offline] ${m}`) });
-    const store = await OfflineStore.open(db, bus, { terminalId: config.terminalId, training: config.mode === 'demo', signatures });
+    const store = await OfflineStore.open(db, bus, { terminalId: config.terminalId, training: config.mode === 'demo', signatures, clock: deps.clock });
     let demo: Demo | null = null;
     let baseUrl: string | null = null;
     let key: string | (() => Promise<string | null>) = deps.terminalKey ?? (async () => null);
@@ -133,7 +140,7 @@ export class OfflineService {
       baseUrl = config.acquirer.baseUrl;
     }
     const ca = deps.ca;
-    const direct = baseUrl ? new OfflineClient({ baseUrl, terminalId: config.terminalId, key, ca }) : null;
+    const direct = baseUrl ? new OfflineClient({ baseUrl, terminalId: config.terminalId, key, ca, anchor: deps.journal }) : null;
     // Refunds of confirmed offline payments: the same acquirer and link, driven by the payment engine.
     const directRefunds = baseUrl ? new SandboxOfflineRefunds({ baseUrl, terminalId: config.terminalId, key, timeoutMs: config.acquirerTimings.requestTimeoutMs, ca }) : null;
     // A remote connection, or none yet, can be replaced while the app runs (`relink`); the
@@ -182,6 +189,7 @@ export class OfflineService {
     if (file !== path.resolve(config.dataDir, DEMO_OFFLINE_ACQUIRER_FILE) || terminalFiles.includes(file)) throw OfflineServiceErrors.resetRefused();
     await d.acquirer.resetData();
     d.link.setProfile(LINK_PRESETS.online);
+    await d.link.settled();
     d.wallets.clear();
     await this.seedDemo();
     await this.store.reloadAfterReset();
@@ -217,7 +225,7 @@ export class OfflineService {
     }
     const { endpoint: baseUrl, terminalId, offlineKey: key } = link;
     const ca = this.deps.ca;
-    this.client.replace(new OfflineClient({ baseUrl, terminalId, key, ca }));
+    this.client.replace(new OfflineClient({ baseUrl, terminalId, key, ca, anchor: this.deps.journal }));
     this.refunds.replace(new SandboxOfflineRefunds({ baseUrl, terminalId, key, timeoutMs: timings.requestTimeoutMs, ca }));
     this.deps.connectivity.probeNow();
     void this.sync()
@@ -345,7 +353,11 @@ export class OfflineService {
         if (bandwidthKbit !== undefined) patch.bandwidthBps = Math.round((bandwidthKbit * 1000) / 8);
         if (lossPct !== undefined) patch.loss = lossPct / 100;
         d.link.setProfile(patch);
-        // The app should react to the trainer's switch at once, as it would to a real link.
+        // The next call (a charge scanned right after 断网) meets the link as switched.
+        await d.link.settled();
+        // The app should react to the trainer's switch at once, as it would to a real link; a link
+        // switched off is offline at once, not 信号弱 until a second probe fails.
+        if (!d.link.profile.up) this.deps.connectivity.linkDown();
         this.deps.connectivity.probeNow();
         const p = d.link.profile;
         return { up: p.up, rttMs: p.rttMs, bandwidthKbit: p.bandwidthBps ? Math.round((p.bandwidthBps * 8) / 1000) : null, lossPct: p.loss * 100 };

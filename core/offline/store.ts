@@ -42,6 +42,7 @@ import { decide, DEFAULT_POLICY, parsePolicy, RULE_TEXT, type AmlFlag, type Purp
 import { checkValidity, CodeRefusal, CodeVerifier, maskCode, offlineOrderNo, parseCode, REFUSAL_TEXT, type IssuerKey, type ParsedCode, type VerifiedCode, type VerifyContext } from './code';
 import { crashPoint } from './crash-point';
 import { InlineSignatures, VerifyBusy, VerifyUnavailable, type SignatureService } from './verify-pool';
+import type { DayClock } from '../clock/trusted-clock';
 import { reasonText } from './reasons';
 import { VerdictCache, type VerdictCacheOptions } from './verdict-cache';
 
@@ -197,7 +198,7 @@ interface ItemRow {
 
 /** The outbox as a source of the cashier's history (core/store/history-filter.ts). */
 const ITEM_COLUMNS: HistoryColumns = {
-  table: 'offline_items', orderNo: 'order_no', amount: 'amount_fen', time: 'accepted_at',
+  table: 'offline_items', orderNo: 'order_no', amount: 'amount_fen', time: 'accepted_at', masked: 'masked',
   select: 'order_no, amount_fen, purpose, status, review, reviewed_by, masked, reason, accepted_at, updated_at, operator_id, training',
 };
 
@@ -253,6 +254,12 @@ export interface StoreOptions {
   maxQueuedAccepts?: number;
   /** Bound and lifetime of the verdicts begun before an accept (verdict-cache.ts). */
   verdictCache?: VerdictCacheOptions;
+  /**
+   * The trusted clock (core/clock) in the app: its time replaces `now` + the sync's offset and
+   * its `counterDay` keys the wallet day counters, so a clock moved back or forward neither
+   * reopens a wallet's day nor loses its counter. Without it (tests), `now` + the offset.
+   */
+  clock?: DayClock;
 }
 
 export class OfflineStore {
@@ -308,7 +315,7 @@ export class OfflineStore {
     for (const w of await this.db.all<{ wallet_id: string; last_counter: number }>('SELECT wallet_id, last_counter FROM offline_wallets')) {
       this.lastCounter.set(w.wallet_id, w.last_counter);
     }
-    const today = beijingDay(this.correctedNow());
+    const today = this.counterDay();
     for (const d of await this.db.all<{ wallet_id: string; total_fen: number; count: number; near_limit: number; cash_outs: number }>(
       'SELECT * FROM risk_wallet_day WHERE day = ?', [today])) {
       this.days.set(`${d.wallet_id}|${today}`, { totalFen: d.total_fen, count: d.count, nearLimit: d.near_limit, cashOuts: d.cash_outs });
@@ -328,7 +335,12 @@ export class OfflineStore {
   // ------------------------------------------------------------------ clock, policy, trust
   /** Terminal clock corrected by the last known server offset. */
   correctedNow(): number {
-    return this.now() + this.offsetMs;
+    return this.opts.clock ? this.opts.clock.now() : this.now() + this.offsetMs;
+  }
+
+  /** The day the wallet day counters are keyed by (the trusted clock's, which never goes back). */
+  private counterDay(): string {
+    return this.opts.clock ? this.opts.clock.counterDay() : beijingDay(this.correctedNow());
   }
 
   /** The policy in effect: the synced one with any local tightening applied. */
@@ -373,6 +385,8 @@ export class OfflineStore {
     this.revoked = new Set(s.revoked);
     if (policy) this.policyNow = policy;
     this.offsetMs = Math.round(s.offsetMs);
+    // The acquirer's time is trusted over the terminal's whenever a sync brings it.
+    this.opts.clock?.observeAcquirerOffset(s.offsetMs);
     this.emitBudget(null);
   }
 
@@ -399,7 +413,7 @@ export class OfflineStore {
     return {
       exposureFen: this.exposure,
       oldestPendingAt: first.done ? null : first.value.acceptedAt,
-      walletDay: this.dayCounter(walletId, beijingDay(nowMs)),
+      walletDay: this.dayCounter(walletId, this.counterDay()),
       walletHourCount: this.hourCount(walletId, nowMs),
     };
   }
@@ -570,7 +584,7 @@ export class OfflineStore {
     const d = this.decideFor(v, input.amountFen, purpose);
     if (!d.accept) throw OfflineErrors.risk(d);
     const at = this.correctedNow();
-    const day = beijingDay(at);
+    const day = this.counterDay();
     const dc = this.dayCounter(v.walletId, day);
     const nextDay: DayCounter = {
       totalFen: dc.totalFen + input.amountFen,
@@ -689,7 +703,7 @@ export class OfflineStore {
     const p = this.policy;
     let wallet: Budget['wallet'] = null;
     if (walletId) {
-      const dc = this.dayCounter(walletId, beijingDay(nowMs));
+      const dc = this.dayCounter(walletId, this.counterDay());
       wallet = { walletTail: walletId.slice(-4), todayFen: dc.totalFen, dailyCapFen: p.walletDailyCapFen, remainingFen: Math.max(0, p.walletDailyCapFen - dc.totalFen) };
     }
     return {

@@ -1,6 +1,6 @@
 /**
  * Recognising a scanned online payment code by its format, before any network call, and
- * masking it for storage and display. Formats (DOMAIN.md): WeChat 18 digits starting 10–15;
+ * masking it for storage and display. Formats (docs/DOMAIN.md): WeChat 18 digits starting 10–15;
  * Alipay 16–24 digits starting 25–30; UnionPay 19 digits starting 62; face `fp` + digits.
  * Anything else — letters, spaces, full-width digits, control characters — is refused with
  * words that tell the cashier what to do. The full code is never stored: only `maskCode`.

@@ -4,6 +4,7 @@
  * (the composition root never sets it). Points, in lifecycle order:
  *   after_intent           the order row is durable, nothing sent
  *   after_request_sent     the pay request is written to the socket
+ *   before_paying_mark     the pay request has left, the row is still `created` (no `paying` mark)
  *   after_acquirer_commit  the acquirer answered (so it committed), the answer is unread
  *   after_response         the answer is read, the local state not yet updated
  *   refund_after_intent    the refund row is durable, nothing sent
@@ -16,6 +17,7 @@ import type { Probe } from '../acquirer/types';
 export const CRASH_POINTS = [
   'after_intent',
   'after_request_sent',
+  'before_paying_mark',
   'after_acquirer_commit',
   'after_response',
   'refund_after_intent',

@@ -11,7 +11,9 @@ import type { Queryable } from '../store/db';
 import type { EngineEnv } from './env';
 import { PaymentErrors } from './errors';
 import { messageFor } from './messages';
-import { toPayment, type PaymentRow } from './repo';
+import { getPaymentRow, toPayment, type PaymentRow } from './repo';
+import { priorRequest, recordRequest, type PaymentRequest } from './requests';
+import { RequestErrors } from '../requests';
 import { UNFINISHED_CHARGE_STATES } from './state';
 
 /** The terminal's business day, China time (UTC+8), as YYYYMMDD. */
@@ -41,15 +43,35 @@ export interface NewPayment {
   exclusive: boolean;
   /** A sale unless the service point charges a withdrawal (recorded with the order, never guessed later). */
   purpose?: PaymentRow['purpose'];
+  /** The screen's request id (requests.ts): a repeat gets this first row back, and nothing is created. */
+  request?: PaymentRequest | null;
 }
 
 export async function createPayment(env: EngineEnv, input: NewPayment): Promise<Payment> {
+  return (await createPaymentOnce(env, input)).payment;
+}
+
+/**
+ * As `createPayment`; `replayed` when the request id had already created the payment (returned
+ * as it is now, nothing written). Checked before "one at a time": a repeat of the charge that
+ * is running is answered with it, not refused as busy.
+ */
+export async function createPaymentOnce(env: EngineEnv, input: NewPayment): Promise<{ payment: Payment; replayed: boolean }> {
   const complete = input.kind === 'cash' || input.kind === 'credit';
+  let replayed = false;
   const row = await env.db.tx(async (q) => {
+    const prior = input.request ? await priorRequest(q, input.request) : null;
+    if (prior) {
+      const first = prior.orderNo ? await getPaymentRow(q, prior.orderNo) : undefined;
+      if (!first) throw RequestErrors.mismatch();
+      replayed = true;
+      return first;
+    }
     if (input.exclusive) {
       const marks = UNFINISHED_CHARGE_STATES.map(() => '?').join(',');
       const busy = await q.get<{ order_no: string }>(
-        `SELECT order_no FROM payments WHERE terminal_id = ? AND kind IN ('code','qr') AND state IN (${marks}) LIMIT 1`,
+        // A released charge (release.ts) no longer holds the counter: it is resolved in the background.
+        `SELECT order_no FROM payments WHERE terminal_id = ? AND kind IN ('code','qr') AND state IN (${marks}) AND released_at IS NULL LIMIT 1`,
         [env.terminalId, ...UNFINISHED_CHARGE_STATES],
       );
       if (busy) throw PaymentErrors.busy(busy.order_no);
@@ -73,6 +95,7 @@ export async function createPayment(env: EngineEnv, input: NewPayment): Promise<
         r.training, r.qr_content, r.qr_expires_at, r.cash_tendered_fen, r.cash_change_fen, r.credit_name, r.operator_id, r.acquirer_trade_no, r.purpose,
         r.created_at, r.updated_at],
     );
+    if (input.request) await recordRequest(q, input.request, { orderNo }, now);
     if (complete) {
       await appendJournal(q, {
         kind: input.kind === 'cash' ? 'cash.sale' : 'credit.sale',
@@ -84,6 +107,6 @@ export async function createPayment(env: EngineEnv, input: NewPayment): Promise<
     return r;
   });
   const payment = toPayment(row);
-  env.bus.emit('payments:changed', payment);
-  return payment;
+  if (!replayed) env.bus.emit('payments:changed', payment);
+  return { payment, replayed };
 }

@@ -55,7 +55,7 @@ describe('demo contract methods', () => {
     const w1 = wallets.find((w) => w.id === 'W01')!;
     const code = (await call(demo, 'demo:paymentCode', { walletId: 'W01' })).value as { code: string; expiresAt: number };
     expect(code.code).toMatch(/^1[0-5]\d{16}$/);
-    const charged = await call(demo, 'payments:charge', { amountFen: 150, code: code.code });
+    const charged = await call(demo, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 150, code: code.code });
     expect(charged.ok).toBe(true);
     const orderNo = (charged.value as { orderNo: string }).orderNo;
     const done = await waitFor(
@@ -69,7 +69,7 @@ describe('demo contract methods', () => {
 
   it('USERPAYING completed by demo:userPaying', async () => {
     const code = ((await call(demo, 'demo:paymentCode', { walletId: 'W04' })).value as { code: string }).code;
-    const orderNo = ((await call(demo, 'payments:charge', { amountFen: 120, code })).value as { orderNo: string }).orderNo;
+    const orderNo = ((await call(demo, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 120, code })).value as { orderNo: string }).orderNo;
     const get = async () => ((await call(demo, 'payments:get', { orderNo })).value as { payment: { state: string } }).payment.state;
     await waitFor(get, (s) => s === 'userpaying');
     expect((await call(demo, 'demo:userPaying', { orderNo, confirm: true })).ok).toBe(true);

@@ -16,11 +16,16 @@ import type { Payment, PaymentKind, Refund, ServiceRecord } from '../api/payment
 import type { Acquirer, OfflineRefunds } from '../acquirer/types';
 import type { EventBus } from '../events';
 import { checkFen } from '../money';
+import { DEFAULT_REFUND_APPROVAL_FEN, DEFAULT_REFUND_DAILY_APPROVAL_FEN } from '../settings/service';
 import type { Db } from '../store/db';
 import { historyRows, mergeNewestFirst, type HistoryColumns, type HistoryFilter } from '../store/history-filter';
 import { cancelPayment } from './cancel';
 import { maskCode, recogniseCode } from './codes';
-import { createPayment } from './create';
+import { createPayment, createPaymentOnce } from './create';
+import { paymentRequest, priorRequest } from './requests';
+import { followUps, releaseDue, releaseIfDue } from './release';
+import { PAYMENT_CODE_LIFE_MS } from '../config';
+import { RequestErrors } from '../requests';
 import { crashPoint } from './crash';
 import { sleep, type EngineEnv } from './env';
 import { PaymentErrors } from './errors';
@@ -28,9 +33,9 @@ import { runCharge } from './pay';
 import { runPrecreate } from './precreate';
 import { queryOrder } from './query';
 import { openPayments, openRefunds, resolvePayment } from './recovery';
-import { checkRefundable, createRefund, offlinePaymentFor, refundablePayment, runRefund, withOfflineRefunds } from './refund';
+import { approvalNeed, checkRefundable, createRefund, offlinePaymentFor, refundablePayment, runRefund, withOfflineRefunds } from './refund';
 import { getPaymentRow, getRefundRow, toPayment, toRefund, type PaymentRow, type RefundRow } from './repo';
-import { isTerminal } from './state';
+import { isTerminal, UNFINISHED_CHARGE_STATES } from './state';
 
 export interface EngineOptions {
   db: Db;
@@ -41,12 +46,16 @@ export interface EngineOptions {
   subject?: string;
   now?: () => number;
   log?: (msg: string, e?: unknown) => void;
-  /** Refunds above this (fen) need a supervisor's approval. Default ¥100.00. */
+  /** A sale's refunds above this in all (fen) need a supervisor's approval. Default ¥100.00. */
   refundApprovalFen?: number;
+  /** An operator's refunds in a China day without a supervisor above this (fen) need one. Default ¥500.00. */
+  refundDailyApprovalFen?: number;
   /** Dual control: checks the approver (OperatorService.approve) and returns their id. */
   approve?: (approverId: string | undefined, pin: string | undefined) => Promise<string>;
   /** Offline-code payments (core/offline's outbox), shown in history, detail and refunds. */
   offline?: OfflineHistory;
+  /** A customer's payment code lives this long; an online charge still unresolved then is released (release.ts). */
+  codeLifeMs?: number;
   /** The acquirer's offline routes, where refunds of confirmed offline payments go (refund.ts). */
   offlineRefunds?: OfflineRefunds;
   /** The service point (core/agent): bill payments as history rows, and the record behind a withdrawal or bill. */
@@ -92,7 +101,7 @@ export interface ListFilter extends HistoryFilter {
 }
 
 /** The payments table as a history source (core/store/history-filter.ts). */
-const PAYMENT_COLUMNS: HistoryColumns = { table: 'payments', orderNo: 'order_no', amount: 'amount_fen', time: 'created_at' };
+const PAYMENT_COLUMNS: HistoryColumns = { table: 'payments', orderNo: 'order_no', amount: 'amount_fen', time: 'created_at', masked: 'masked_code' };
 
 interface Task {
   abort: AbortController;
@@ -101,12 +110,16 @@ interface Task {
 
 export class PaymentEngine {
   readonly env: EngineEnv;
-  /** Not readonly: core/settings changes it after an approved, audited update (effective at once). */
+  /** Not readonly: core/settings changes these after an approved, audited update (effective at once). */
   refundApprovalFen: number;
+  refundDailyApprovalFen: number;
   private readonly approve: EngineOptions['approve'];
   private readonly offline: OfflineHistory | null;
   private readonly service: ServiceHistory | null;
   private readonly running = new Map<string, Task>();
+  private readonly codeLifeMs: number;
+  /** Release checks due at each charge's code life (release.ts), cleared on stop. */
+  private readonly releaseTimers = new Set<NodeJS.Timeout>();
   private sweeper: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -122,13 +135,15 @@ export class PaymentEngine {
       log: opts.log ?? ((m, e) => console.error(`[payments] ${m}`, e instanceof Error ? e.message : (e ?? ''))),
       operatorName: opts.operatorName,
     };
-    this.refundApprovalFen = opts.refundApprovalFen ?? 100_00;
+    this.refundApprovalFen = opts.refundApprovalFen ?? DEFAULT_REFUND_APPROVAL_FEN;
+    this.refundDailyApprovalFen = opts.refundDailyApprovalFen ?? DEFAULT_REFUND_DAILY_APPROVAL_FEN;
     this.approve = opts.approve;
     // Offline payments as shown and refunded here: with the refunds of this engine counted in.
     this.offline = opts.offline ? withOfflineRefunds(opts.db, opts.offline) : null;
     this.env.offlinePayments = this.offline;
     this.env.offlineRefunds = opts.offlineRefunds ?? null;
     this.service = opts.service ?? null;
+    this.codeLifeMs = opts.codeLifeMs ?? PAYMENT_CODE_LIFE_MS;
   }
 
   /**
@@ -137,42 +152,51 @@ export class PaymentEngine {
    * recorded with the order in the same commit, so history and the Z report never take the
    * charge for a sale (the contract's `payments:charge` always charges a sale).
    */
-  async charge(input: { amountFen: number; code: string }, operatorId: string | null, purpose: 'sale' | 'withdrawal' = 'sale'): Promise<Payment> {
+  async charge(input: { amountFen: number; code: string; requestId?: string }, operatorId: string | null, purpose: 'sale' | 'withdrawal' = 'sale'): Promise<Payment> {
     const amountFen = checkFen(input.amountFen);
     const scheme = recogniseCode(input.code);
-    const created = await createPayment(this.env, {
-      kind: 'code', tender: scheme, amountFen, maskedCode: maskCode(input.code), operatorId, exclusive: true, purpose,
+    const maskedCode = maskCode(input.code);
+    const request = paymentRequest(input.requestId, 'payments:charge', { amountFen, maskedCode, operatorId, purpose });
+    const { payment: created, replayed } = await createPaymentOnce(this.env, {
+      kind: 'code', tender: scheme, amountFen, maskedCode, operatorId, exclusive: true, purpose, request,
     });
+    // A repeat of the request: the first answer (the record as it is now), nothing sent again.
+    if (replayed) return created;
     crashPoint('after_intent');
     const code = input.code;
     this.drive(created.orderNo, (signal) => runCharge(this.env, created, code, signal));
+    this.releaseWhenDue(created);
     return created;
   }
 
   /** Show a dynamic merchant QR for the amount. Returns at once; the QR follows as an event. */
-  async precreate(input: { amountFen: number }, operatorId: string | null): Promise<Payment> {
+  async precreate(input: { amountFen: number; requestId?: string }, operatorId: string | null): Promise<Payment> {
     const amountFen = checkFen(input.amountFen);
-    const created = await createPayment(this.env, { kind: 'qr', tender: 'merchant_qr', amountFen, operatorId, exclusive: true });
+    const request = paymentRequest(input.requestId, 'payments:precreate', { amountFen, operatorId });
+    const { payment: created, replayed } = await createPaymentOnce(this.env, { kind: 'qr', tender: 'merchant_qr', amountFen, operatorId, exclusive: true, request });
+    if (replayed) return created;
     this.drive(created.orderNo, (signal) => runPrecreate(this.env, created, signal));
     return created;
   }
 
-  async cash(input: { amountFen: number; tenderedFen: number }, operatorId: string | null): Promise<Payment> {
+  async cash(input: { amountFen: number; tenderedFen: number; requestId?: string }, operatorId: string | null): Promise<Payment> {
     const amountFen = checkFen(input.amountFen);
     const tenderedFen = checkFen(input.tenderedFen);
     if (tenderedFen < amountFen) {
       throw PaymentErrors.cashShort(amountFen - tenderedFen);
     }
+    const request = paymentRequest(input.requestId, 'payments:cash', { amountFen, tenderedFen, operatorId });
     return createPayment(this.env, {
-      kind: 'cash', tender: 'cash', amountFen, operatorId, exclusive: false, cash: { tenderedFen, changeFen: tenderedFen - amountFen },
+      kind: 'cash', tender: 'cash', amountFen, operatorId, exclusive: false, cash: { tenderedFen, changeFen: tenderedFen - amountFen }, request,
     });
   }
 
-  async credit(input: { amountFen: number; customerName: string }, operatorId: string | null): Promise<Payment> {
+  async credit(input: { amountFen: number; customerName: string; requestId?: string }, operatorId: string | null): Promise<Payment> {
     const amountFen = checkFen(input.amountFen);
     const name = input.customerName.trim();
     if (!name || name.length > 40 || /\p{Cc}/u.test(name)) throw PaymentErrors.badName();
-    return createPayment(this.env, { kind: 'credit', tender: 'credit', amountFen, operatorId, exclusive: false, creditName: name });
+    const request = paymentRequest(input.requestId, 'payments:credit', { amountFen, customerName: name, operatorId });
+    return createPayment(this.env, { kind: 'credit', tender: 'credit', amountFen, operatorId, exclusive: false, creditName: name, request });
   }
 
   /** The cashier gives up on an unfinished payment: it is cancelled at the acquirer. */
@@ -199,19 +223,32 @@ export class PaymentEngine {
   }
 
   async refund(
-    input: { orderNo: string; amountFen: number; reason: string; approverId?: string; approverPin?: string },
+    input: { orderNo: string; amountFen: number; reason: string; approverId?: string; approverPin?: string; requestId?: string },
     operatorId: string | null,
   ): Promise<Refund> {
     const amountFen = checkFen(input.amountFen);
+    // A repeat of the request comes first: answered with the first refund (once its send is
+    // done), before any rule that the first one's own success would now fail, and before a PIN.
+    const request = paymentRequest(input.requestId, 'payments:refund', { orderNo: input.orderNo, amountFen, reason: input.reason, operatorId });
+    const prior = request ? await priorRequest(this.env.db, request) : null;
+    if (prior) {
+      if (!prior.refundNo) throw RequestErrors.mismatch();
+      await this.running.get(prior.refundNo)?.promise;
+      return toRefund((await getRefundRow(this.env.db, prior.refundNo))!);
+    }
     await this.refuseIfNotASale(input.orderNo);
     // Cheap checks first, so a refund that would be refused anyway never asks for a PIN.
     await checkRefundable(this.env.db, this.env, input.orderNo, amountFen, await offlinePaymentFor(this.env, input.orderNo));
     let approverId: string | null = null;
-    if (amountFen > this.refundApprovalFen) {
+    const thresholds = { perSaleFen: this.refundApprovalFen, dailyPerOperatorFen: this.refundDailyApprovalFen };
+    const need = await approvalNeed(this.env.db, input.orderNo, operatorId, amountFen, this.env.now(), thresholds);
+    if (need) {
       if (!this.approve) throw PaymentErrors.approvalUnavailable();
+      // Asked for without an approver: say why (the sale's total, or the operator's day).
+      if (!input.approverId || !input.approverPin) throw need;
       approverId = await this.approve(input.approverId, input.approverPin);
     }
-    const created = await createRefund(this.env, { orderNo: input.orderNo, amountFen, reason: input.reason, operatorId, approverId });
+    const created = await createRefund(this.env, { orderNo: input.orderNo, amountFen, reason: input.reason, operatorId, approverId, thresholds, request });
     crashPoint('refund_after_intent');
     return this.driveRefund(created.refundNo);
   }
@@ -280,6 +317,9 @@ export class PaymentEngine {
    * when all of them have been driven as far as the acquirer allows.
    */
   async recover(): Promise<void> {
+    // A charge left unresolved past its code's life (after a crash, or an outage the sweeper
+    // is waiting out) is released first, so the counter can take another tender.
+    await releaseDue(this.env, this.codeLifeMs);
     const tasks: Array<Promise<unknown>> = [];
     for (const p of await openPayments(this.env)) {
       if (!this.running.has(p.orderNo)) tasks.push(this.drive(p.orderNo, (signal) => resolvePayment(this.env, p, signal)));
@@ -313,12 +353,42 @@ export class PaymentEngine {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const t of this.releaseTimers) clearTimeout(t);
+    this.releaseTimers.clear();
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
     for (const t of this.running.values()) t.abort.abort();
     // Bounded: a task may be sleeping out an acquirer's rule (e.g. 15 s before a reverse).
     // Whatever is left open is durable and is resolved by recovery on the next start.
     await Promise.race([this.idle(), sleep(2_000)]);
+  }
+
+  /** The follow-up list: charges released during an outage, whatever became of them (release.ts). */
+  followUps(): Promise<Payment[]> {
+    return followUps(this.env);
+  }
+
+  /**
+   * Tells the cashier at once when the customer's code runs out while the charge is unresolved
+   * (release.ts); the sweeper and recovery release anything a timer missed (a restart).
+   */
+  private releaseWhenDue(p: Payment): void {
+    const t = setTimeout(() => {
+      this.releaseTimers.delete(t);
+      releaseIfDue(this.env, p.orderNo, this.codeLifeMs).catch((e) => this.env.log(`release of ${p.orderNo} failed; the sweeper retries`, e));
+    }, Math.max(0, p.createdAt + this.codeLifeMs - this.env.now()));
+    t.unref();
+    this.releaseTimers.add(t);
+  }
+
+  /** This terminal's unfinished sale charge, or null (at most one: see the invariants). */
+  async openSale(): Promise<Payment | null> {
+    const marks = UNFINISHED_CHARGE_STATES.map(() => '?').join(',');
+    const row = await this.env.db.get<PaymentRow>(
+      // A released charge (release.ts) is resolved in the background and does not hold the checkout.
+      `SELECT * FROM payments WHERE terminal_id = ? AND kind IN ('code','qr') AND purpose = 'sale' AND state IN (${marks}) AND released_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+      [this.env.terminalId, ...UNFINISHED_CHARGE_STATES]);
+    return row ? toPayment(row) : null;
   }
 
   private async payment(orderNo: string): Promise<Payment> {

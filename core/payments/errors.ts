@@ -57,6 +57,16 @@ export const PaymentErrors = {
   cashShort: (shortFen: number) =>
     new AppError('cash.short', `实收金额不足，还差 ¥${formatFen(shortFen)}。`, `The cash tendered is ¥${formatFen(shortFen)} short.`, { shortFen }),
   badName: () => new AppError('credit.bad_name', '请填写赊账顾客姓名（最多 40 字）。', 'Enter the customer’s name for the credit sale (at most 40 characters).'),
+  refundApprovalSale: (totalFen: number, thresholdFen: number) =>
+    new AppError('auth.approval_required',
+      `这笔订单累计退款将达 ¥${formatFen(totalFen)}，超过 ¥${formatFen(thresholdFen)}，需要主管复核。`,
+      `Refunds of this sale would total ¥${formatFen(totalFen)}, above ¥${formatFen(thresholdFen)}: a supervisor must approve.`,
+      { totalFen, thresholdFen, scope: 'sale' }),
+  refundApprovalDaily: (totalFen: number, thresholdFen: number) =>
+    new AppError('auth.approval_required',
+      `您今天未经复核的退款将达 ¥${formatFen(totalFen)}，超过 ¥${formatFen(thresholdFen)}，需要主管复核。`,
+      `Your refunds today without a supervisor would total ¥${formatFen(totalFen)}, above ¥${formatFen(thresholdFen)}: a supervisor must approve.`,
+      { totalFen, thresholdFen, scope: 'operator_day' }),
   approvalUnavailable: () =>
     new AppError('auth.approval_required', '此操作需要主管复核。', 'This action needs a supervisor’s approval.'),
 };

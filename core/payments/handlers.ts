@@ -14,10 +14,12 @@ export function paymentHandlers(engine: PaymentEngine): PaymentHandlers {
     'payments:precreate': (input, ctx) => engine.precreate(input, ctx.operator?.id ?? null),
     'payments:cancel': ({ orderNo }) => engine.cancel(orderNo),
     'payments:query': ({ orderNo }) => engine.query(orderNo),
+    'payments:open': () => engine.openSale(),
     'payments:cash': (input, ctx) => engine.cash(input, ctx.operator?.id ?? null),
     'payments:credit': (input, ctx) => engine.credit(input, ctx.operator?.id ?? null),
     'payments:get': ({ orderNo }) => engine.get(orderNo),
     'payments:list': (input) => engine.list(input),
     'payments:refund': (input, ctx) => engine.refund(input, ctx.operator?.id ?? null),
+    'payments:followUps': () => engine.followUps(),
   };
 }

@@ -18,7 +18,7 @@ const VALID_CODE = '134567890123456789';
 function hostileCodes(): string[] {
   const out: string[] = [];
   // Wrong length for every scheme prefix.
-  // (Lengths a scheme does accept are left out: the formats of DOMAIN.md, restated here.)
+  // (Lengths a scheme does accept are left out: the formats of docs/DOMAIN.md, restated here.)
   const valid = [/^1[0-5]\d{16}$/, /^(2[5-9]|30)\d{14,22}$/, /^62\d{17}$/];
   for (const prefix of ['10', '13', '15', '25', '28', '30', '62', '99', '0', '16', '24', '31', '61']) {
     for (const len of [1, 5, 12, 15, 16, 17, 18, 19, 20, 24, 25, 30]) {
@@ -76,7 +76,7 @@ describe('hostile input is refused and writes nothing', () => {
     const before = await snapshot();
     const codes = hostileCodes();
     for (const code of codes) {
-      const r = await b.dispatcher.dispatch('payments:charge', { amountFen: 100, code });
+      const r = await b.dispatcher.dispatch('payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 100, code });
       expect(r.ok, JSON.stringify(code.slice(0, 40))).toBe(false);
       if (!r.ok) clear(r.error);
       let thrown: unknown = null;
@@ -97,10 +97,10 @@ describe('hostile input is refused and writes nothing', () => {
   it('amounts: refused through the contract and at the engine', async () => {
     const before = await snapshot();
     for (const amountFen of hostileAmounts) {
-      const r = await b.dispatcher.dispatch('payments:charge', { amountFen, code: VALID_CODE });
+      const r = await b.dispatcher.dispatch('payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen, code: VALID_CODE });
       expect(r.ok, String(amountFen)).toBe(false);
       if (!r.ok) clear(r.error);
-      const q = await b.dispatcher.dispatch('payments:precreate', { amountFen });
+      const q = await b.dispatcher.dispatch('payments:precreate', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen });
       expect(q.ok).toBe(false);
       await expect(b.payments.engine.charge({ amountFen: amountFen as number, code: VALID_CODE }, null)).rejects.toMatchObject({ code: expect.stringMatching(/^amount\./) });
       await expect(b.payments.engine.precreate({ amountFen: amountFen as number }, null)).rejects.toMatchObject({ code: expect.stringMatching(/^amount\./) });
@@ -111,22 +111,22 @@ describe('hostile input is refused and writes nothing', () => {
 
   it('refunds above what was paid, of unknown orders, or of hostile amounts', async () => {
     const code = ((await b.dispatcher.dispatch('demo:paymentCode', { walletId: 'W02' })) as { ok: true; value: { code: string } }).value.code;
-    const charged = (await b.dispatcher.dispatch('payments:charge', { amountFen: 500, code })) as { ok: true; value: { orderNo: string } };
+    const charged = (await b.dispatcher.dispatch('payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 500, code })) as { ok: true; value: { orderNo: string } };
     const orderNo = charged.value.orderNo;
     await waitFor(() => b.payments.engine.get(orderNo), (r) => r.payment.state === 'succeeded');
     const before = await snapshot();
     for (const amountFen of [501, 1000, 100_000_000, ...hostileAmounts]) {
-      const r = await b.dispatcher.dispatch('payments:refund', { orderNo, amountFen, reason: '退货' });
+      const r = await b.dispatcher.dispatch('payments:refund', { requestId: crypto.randomUUID().replace(/-/g, ''), orderNo, amountFen, reason: '退货' });
       expect(r.ok).toBe(false);
       if (!r.ok) clear(r.error);
     }
     for (const bad of ['T000119990101999999', 'lowercase', '', 'A'.repeat(100), "T0001' OR '1'='1"]) {
-      const r = await b.dispatcher.dispatch('payments:refund', { orderNo: bad, amountFen: 1, reason: 'x' });
+      const r = await b.dispatcher.dispatch('payments:refund', { requestId: crypto.randomUUID().replace(/-/g, ''), orderNo: bad, amountFen: 1, reason: 'x' });
       expect(r.ok).toBe(false);
       if (!r.ok) clear(r.error);
     }
     for (const reason of ['', '   ', 'x'.repeat(81), 'x'.repeat(10_240)]) {
-      const r = await b.dispatcher.dispatch('payments:refund', { orderNo, amountFen: 1, reason });
+      const r = await b.dispatcher.dispatch('payments:refund', { requestId: crypto.randomUUID().replace(/-/g, ''), orderNo, amountFen: 1, reason });
       expect(r.ok).toBe(false);
     }
     await expect(b.payments.engine.refund({ orderNo, amountFen: 501, reason: 'x' }, null)).rejects.toMatchObject({ code: 'refund.exceeds' });

@@ -45,3 +45,16 @@ export function messageFor(state: PaymentState, amountFen: number, detail?: { zh
       return { zh: `离线受理的 ¥${y} 被拒付，请联系顾客。`, en: `The offline payment of ¥${y} was declined later; contact the customer.` };
   }
 }
+
+/**
+ * A charge still unresolved once the customer's code is past its life (release.ts): the
+ * cashier takes another tender now; this one is cancelled in the background and, if it turns
+ * out paid, reversed automatically and listed for follow-up. Never kept as a second payment.
+ */
+export function releasedMessage(amountFen: number): Message {
+  const y = formatFen(amountFen);
+  return {
+    zh: `付款码已失效，这笔 ¥${y} 仍未确认。请改收现金、离线付款码或赊账；这笔会在后台撤销，如顾客已被扣款将自动退回，并列入待跟进。`,
+    en: `The payment code has expired and this ¥${y} is still unconfirmed. Take cash, the offline payment code or credit instead; this one is cancelled in the background, and any charge is returned automatically and listed for follow-up.`,
+  };
+}

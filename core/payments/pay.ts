@@ -22,11 +22,19 @@ export const CODE_RESEND_WINDOW_MS = 45_000;
 
 export async function runCharge(env: EngineEnv, created: Payment, code: string, signal: AbortSignal): Promise<Payment> {
   // The intent row (`created`) is already durable, and recovery treats `created` exactly like
-  // `paying` (query, then cancel): so the `paying` mark is committed while the request is on
-  // its way instead of before it, keeping one fsync off the cashier's wait. The database
-  // queue still orders it before whatever the answer writes.
-  const marking = transitionPayment(env, created.orderNo, 'paying');
-  const outcome = await env.acquirer.pay({ orderNo: created.orderNo, amountFen: created.amountFen, code, subject: env.subject });
+  // `paying` (query, then cancel; state.ts lets `created` go wherever `paying` may): so the
+  // `paying` mark is committed once the request is on its way instead of before it, keeping
+  // one fsync off the cashier's wait. The database queue still orders it before whatever the
+  // answer writes. A crash between the request leaving and the mark (`before_paying_mark`)
+  // leaves a `created` row that recovery resolves like any `paying` one.
+  let sent: () => void = () => undefined;
+  const leftTheTill = new Promise<void>((resolve) => (sent = resolve));
+  const answer = env.acquirer.pay({ orderNo: created.orderNo, amountFen: created.amountFen, code, subject: env.subject, onSent: () => sent() });
+  const marking = Promise.race([leftTheTill, answer]).then(() => {
+    crashPoint('before_paying_mark');
+    return transitionPayment(env, created.orderNo, 'paying');
+  });
+  const outcome = await answer;
   let cur = (await marking).payment;
   crashPoint('after_response');
   cur = await applyOutcome(env, cur, outcome);
@@ -59,6 +67,8 @@ export async function resolveUnknown(env: EngineEnv, p: Payment, signal: AbortSi
     cur = q.payment;
     if (cur.state !== 'unknown') return cur;
     if (q.outcome.status === 'not_found' && code && env.now() - cur.createdAt < CODE_RESEND_WINDOW_MS) {
+      // A refused re-send (4xx, signature, stale, no connection) changes nothing: the first
+      // request may still land, so the loop queries again and then cancels (query.ts).
       const again = await env.acquirer.pay({ orderNo: cur.orderNo, amountFen: cur.amountFen, code, subject: env.subject });
       cur = await applyOutcome(env, cur, again);
       if (cur.state !== 'unknown') return cur;

@@ -12,12 +12,16 @@ import { transitionPayment } from './repo';
 export async function runPrecreate(env: EngineEnv, created: Payment, signal: AbortSignal): Promise<Payment> {
   const t = env.acquirer.config().timings;
   let cur = created;
+  // Once a precreate may have been delivered, a refused retry proves nothing: close it instead.
+  let maybeDelivered = false;
   for (let i = 0; i < 3 && cur.state === 'created' && !signal.aborted; i += 1) {
     if (i > 0) await sleep(t.unknownQueryEveryMs, signal);
     // Idempotent on the order number: a retry returns the same QR.
     const o = await env.acquirer.precreate({ orderNo: cur.orderNo, amountFen: cur.amountFen, subject: env.subject, expiresInMs: t.qrExpiryMs });
     if (o.status === 'created') cur = (await transitionPayment(env, cur.orderNo, 'awaiting_scan', { qr: { content: o.qrContent, expiresAt: o.expiresAt } })).payment;
-    else if (o.status === 'failed') return (await transitionPayment(env, cur.orderNo, 'failed', { error: declineShape(o) })).payment;
+    else if (o.status === 'failed' || (o.status === 'refused' && !maybeDelivered)) {
+      return (await transitionPayment(env, cur.orderNo, 'failed', { error: declineShape(o) })).payment;
+    } else if (o.status === 'unknown') maybeDelivered = true;
   }
   if (cur.state === 'created') return cancelPayment(env, cur);
   return pollQr(env, cur, signal);

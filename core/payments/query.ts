@@ -27,6 +27,13 @@ export async function applyOutcome(env: EngineEnv, p: Payment, o: PayOutcome | Q
       return (await transitionPayment(env, p.orderNo, 'succeeded', { tradeNo: o.tradeNo || null })).payment;
     case 'failed':
       return (await transitionPayment(env, p.orderNo, 'failed', { error: declineShape(o) })).payment;
+    case 'refused':
+      // This request was not processed. The payment fails only if no request of it can have
+      // been delivered: the first request, answered in `created`/`paying`. Anywhere else (a
+      // re-send in `unknown`, …) an earlier request may still land: nothing changes here, and
+      // the caller queries again and then cancels (README: "When a payment may fail").
+      if (p.state !== 'created' && p.state !== 'paying') return p;
+      return (await transitionPayment(env, p.orderNo, 'failed', { error: declineShape(o) })).payment;
     case 'userpaying':
       return (await transitionPayment(env, p.orderNo, 'userpaying', { tradeNo: o.tradeNo })).payment;
     case 'unknown':

@@ -1,22 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OperatorService } from '../auth/operators';
 import { verifyJournal } from '../ledger/journal';
-import { openKit, type Kit } from './test-kit';
+import { openKitWithOperators, type Kit } from './test-kit';
 
 let kit: Kit;
-let ops: OperatorService;
 
 beforeEach(async () => {
-  kit = await openKit({
-    engine: {
-      refundApprovalFen: 1000,
-      approve: (id, pin) => ops.approve(id, pin),
-    },
-  });
-  ops = new OperatorService(kit.db, kit.bus, 600_000);
-  await ops.create({ id: 'cashier1', name: '王芳', role: 'cashier' }, '1111');
-  await ops.create({ id: 'super1', name: '李强', role: 'supervisor' }, '2222');
-  await ops.login('cashier1', '1111');
+  ({ kit } = await openKitWithOperators({ refundApprovalFen: 1000 }));
 });
 afterEach(async () => {
   await kit.close();

@@ -14,8 +14,9 @@
  * review: `refund.offline_review`; held by a supervisor: `refund.offline_held`, naming them):
  * the money has not moved (or is held), the acquirer may still decline the item, and a
  * forwarded item cannot be called back.
- * After an unknown outcome, a refund whose route can be asked about it (the offline one) is
- * queried before its number is sent again.
+ * After an unknown outcome, the refund is queried (both routes can be asked) before its number
+ * is sent again. A refund that may have been delivered never fails on a refused re-send (4xx,
+ * signature, stale): it stays `pending`, its amount reserved, until a query answers.
  */
 import type { AppError } from '../api/errors';
 import type { Payment, Refund } from '../api/payments';
@@ -29,6 +30,8 @@ import { declineShape } from './query';
 import type { Db, Queryable } from '../store/db';
 import { getPaymentRow, getRefundRow, toRefund, transitionRefund, type RefundRow } from './repo';
 import { REFUND_HOLDING_STATES } from './state';
+import { priorRequest, recordRequest, type PaymentRequest } from './requests';
+import { RequestErrors } from '../requests';
 
 export interface NewRefund {
   orderNo: string;
@@ -36,6 +39,48 @@ export interface NewRefund {
   reason: string;
   operatorId: string | null;
   approverId: string | null;
+  /** Checked again in the writing transaction when there is no approver (engine.ts passes them). */
+  thresholds?: RefundThresholds;
+  /** The screen's request id (requests.ts): a repeat gets the first refund back, nothing written. */
+  request?: PaymentRequest | null;
+}
+
+/**
+ * When a refund needs a supervisor (dual control), both bounded settings (core/settings):
+ * - `perSaleFen`: the SALE's cumulative refunds (every refund not failed, this one included)
+ *   above it, so splitting a refund into small ones never avoids the approval;
+ * - `dailyPerOperatorFen`: the operator's refunds made today (China day) without a supervisor,
+ *   this one included, above it.
+ */
+export interface RefundThresholds {
+  perSaleFen: number;
+  dailyPerOperatorFen: number;
+}
+
+const DAY_MS = 24 * 3600_000;
+const CHINA_OFFSET_MS = 8 * 3600_000;
+
+/** Why this refund needs a supervisor's approval (auth.approval_required, saying why), or null. Read in `q`. */
+export async function approvalNeed(
+  q: Queryable,
+  orderNo: string,
+  operatorId: string | null,
+  amountFen: number,
+  now: number,
+  t: RefundThresholds,
+): Promise<AppError | null> {
+  const marks = REFUND_HOLDING_STATES.map(() => '?').join(',');
+  const sale = await q.get<{ s: number | null }>(`SELECT SUM(amount_fen) AS s FROM refunds WHERE order_no = ? AND state IN (${marks})`, [orderNo, ...REFUND_HOLDING_STATES]);
+  const saleTotal = (sale?.s ?? 0) + amountFen;
+  if (saleTotal > t.perSaleFen) return PaymentErrors.refundApprovalSale(saleTotal, t.perSaleFen);
+  const dayStart = Math.floor((now + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS - CHINA_OFFSET_MS;
+  const day = await q.get<{ s: number | null }>(
+    `SELECT SUM(amount_fen) AS s FROM refunds WHERE operator_id IS ? AND approver_id IS NULL AND state IN (${marks}) AND created_at >= ? AND created_at < ?`,
+    [operatorId, ...REFUND_HOLDING_STATES, dayStart, dayStart + DAY_MS],
+  );
+  const dayTotal = (day?.s ?? 0) + amountFen;
+  if (dayTotal > t.dailyPerOperatorFen) return PaymentErrors.refundApprovalDaily(dayTotal, t.dailyPerOperatorFen);
+  return null;
 }
 
 /** A refund's payment as the rules see it, from the payments table or from core/offline's outbox. */
@@ -155,9 +200,23 @@ export async function checkRefundable(
 export async function createRefund(env: EngineEnv, input: NewRefund): Promise<Refund> {
   const amount = checkFen(input.amountFen);
   const offline = await offlinePaymentFor(env, input.orderNo);
+  let replayed = false;
   const row = await env.db.tx(async (q) => {
+    // A repeat that raced the first try past the engine's early look: the first refund, as it is.
+    const prior = input.request ? await priorRequest(q, input.request) : null;
+    if (prior) {
+      const first = prior.refundNo ? await getRefundRow(q, prior.refundNo) : undefined;
+      if (!first) throw RequestErrors.mismatch();
+      replayed = true;
+      return first;
+    }
     const { p, count } = await checkRefundable(q, env, input.orderNo, amount, offline);
     const now = env.now();
+    // Authoritative here: two refunds side by side cannot each stay under a threshold unseen.
+    if (input.approverId === null && input.thresholds) {
+      const need = await approvalNeed(q, p.orderNo, input.operatorId, amount, now, input.thresholds);
+      if (need) throw need;
+    }
     const r: RefundRow = {
       refund_no: `${p.orderNo}R${String(count + 1).padStart(2, '0')}`,
       order_no: p.orderNo, amount_fen: amount, state: 'created', reason: input.reason, error_json: null,
@@ -167,6 +226,7 @@ export async function createRefund(env: EngineEnv, input: NewRefund): Promise<Re
       'INSERT INTO refunds (refund_no, order_no, amount_fen, state, reason, error_json, operator_id, approver_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [r.refund_no, r.order_no, r.amount_fen, r.state, r.reason, r.error_json, r.operator_id, r.approver_id, r.created_at, r.updated_at],
     );
+    if (input.request) await recordRequest(q, input.request, { refundNo: r.refund_no }, now);
     await audit(q, {
       operatorId: input.operatorId,
       approverId: input.approverId,
@@ -176,14 +236,14 @@ export async function createRefund(env: EngineEnv, input: NewRefund): Promise<Re
     return r;
   });
   const refund = toRefund(row);
-  env.bus.emit('refunds:changed', refund);
+  if (!replayed) env.bus.emit('refunds:changed', refund);
   return refund;
 }
 
-/** Where one refund is sent: the acquirer's refund route, or its offline one (which can also be asked). */
+/** Where one refund is sent, and asked about: the acquirer's refund route, or its offline one. */
 interface RefundRoute {
   refund(req: RefundRequest): Promise<RefundOutcome>;
-  queryRefund?(refundNo: string): Promise<RefundQueryOutcome>;
+  queryRefund(refundNo: string): Promise<RefundQueryOutcome>;
 }
 
 /**
@@ -202,7 +262,9 @@ export async function runRefund(env: EngineEnv, refundNo: string): Promise<Refun
   if (cur.state !== 'pending') return cur;
   if (local && (local.kind === 'cash' || local.kind === 'credit')) return (await transitionRefund(env, refundNo, 'succeeded')).refund;
   const totalFen = local ? local.amount_fen : (await env.offlinePayments?.findPayment(row.order_no))?.amountFen;
-  const route: RefundRoute | null | undefined = local ? env.acquirer : env.offlineRefunds;
+  const acquirer = env.acquirer;
+  const online: RefundRoute = { refund: (req) => acquirer.refund(req), queryRefund: (no) => acquirer.queryRefund(row.order_no, no) };
+  const route: RefundRoute | null | undefined = local ? online : env.offlineRefunds;
   if (!route || totalFen === undefined) {
     // Written while the route existed; the sweeper sends it once the acquirer is configured again.
     env.log(`refund ${refundNo} left pending: no acquirer route for its payment`);
@@ -210,17 +272,31 @@ export async function runRefund(env: EngineEnv, refundNo: string): Promise<Refun
   }
   for (let i = 0; i < t.refundAttempts; i += 1) {
     if (i > 0) await sleep(t.refundEveryMs);
-    if (maybeSent && route.queryRefund) {
+    if (maybeSent) {
       const q = await route.queryRefund(refundNo);
       if (q.status === 'succeeded') return (await transitionRefund(env, refundNo, 'succeeded')).refund;
       if (q.status === 'failed') return (await transitionRefund(env, refundNo, 'failed', declineShape(q))).refund;
-      // Still unknown: ask again later. Not found: it never arrived, so send it (same number).
-      if (q.status === 'unknown') continue;
+      // Still unknown (or the query refused): ask again later. Not found: it never arrived, so send it (same number).
+      if (q.status !== 'not_found') continue;
     }
     const o = await route.refund({ orderNo: row.order_no, refundNo, amountFen: row.amount_fen, totalFen, reason: row.reason });
     crashPoint('refund_after_response');
     if (o.status === 'succeeded') return (await transitionRefund(env, refundNo, 'succeeded')).refund;
-    if (o.status === 'failed') return (await transitionRefund(env, refundNo, 'failed', declineShape(o))).refund;
+    if (o.status === 'failed') {
+      if (!maybeSent) return (await transitionRefund(env, refundNo, 'failed', declineShape(o))).refund;
+      // Declined now, but an earlier copy was out: the acquirer's record of the number decides.
+      const q = await route.queryRefund(refundNo);
+      if (q.status === 'succeeded') return (await transitionRefund(env, refundNo, 'succeeded')).refund;
+      if (q.status === 'not_found' || q.status === 'failed') return (await transitionRefund(env, refundNo, 'failed', declineShape(o))).refund;
+      continue;
+    }
+    // Refused (4xx, signature, stale): THIS request was not processed. With nothing sent
+    // before, nothing can have been delivered and the refund fails, releasing its amount;
+    // otherwise it stays pending, its amount reserved, until a query answers.
+    if (o.status === 'refused') {
+      if (!maybeSent) return (await transitionRefund(env, refundNo, 'failed', declineShape(o))).refund;
+      continue;
+    }
     maybeSent = true;
   }
   return toRefund((await getRefundRow(env.db, refundNo))!);

@@ -10,8 +10,8 @@ import type { Payment, Refund, Tender } from '../api/payments';
 import { appendJournal } from '../ledger/journal';
 import type { Queryable } from '../store/db';
 import type { EngineEnv } from './env';
-import { messageFor } from './messages';
-import { canTransition, canTransitionRefund, isTerminal, type PaymentState, type RefundState } from './state';
+import { messageFor, releasedMessage } from './messages';
+import { canCorrect, canCorrectRefund, canTransition, canTransitionRefund, isTerminal, type PaymentState, type RefundState } from './state';
 
 export interface PaymentRow {
   order_no: string;
@@ -35,6 +35,8 @@ export interface PaymentRow {
   acquirer_trade_no: string | null;
   /** What the payment is for, fixed at creation (migration 102): a sale, or a withdrawal's charge. */
   purpose: 'sale' | 'withdrawal';
+  /** When the cashier was told to take another tender (release.ts, migration 104); null before. */
+  released_at?: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -70,6 +72,7 @@ export function toPayment(r: PaymentRow): Payment {
     cash: r.cash_tendered_fen !== null && r.cash_change_fen !== null ? { tenderedFen: r.cash_tendered_fen, changeFen: r.cash_change_fen } : null,
     creditName: r.credit_name,
     operatorId: r.operator_id,
+    ...(r.released_at ? { releasedAt: r.released_at } : {}),
   };
 }
 
@@ -99,6 +102,17 @@ export interface TransitionPatch {
   error?: AppErrorShape | null;
   tradeNo?: string | null;
   qr?: { content: string; expiresAt: number } | null;
+  /**
+   * Reconciliation's correction on the acquirer's word (state.ts PAYMENT_CORRECTIONS): allows
+   * only those steps, and writes a `reconcile.corrected` journal row with `why` beside the change.
+   */
+  correction?: Correction;
+}
+
+/** Why reconciliation corrects a row: the statement day and the finding, for the journal. */
+export interface Correction {
+  day: string;
+  why: string;
 }
 
 export interface TransitionResult {
@@ -107,17 +121,22 @@ export interface TransitionResult {
   changed: boolean;
 }
 
-export async function transitionPayment(env: EngineEnv, orderNo: string, to: PaymentState, patch: TransitionPatch = {}): Promise<TransitionResult> {
+export async function transitionPayment(env: EngineEnv, orderNo: string, wanted: PaymentState, patch: TransitionPatch = {}): Promise<TransitionResult> {
   const result = await env.db.tx(async (q) => {
     const row = await getPaymentRow(q, orderNo);
     if (!row) throw new Error(`transition of a missing payment ${orderNo}`);
-    if (row.state === to || isTerminal(row.state) || !canTransition(row.state, to)) {
+    // A released charge (release.ts: the cashier took another tender) is never kept: the
+    // acquirer's "paid" sends it to `cancelling`, and the cancel reverses it.
+    const released = row.released_at !== null && row.released_at !== undefined;
+    const to: PaymentState = wanted === 'succeeded' && released && !patch.correction ? 'cancelling' : wanted;
+    const allowed = patch.correction ? canCorrect(row.state, to) : row.state !== to && !isTerminal(row.state) && canTransition(row.state, to);
+    if (!allowed) {
       return { row, changed: false };
     }
     const now = env.now();
     const error = patch.error === undefined ? (to === 'failed' ? null : row.error_json) : patch.error ? JSON.stringify(patch.error) : null;
     const detail = patch.error ? { zh: patch.error.zh, en: patch.error.en } : null;
-    const msg = messageFor(to, row.amount_fen, detail);
+    const msg = released && !isTerminal(to) ? releasedMessage(row.amount_fen) : messageFor(to, row.amount_fen, detail);
     const tradeNo = patch.tradeNo ?? row.acquirer_trade_no;
     const qr = patch.qr === undefined ? { content: row.qr_content, expiresAt: row.qr_expires_at } : { content: patch.qr?.content ?? null, expiresAt: patch.qr?.expiresAt ?? null };
     const r = await q.run(
@@ -126,6 +145,7 @@ export async function transitionPayment(env: EngineEnv, orderNo: string, to: Pay
       [to, msg.zh, msg.en, error, tradeNo, qr.content, qr.expiresAt, now, orderNo, row.state],
     );
     if (r.changes !== 1) return { row, changed: false };
+    if (patch.correction) await journalCorrection(q, orderNo, row.state, to, patch.correction, now);
     if (to === 'succeeded') {
       await appendJournal(q, {
         kind: 'payment.succeeded',
@@ -145,16 +165,24 @@ export async function transitionPayment(env: EngineEnv, orderNo: string, to: Pay
   return { payment, changed: result.changed };
 }
 
-export async function transitionRefund(env: EngineEnv, refundNo: string, to: RefundState, error?: AppErrorShape): Promise<{ refund: Refund; changed: boolean }> {
+/** The journal row of a correction (amount 0: the money's own row is the state's usual one). */
+async function journalCorrection(q: Queryable, ref: string, from: string, to: string, c: Correction, at: number): Promise<void> {
+  await appendJournal(q, { kind: 'reconcile.corrected', ref, amountFen: 0, body: { from, to, day: c.day, why: c.why } }, at);
+}
+
+export async function transitionRefund(
+  env: EngineEnv, refundNo: string, to: RefundState, error?: AppErrorShape, correction?: Correction,
+): Promise<{ refund: Refund; changed: boolean }> {
   const result = await env.db.tx(async (q) => {
     const row = await getRefundRow(q, refundNo);
     if (!row) throw new Error(`transition of a missing refund ${refundNo}`);
-    if (!canTransitionRefund(row.state, to)) return { row, payment: null, changed: false };
+    if (!(correction ? canCorrectRefund(row.state, to) : canTransitionRefund(row.state, to))) return { row, payment: null, changed: false };
     const now = env.now();
     const r = await q.run('UPDATE refunds SET state = ?, error_json = ?, updated_at = ? WHERE refund_no = ? AND state = ?', [
       to, error ? JSON.stringify(error) : row.error_json, now, refundNo, row.state,
     ]);
     if (r.changes !== 1) return { row, payment: null, changed: false };
+    if (correction) await journalCorrection(q, refundNo, row.state, to, correction, now);
     let payment: PaymentRow | undefined;
     if (to === 'succeeded') {
       // The CHECK on payments.refunded_fen makes over-refunding impossible even by a bug here.

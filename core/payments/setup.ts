@@ -9,6 +9,12 @@
  * A remote connection sits behind core/acquirer/switchable.ts, so an installer's new connection
  * replaces it while the app runs (`relink`, called by core/settings/acquirer-profile.ts inside
  * the link gate); the embedded simulator is demo mode's own and is never replaced at run time.
+ *
+ * Demo mode: every exchange of the till with the embedded simulator (pay, query, cancel,
+ * refund, refund query, precreate, statement, face) crosses the trainer's link (`demoLink`,
+ * core/offline/link-emulator.ts, the one the offline routes and the probes cross), so 断网 stops
+ * a charge before its request leaves and 信号弱 slows it. Only the trainer's own controls and
+ * the customers' phones (SimulatorControl) reach the simulator directly: they are not the till's link.
  */
 import path from 'node:path';
 import type { Handlers } from '../api/contract';
@@ -16,7 +22,7 @@ import { SimulatorControl } from '../acquirer/simulator/control-client';
 import { startSimulator, type Simulator } from '../acquirer/simulator/server';
 import { SandboxAcquirer } from '../acquirer/sandbox/adapter';
 import { LinkGate, SwitchableAcquirer, UnconnectedAcquirer } from '../acquirer/switchable';
-import type { AcquirerTimings, OfflineRefunds } from '../acquirer/types';
+import type { Acquirer, AcquirerTimings, OfflineRefunds } from '../acquirer/types';
 import { FaceErrors } from '../face/handlers';
 import type { OperatorService } from '../auth/operators';
 import type { AppConfig } from '../config';
@@ -25,6 +31,7 @@ import type { EventBus } from '../events';
 import type { Platform } from '../platform';
 import type { Db } from '../store/db';
 import { faceHandlers } from '../face/handlers';
+import { DEFAULT_REFUND_APPROVAL_FEN, DEFAULT_REFUND_DAILY_APPROVAL_FEN, REFUND_APPROVAL_KEY, REFUND_DAILY_APPROVAL_KEY, storedFen } from '../settings/service';
 import { paymentDemoHandlers } from './demo-handlers';
 import { PaymentEngine, type OfflineHistory, type ServiceHistory } from './engine';
 import { paymentHandlers } from './handlers';
@@ -44,6 +51,8 @@ export interface PaymentSide {
    * of this terminal id. Inside the link gate's hold only; never for the embedded simulator.
    */
   relink(link: { endpoint: string; terminalId: string; signingKey: string }, timings: AcquirerTimings): void;
+  /** Moves the engine to the counter's wallet acquirers (core/acquirer/routing.ts). Inside the link gate's hold only. */
+  useWallets(next: Acquirer & { close?(): void }): void;
   close(): Promise<void>;
 }
 
@@ -67,13 +76,26 @@ export async function createPaymentSide(deps: {
   gate: LinkGate;
   /** The saved connection's signing key (core/settings/acquirer-profile.ts); absent: the secret store's `acquirer.terminalKey`. */
   signingKey?: string;
+  /** A live counter's saved wallet connections (Alipay, WeChat Pay: core/settings/wallet-profile.ts), used where no sandbox connection is. */
+  wallets?: Acquirer & { close?(): void };
+  /**
+   * The trainer's link (core/offline's service, `demo.link`): required with the embedded
+   * simulator, which the till reaches only through it. `route` returns the local port.
+   */
+  demoLink?: { route(targetPort: number, targetHost?: string): Promise<number> };
 }): Promise<PaymentSide> {
   const { config } = deps;
   let simulator: Simulator | null = null;
   let link: { baseUrl: string; key: string | (() => Promise<string | null>) } | null = null;
   if (config.acquirer.kind === 'embedded') {
     simulator = await startSimulator({ file: path.join(config.dataDir, 'acquirer-sim.sqlite'), host: '127.0.0.1', port: 0 });
-    link = { baseUrl: simulator.url, key: await simulator.provisionTerminal(config.terminalId) };
+    // Never around the trainer's switch: without the link there is no demo acquirer at all.
+    if (!deps.demoLink) {
+      await simulator.close();
+      throw new Error('the embedded simulator is reached only through the demo link (core/offline/service.ts)');
+    }
+    const port = await deps.demoLink.route(simulator.port);
+    link = { baseUrl: `http://127.0.0.1:${port}`, key: await simulator.provisionTerminal(config.terminalId) };
   } else if (config.acquirer.kind === 'http') {
     link = { baseUrl: config.acquirer.baseUrl, key: deps.signingKey ?? (() => deps.platform.secrets.get(ACQUIRER_KEY_SECRET)) };
   }
@@ -92,14 +114,15 @@ export async function createPaymentSide(deps: {
         else if (step === 'transport_failed') deps.connectivity.failed();
       },
     });
-  const switchable = simulator ? null : new SwitchableAcquirer(deps.gate, link ? sandbox(link, config.acquirerTimings) : new UnconnectedAcquirer(config.acquirerTimings));
+  const switchable = simulator ? null : new SwitchableAcquirer(deps.gate, link ? sandbox(link, config.acquirerTimings) : (deps.wallets ?? new UnconnectedAcquirer(config.acquirerTimings)));
   const acquirer = switchable ?? sandbox(link!, config.acquirerTimings);
-  // The dual-control threshold is a setting of the terminal (changing it is itself an
-  // audited, approved action elsewhere); ¥100.00 until one is set.
-  const threshold = await deps.db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'payments.refund_approval_fen'");
-  const refundApprovalFen = threshold && /^\d{1,9}$/.test(threshold.value) ? Number(threshold.value) : undefined;
+  // The dual-control thresholds are settings of the terminal (changing them is itself an
+  // audited, approved action, core/settings); the defaults until one is set.
+  const refundApprovalFen = await storedFen(deps.db, REFUND_APPROVAL_KEY, DEFAULT_REFUND_APPROVAL_FEN);
+  const refundDailyApprovalFen = await storedFen(deps.db, REFUND_DAILY_APPROVAL_KEY, DEFAULT_REFUND_DAILY_APPROVAL_FEN);
   const engine = new PaymentEngine({
     refundApprovalFen,
+    refundDailyApprovalFen,
     db: deps.db,
     bus: deps.bus,
     acquirer,
@@ -112,7 +135,8 @@ export async function createPaymentSide(deps: {
     offlineRefunds: deps.offlineRefunds ?? undefined,
     service: deps.service,
   });
-  const control = training && link ? new SimulatorControl({ baseUrl: link.baseUrl, terminalId: config.terminalId, key: link.key, ca }) : null;
+  // The trainer's and the phones' side of the simulator: straight to it, whatever the link does.
+  const control = training && link ? new SimulatorControl({ baseUrl: simulator?.url ?? link.baseUrl, terminalId: config.terminalId, key: link.key, ca }) : null;
   // Recovery runs in the background: the till opens at once, and a new charge is refused
   // ("one at a time") until any charge left open by a crash is resolved.
   void engine.recover().catch((e) => console.error('[payments] recovery failed; the sweeper will retry', e));
@@ -145,6 +169,10 @@ export async function createPaymentSide(deps: {
       if (face) face.relink(faceLink);
       else face = faceHandlers(config.mode, faceLink);
       control?.relink({ ...l, terminalId: config.terminalId });
+    },
+    useWallets(next) {
+      if (!switchable) throw new Error('the embedded simulator is not replaced at run time');
+      switchable.replace(next);
     },
     async close() {
       await engine.stop();

@@ -14,9 +14,31 @@ describe('the payment state machine', () => {
     for (const s of TERMINAL_STATES) expect(PAYMENT_TRANSITIONS[s]).toEqual([]);
     for (const s of ['succeeded', 'failed'] as const) expect(REFUND_TRANSITIONS[s]).toEqual([]);
   });
-  it('enters unknown only from paying: an unknown outcome never overwrites a known one', () => {
+  it('enters unknown only from created or paying: an unknown outcome never overwrites a known one', () => {
     const into = PaymentState.options.filter((s) => canTransition(s, 'unknown'));
-    expect(into).toEqual(['paying']);
+    expect(into).toEqual(['created', 'paying']);
+  });
+  it('lets created go wherever paying may: the request may have left before the paying mark', () => {
+    for (const to of PAYMENT_TRANSITIONS.paying) expect(canTransition('created', to), to).toBe(true);
+  });
+
+  it('fails a payment on a refused request only while no earlier request can have been delivered', async () => {
+    const kit = await openKit();
+    try {
+      const env = kit.engine.env;
+      const refused = { status: 'refused', reason: 'BAD_REQUEST', zh: 'x', en: 'x' } as const;
+      const a = await createPayment(env, { kind: 'code', tender: 'wechat', amountFen: 100, operatorId: null, exclusive: true });
+      await transitionPayment(env, a.orderNo, 'paying');
+      const out = (await transitionPayment(env, a.orderNo, 'unknown')).payment;
+      expect((await applyOutcome(env, out, refused)).state).toBe('unknown');
+      await transitionPayment(env, a.orderNo, 'cancelling');
+      await transitionPayment(env, a.orderNo, 'cancelled');
+      const b = await createPayment(env, { kind: 'code', tender: 'wechat', amountFen: 100, operatorId: null, exclusive: true });
+      const first = (await transitionPayment(env, b.orderNo, 'paying')).payment;
+      expect((await applyOutcome(env, first, refused)).state).toBe('failed');
+    } finally {
+      await kit.close();
+    }
   });
   it('only targets states that exist', () => {
     for (const targets of Object.values(PAYMENT_TRANSITIONS)) for (const t of targets) expect(PaymentState.options).toContain(t);

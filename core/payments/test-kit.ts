@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SimulatorControl } from '../acquirer/simulator/control-client';
-import { startSimulator, type Simulator } from '../acquirer/simulator/server';
-import { SandboxAcquirer } from '../acquirer/sandbox/adapter';
-import type { AcquirerTimings, Probe } from '../acquirer/types';
+import type { Simulator } from '../acquirer/simulator/server';
+import type { Acquirer, AcquirerTimings, Probe } from '../acquirer/types';
+import { OperatorService } from '../auth/operators';
 import { EventBus } from '../events';
 import { Db } from '../store/db';
 import { migrate } from '../store/migrate';
@@ -18,6 +18,7 @@ import { openAcquirer, openSyncedStore } from '../offline/test-kit';
 import type { OfflineStore } from '../offline/store';
 import type { OfflineAcquirer } from '../acquirer/simulator/offline-routes';
 import { PaymentEngine, type EngineOptions } from './engine';
+import { sandboxHarness, type AcquirerHarness, type Customer, type HarnessSide } from './harness';
 
 /** Every timing, tiny: the tests' acquirer answers at once on loopback (no bounds apply here, only in the app's config). */
 export const TINY_TIMINGS: AcquirerTimings = {
@@ -41,9 +42,14 @@ export interface Kit {
   dir: string;
   db: Db;
   bus: EventBus;
+  /** The acquirer's side of the kit's harness (harness.ts): faults, books, wallets. */
+  side: HarnessSide;
+  /** The customer's hands at that acquirer. */
+  customer: Customer;
+  /** The sandbox harness only (the default): the simulator and its control routes. */
   sim: Simulator;
   control: SimulatorControl;
-  acquirer: SandboxAcquirer;
+  acquirer: Acquirer & { close(): void };
   engine: PaymentEngine;
   terminalId: string;
   /** A fresh code of a wallet. */
@@ -61,19 +67,25 @@ export interface KitOptions {
   probe?: Probe;
   /** Reuse an existing folder (the bench keeps it on a real disk). */
   dir?: string;
+  /** The acquirer adapter and its side (harness.ts); the sandbox one by default. */
+  harness?: AcquirerHarness;
 }
 
 export async function openKit(opts: KitOptions = {}): Promise<Kit> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vc-pay-'));
   const terminalId = 'T0001';
-  const sim = await startSimulator({ file: path.join(dir, 'sim.sqlite') });
-  const key = await sim.provisionTerminal(terminalId);
-  const control = new SimulatorControl({ baseUrl: sim.url, terminalId, key });
+  const harness = opts.harness ?? sandboxHarness;
+  const side = await harness.start(dir, terminalId);
+  const sandbox = harness === sandboxHarness;
+  const sim = sandbox ? sandboxHarness.simulator(side) : (undefined as unknown as Simulator);
+  const control = sandbox ? new SimulatorControl({ baseUrl: side.link.url, terminalId, key: side.link.key }) : (undefined as unknown as SimulatorControl);
   const bus = new EventBus();
   let db = await Db.open({ filename: path.join(dir, 'terminal.sqlite') });
   await migrate(db, migrations);
+  const timings = { ...TINY_TIMINGS, ...opts.timings };
+  const { customer } = harness.connect(side.link, timings);
   const build = () => {
-    const acquirer = new SandboxAcquirer({ baseUrl: sim.url, terminalId, key, training: true, timings: { ...TINY_TIMINGS, ...opts.timings }, probe: opts.probe });
+    const { acquirer } = harness.connect(side.link, timings, opts.probe);
     const engine = new PaymentEngine({ db, bus, acquirer, terminalId, training: true, log: () => undefined, ...opts.engine });
     return { acquirer, engine };
   };
@@ -84,6 +96,8 @@ export async function openKit(opts: KitOptions = {}): Promise<Kit> {
       return db;
     },
     bus,
+    side,
+    customer,
     sim,
     control,
     get acquirer() {
@@ -93,8 +107,8 @@ export async function openKit(opts: KitOptions = {}): Promise<Kit> {
       return built.engine;
     },
     terminalId,
-    code: async (walletId) => (await control.issueCode(walletId)).code,
-    balance: async (walletId) => (await sim.db.get<{ b: number }>('SELECT balance_fen AS b FROM wallets WHERE id = ?', [walletId]))!.b,
+    code: (walletId) => customer.code(walletId),
+    balance: async (walletId) => (await side.books.balances()).get(walletId)!,
     count: async (table) => (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n,
     async restartEngine() {
       await built.engine.stop();
@@ -107,13 +121,28 @@ export async function openKit(opts: KitOptions = {}): Promise<Kit> {
     async close() {
       await built.engine.stop();
       built.acquirer.close();
-      control.close();
-      await sim.close();
+      control?.close();
+      customer.close();
+      await side.close();
       await db.close();
       if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   } as Kit;
   return kit;
+}
+
+/**
+ * A kit whose engine asks real operators for approval: cashier 王芳 (`cashier1`, PIN 1111, logged
+ * in) and supervisor 李强 (`super1`, PIN 2222). The refund tests' starting point.
+ */
+export async function openKitWithOperators(engine: Partial<EngineOptions> = {}): Promise<{ kit: Kit; ops: OperatorService }> {
+  let ops: OperatorService | null = null;
+  const kit = await openKit({ engine: { ...engine, approve: (id, pin) => ops!.approve(id, pin) } });
+  ops = new OperatorService(kit.db, kit.bus, 600_000);
+  await ops.create({ id: 'cashier1', name: '王芳', role: 'cashier' }, '1111');
+  await ops.create({ id: 'super1', name: '李强', role: 'supervisor' }, '2222');
+  await ops.login('cashier1', '1111');
+  return { kit, ops };
 }
 
 /** Waits until `pred` holds for the payment (by events or polling), or fails after `ms`. */

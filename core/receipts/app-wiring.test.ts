@@ -36,7 +36,7 @@ describe('receipts in the composition root', () => {
   const call = (m: string, input: unknown) => b.dispatcher.dispatch(m, input) as Promise<Rpc>;
 
   it('prints the receipt of a cash sale made through the contract, marked training in demo mode, and reprints it', async () => {
-    const sale = await call('payments:cash', { amountFen: 1250, tenderedFen: 2000 });
+    const sale = await call('payments:cash', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 1250, tenderedFen: 2000 });
     expect(sale.ok).toBe(true);
     const orderNo = (sale.value as { orderNo: string }).orderNo;
     await until(() => printed.length === 1);

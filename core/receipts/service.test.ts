@@ -291,6 +291,34 @@ describe('receipts that fail to print', () => {
     expect((await service.stats()).unprinted).toEqual([p.orderNo]);
   });
 
+  it('a receipt the paper ran out in the middle of is reprinted marked 重打, across a restart, and nothing of it resumes', async () => {
+    const p = payment();
+    payments.set(p.orderNo, p);
+    devices.sim!.paperBlocks = 6; // the roll ends part-way through the receipt
+    service.onPayment(p);
+    await service.idle();
+    expect(devices.sim!.printed.length).toBeGreaterThan(0); // its top is on paper
+    expect(await service.stats()).toMatchObject({ printed: 0, unprinted: [p.orderNo] });
+    await restart();
+    await devices.simulate('paper_in');
+    printed.length = 0;
+    const r = await service.print(p.orderNo);
+    expect(r).toMatchObject({ printed: true, reprint: true });
+    expect(printed).toHaveLength(1);
+    expect(receiptText(printed[0]!)[0]).toBe('重打 REPRINT');
+  });
+
+  it('a receipt sent but not confirmed says so, and its next copy is marked 重打', async () => {
+    const p = payment();
+    payments.set(p.orderNo, p);
+    devices.sim!.confirms = false; // a printer with no way to say "done"
+    service.onPayment(p);
+    await service.idle();
+    const again = await service.print(p.orderNo);
+    expect(again).toMatchObject({ printed: false, reprint: true, error: { code: 'printer.unconfirmed' } });
+    expect(receiptText(printed.at(-1)!)[0]).toBe('重打 REPRINT');
+  });
+
   it('refuses to reprint an unknown or unpaid order, in both languages', async () => {
     await expect(service.print('T000120261128999999')).rejects.toMatchObject({ code: 'receipts.unknown_order', zh: expect.any(String), en: expect.any(String) });
     payments.set('T000120261128000009', payment({ orderNo: 'T000120261128000009', state: 'failed' }));

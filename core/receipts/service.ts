@@ -14,7 +14,10 @@
  * - a failed receipt survives a restart: its description (masked code only — checked with the
  *   printer's own parser before it is kept) stays in the row until it reaches paper;
  * - one step at a time (a queue), so an automatic print and a cashier's reprint of the same
- *   order cannot both print as the original.
+ *   order cannot both print as the original;
+ * - printed means the printer confirmed it (drivers/printer/port.ts): a receipt sent but not
+ *   confirmed, or stopped part-way (paper out), is kept as not printed with `maybe_printed`
+ *   (migration 312), and every later copy of it is marked 重打 / COPY — never a second original.
  */
 import type { BillPayment, Withdrawal } from '../api/agent';
 import type { Payment } from '../api/payments';
@@ -84,6 +87,7 @@ interface PrintRow {
   description: string | null;
   copies: number;
   day: string;
+  maybe_printed: number;
 }
 
 /**
@@ -164,7 +168,7 @@ export class ReceiptService {
    * listed as unprinted nor printed again as an original.
    */
   onReceiptJob(job: PrintJob): void {
-    if (job.state !== 'printed' || !job.orderNo) return;
+    if (!job.orderNo || (job.state !== 'printed' && !job.mayHavePrinted)) return;
     const orderNo = job.orderNo;
     this.enqueue(async () => {
       // A bill's receipts are kept under their own keys, the job names the bill.
@@ -173,6 +177,11 @@ export class ReceiptService {
         [orderNo, billKey('bill', orderNo), billKey('bill_return', orderNo)]);
       const row = rows.find((r) => r.description && (JSON.parse(r.description) as Kept).jobId === job.id);
       if (!row) return; // our own print (recorded by printAndRecord) or another job
+      if (job.state !== 'printed') {
+        // Reprinted from the Devices screen, stopped or unconfirmed: any later copy is marked.
+        await this.o.db.run('UPDATE receipt_prints SET maybe_printed = 1, updated_at = ? WHERE order_no = ?', [this.now(), row.order_no]);
+        return;
+      }
       await this.o.db.tx(async (q) => {
         await q.run("UPDATE receipt_prints SET outcome = 'printed', description = NULL, error_json = NULL, copies = copies + 1, updated_at = ? WHERE order_no = ?", [
           this.now(), row.order_no]);
@@ -314,7 +323,7 @@ export class ReceiptService {
     if (!printable) throw ReceiptErrors.notPrintable(bill.state);
     const key = billKey(copy, id);
     const row = await this.o.db.get<PrintRow>('SELECT * FROM receipt_prints WHERE order_no = ?', [key]);
-    const reprint = (row?.copies ?? 0) > 0;
+    const reprint = (row?.copies ?? 0) > 0 || row?.maybe_printed === 1;
     const kept = row?.description ? (JSON.parse(row.description) as Kept) : null;
     const receipt = kept && kept.state === bill.state
       ? { ...kept.receipt, paperWidth: this.o.printer.paperWidth, reprint }
@@ -334,8 +343,9 @@ export class ReceiptService {
     if (!p) throw ReceiptErrors.unknownOrder();
     if (!PRINTABLE_STATES.includes(p.state)) throw ReceiptErrors.notPrintable(p.state);
     const row = await this.o.db.get<PrintRow>('SELECT * FROM receipt_prints WHERE order_no = ?', [orderNo]);
-    // Only a receipt that reached paper gets the 重打 mark; one that never printed is the original.
-    const reprint = (row?.copies ?? 0) > 0;
+    // A receipt that reached paper, or may have (unconfirmed, stopped part-way), gets the 重打
+    // mark; one that never went out is the original.
+    const reprint = (row?.copies ?? 0) > 0 || row?.maybe_printed === 1;
     const settings = await this.getSettings();
     const ctx = await this.context(p.operatorId, settings, reprint);
     let receipt: ReceiptInput | null = null;
@@ -386,8 +396,8 @@ export class ReceiptService {
         await bump(q, day, reprint ? 'reprinted' : 'printed', 1);
       } else {
         await q.run(
-          "UPDATE receipt_prints SET outcome = CASE WHEN copies > 0 THEN 'printed' ELSE 'failed' END, description = ?, error_json = ?, updated_at = ? WHERE order_no = ?",
-          [keepable(state, receipt, job.id), job.error ? JSON.stringify(job.error) : null, this.now(), orderNo]);
+          "UPDATE receipt_prints SET outcome = CASE WHEN copies > 0 THEN 'printed' ELSE 'failed' END, description = ?, error_json = ?, maybe_printed = MAX(maybe_printed, ?), updated_at = ? WHERE order_no = ?",
+          [keepable(state, receipt, job.id), job.error ? JSON.stringify(job.error) : null, job.mayHavePrinted ? 1 : 0, this.now(), orderNo]);
         await bump(q, day, 'failed', 1);
       }
     });

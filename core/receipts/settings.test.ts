@@ -86,6 +86,21 @@ describe('receipt settings', () => {
     expect((await service.setSettings({ mode: 'qr', eReceiptBaseUrl: 'https://r.example.cn/e/' }, false)).mode).toBe('qr');
   });
 
+  it('stores a non-ASCII e-receipt address as a plain URI (percent-encoded path, punycode host), so the QR holds what a phone opens', async () => {
+    // The printer library writes QR data as ISO-8859-1: 小票 would be printed as ??.
+    expect((await service.setSettings({ eReceiptBaseUrl: 'https://r.example.cn/小票/' }, true)).eReceiptBaseUrl).toBe('https://r.example.cn/%E5%B0%8F%E7%A5%A8/');
+    expect((await service.setSettings({ eReceiptBaseUrl: 'https://例子.cn/e/' }, true)).eReceiptBaseUrl).toBe('https://xn--fsqu00a.cn/e/');
+    expect((await service.getSettings()).eReceiptBaseUrl).toBe('https://xn--fsqu00a.cn/e/');
+  });
+
+  it('refuses a non-ASCII address whose plain form would be too long, or whose host has no punycode form, changing nothing', async () => {
+    await service.setSettings({ eReceiptBaseUrl: 'https://r.example.cn/e/' }, true);
+    // 60 characters typed, 540 once percent-encoded: too long for the receipt's QR.
+    await refused({ eReceiptBaseUrl: `https://r.example.cn/${'票'.repeat(60)}/` }, 'receipts.bad_url', true);
+    await refused({ eReceiptBaseUrl: 'https://xn--zz.cn/e/' }, 'receipts.bad_url', true);
+    expect((await service.getSettings()).eReceiptBaseUrl).toBe('https://r.example.cn/e/');
+  });
+
   it('falls back to defaults for stored values that no longer pass the checks', async () => {
     await writeSettings(db, { mode: 'print' });
     await db.run("UPDATE settings SET value = 'fax' WHERE key = 'receipts.mode'");

@@ -10,6 +10,7 @@
  * cashier saw on screen).
  */
 import type { ReceiptMode, ReceiptSettings } from '../api/receipts';
+import { plainUri } from '../../drivers/printer/receipt';
 import type { Db, Queryable } from '../store/db';
 import { ReceiptErrors } from './errors';
 
@@ -70,7 +71,11 @@ export function checkUrl(input: unknown): string | null {
     throw ReceiptErrors.badUrl();
   }
   if (u.protocol !== 'https:' || !u.hostname || u.username || u.password || u.search || u.hash) throw ReceiptErrors.badUrl();
-  return input;
+  // Stored and printed as a plain URI (the QR carries single bytes); one too long once encoded,
+  // or whose host has no punycode form, is refused here rather than garbled on paper.
+  const plain = plainUri(input);
+  if (plain === null || plain.length > 200) throw ReceiptErrors.badUrl();
+  return plain;
 }
 
 export interface SettingsPatch {

@@ -32,7 +32,8 @@ describe('Z report sums', () => {
       { ...base, amountFen: 5000, tender: 'alipay', state: 'failed', createdAt: at(d, 9) },
     ]);
     expect(r.totalFen).toBe(2250);
-    expect(r.refundedFen).toBe(100);
+    // A payment's refunds count on the day they are made (refundsOfDay), never on the sale's day.
+    expect(r).not.toHaveProperty('refundedFen');
     expect(r.offlinePending).toEqual({ count: 1, fen: 999 });
     expect(r.byTender).toEqual(expect.arrayContaining([{ tender: 'cash', count: 1, fen: 1001 }, { tender: 'wechat', count: 1, fen: 250 }]));
     expect(r.byTender.find((x) => x.tender === 'alipay')).toBeUndefined();
@@ -106,11 +107,11 @@ describe('reports:z through the composition root', () => {
 
   it('sums the day from the tables: cash, offline pending, float variance for an agent; no float for a cashier', async () => {
     await call('session:login', { operatorId: 'agent1', pin: '3333' });
-    await call('agent:floatOpen', { countedFen: 100_000 });
-    await call('payments:cash', { amountFen: 1_234, tenderedFen: 2_000 });
+    await call('agent:floatOpen', { countedFen: 100_000, requestId: 'req-ztest-0001-aaaaaaaa' });
+    await call('payments:cash', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 1_234, tenderedFen: 2_000 });
     const code = (await call('demo:offlineCode', { wallet: 0 })) as { code: string };
     await call('offline:accept', { amountFen: 567, code: code.code });
-    await call('agent:floatClose', { countedFen: 99_900 });
+    await call('agent:floatClose', { countedFen: 99_900, requestId: 'req-ztest-0002-aaaaaaaa' });
     const r = ZReport.parse(await call('reports:z', {}));
     expect(r.day).toBe(chinaDay(Date.now()));
     expect(r.totalFen).toBe(1_801);
@@ -142,14 +143,14 @@ describe('a service point\'s day through the composition root', () => {
 
   it('counts a withdrawal as cash out of the drawer and a bill apart, never as takings; history says which is which', async () => {
     await call('session:login', { operatorId: 'agent1', pin: '3333' });
-    await call('agent:floatOpen', { countedFen: 200_000 });
-    const sale = (await call('payments:cash', { amountFen: 1_500, tenderedFen: 1_500 })) as { orderNo: string };
+    await call('agent:floatOpen', { countedFen: 200_000, requestId: 'req-ztest-0003-aaaaaaaa' });
+    const sale = (await call('payments:cash', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 1_500, tenderedFen: 1_500 })) as { orderNo: string };
     const { code } = (await call('demo:paymentCode', { walletId: 'W03' })) as { code: string };
-    const w = (await call('agent:withdraw', { amountFen: 80_000, code, customerPhone: '13800001111' })) as { id: string };
+    const w = (await call('agent:withdraw', { amountFen: 80_000, code, customerPhone: '13800001111', requestId: 'req-ztest-0004-aaaaaaaa' })) as { id: string };
     await vi.waitFor(async () => expect(((await call('agent:withdrawal', { id: w.id })) as { state: string }).state).toBe('paid'), { timeout: 10_000 });
     const withdrawn = (await call('agent:withdrawal', { id: w.id })) as { orderNo: string };
     await call('agent:billLookup', { billerId: 'water-county', account: '12345678' });
-    const bill = (await call('agent:billPay', { billerId: 'water-county', account: '12345678', amountFen: 8_650 })) as { id: string };
+    const bill = (await call('agent:billPay', { billerId: 'water-county', account: '12345678', amountFen: 8_650, requestId: 'req-ztest-0005-aaaaaaaa' })) as { id: string };
 
     const r = ZReport.parse(await call('reports:z', {}));
     expect(r.totalFen).toBe(1_500);
@@ -167,7 +168,7 @@ describe('a service point\'s day through the composition root', () => {
     expect(((await call('payments:list', { kind: 'withdrawal' })) as Array<{ orderNo: string }>).map((p) => p.orderNo)).toEqual([withdrawn.orderNo]);
     const detail = (await call('payments:get', { orderNo: withdrawn.orderNo })) as { service: unknown };
     expect(detail.service).toEqual({ kind: 'withdrawal', id: w.id, state: 'paid', cashOutFen: 80_000, maskedPhone: '138****1111' });
-    expect(await env.backend.dispatcher.dispatch('payments:refund', { orderNo: withdrawn.orderNo, amountFen: 1_000, reason: '退' }))
+    expect(await env.backend.dispatcher.dispatch('payments:refund', { requestId: crypto.randomUUID().replace(/-/g, ''), orderNo: withdrawn.orderNo, amountFen: 1_000, reason: '退' }))
       .toMatchObject({ ok: false, error: { code: 'refund.withdrawal' } });
   });
 });

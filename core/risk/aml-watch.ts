@@ -21,7 +21,7 @@ export const AmlWatchPolicy = z
   .object({
     /**
      * The line an online payment is "just under": ¥1,000, where WeChat asks for the password and
-     * where the regulator's grade-C day limit sits (DOMAIN.md). Online codes carry no payer
+     * where the regulator's grade-C day limit sits (docs/DOMAIN.md). Online codes carry no payer
      * identity, so this rule is watched at the counter (see core/aml/README.md).
      */
     onlineLineFen: Fen(1_000, 10_000_000),
@@ -76,7 +76,7 @@ export const AmlWatchPolicy = z
   .strict();
 export type AmlWatchPolicy = z.infer<typeof AmlWatchPolicy>;
 
-/** Built-in defaults (¥ amounts in fen); DOMAIN.md figures where there is one, else marked as ours above. */
+/** Built-in defaults (¥ amounts in fen); docs/DOMAIN.md figures where there is one, else marked as ours above. */
 export const DEFAULT_AML_WATCH: AmlWatchPolicy = {
   onlineLineFen: 100_000,
   withdrawalLineFen: 30_000,

@@ -53,7 +53,7 @@ export const RiskPolicy = z
   .strict();
 export type RiskPolicy = z.infer<typeof RiskPolicy>;
 
-/** Built-in defaults: close to the peers' published figures (DOMAIN.md), ¥ amounts in fen. */
+/** Built-in defaults: close to the peers' published figures (docs/DOMAIN.md), ¥ amounts in fen. */
 export const DEFAULT_POLICY: RiskPolicy = {
   version: 0,
   perPaymentCapFen: 20_000, // ¥200

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../../browser-shell/secrets';
 import { createBackend, type Backend } from '../app';
+import { DEMO_PIN_COST, PEPPER_SECRET } from '../auth/pin';
 import { SimulatorControl } from '../acquirer/simulator/control-client';
 import { startSimulator } from '../acquirer/simulator/server';
 import { newTerminalKey } from '../acquirer/signing';
@@ -50,7 +51,8 @@ async function acquirer(kind: 'live' | 'training', terminalId = 'T0001') {
 }
 
 async function start(mode: 'demo' | 'live', dataDir: string, secrets: SecretStore): Promise<Backend> {
-  const b = await createBackend({ dataDir, mode, shell: 'browser' }, { secrets, acquirerCa: cert.cert });
+  // A light PIN cost (tests only): the live one is core/auth/hardening.test.ts's subject, not this file's.
+  const b = await createBackend({ dataDir, mode, shell: 'browser' }, { secrets, acquirerCa: cert.cert, livePinCost: DEMO_PIN_COST });
   open.push(b);
   if (mode === 'live' && (await b.operators.list()).length === 0) {
     // A live counter's operators are created at install; these stand in for them.
@@ -106,7 +108,7 @@ describe('a live counter goes live', () => {
     await as(b, 'cashier1', '1111');
     const v = (await call<{ running: { kind: string }; saved: unknown }>(b, 'acquirer:profile', {})).value!;
     expect(v).toMatchObject({ running: { kind: 'none' }, saved: null });
-    const charged = await call<{ orderNo: string }>(b, 'payments:charge', { amountFen: 100, code: '134567890123456789' });
+    const charged = await call<{ orderNo: string }>(b, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 100, code: '134567890123456789' });
     const p = await waitFor(() => stateOf(b, charged.value!.orderNo), (x) => x.state === 'failed');
     expect(p).toMatchObject({ state: 'failed', error: { code: 'acquirer.not_connected' } });
     expect(JSON.stringify(p)).toContain('本机尚未连接收单机构，未扣款');
@@ -139,7 +141,8 @@ describe('a live counter goes live', () => {
       answers.push(noApprover);
       expect(noApprover.error).toMatchObject({ code: 'auth.approval_required' });
       expect(await b.db.get('SELECT value FROM settings WHERE key = ?', [PROFILE_KEY])).toBeUndefined();
-      expect(fs.existsSync(secretsFile)).toBe(false);
+      // Nothing of the connection (the file holds the PIN pepper from the first operator on: core/auth/pin.ts).
+      expect(fs.existsSync(secretsFile) ? fs.readFileSync(secretsFile, 'utf8') : '').not.toMatch(/acquirer\./);
       // Approved by the supervisor.
       const saved = await call<{ applied: string; view: { running: Record<string, unknown>; saved: Record<string, unknown> } }>(b, 'acquirer:save', { ...draft(a), ...approval });
       answers.push(saved);
@@ -153,7 +156,7 @@ describe('a live counter goes live', () => {
       open.push({ close: async () => control.close() });
       const { code } = await control.issueCode('W01');
       await as(b, 'cashier1', '1111');
-      const charged = await call<{ orderNo: string }>(b, 'payments:charge', { amountFen: 250, code });
+      const charged = await call<{ orderNo: string }>(b, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 250, code });
       expect((await waitFor(() => stateOf(b, charged.value!.orderNo), (x) => x.state === 'succeeded')).state).toBe('succeeded');
       // …and store-and-forward reaches it with the offline-route key (its statement is signed with it).
       await as(b, 'super1', '2222');
@@ -228,7 +231,7 @@ describe('a live counter goes live', () => {
     open.push({ close: async () => control.close() });
     const { code } = await control.issueCode('W04');
     await as(b, 'cashier1', '1111');
-    const orderNo = (await call<{ orderNo: string }>(b, 'payments:charge', { amountFen: 300, code })).value!.orderNo;
+    const orderNo = (await call<{ orderNo: string }>(b, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 300, code })).value!.orderNo;
     await waitFor(() => stateOf(b, orderNo), (p) => p.state === 'userpaying');
 
     // The installer rotates the signing key meanwhile: refused plainly (before any network
@@ -259,7 +262,7 @@ describe('a live counter goes live', () => {
     const control2 = new SimulatorControl({ baseUrl: a.url, terminalId: 'T0001', key: rotated, ca: cert.cert });
     open.push({ close: async () => control2.close() });
     await as(b, 'cashier1', '1111');
-    const o2 = (await call<{ orderNo: string }>(b, 'payments:charge', { amountFen: 120, code: (await control2.issueCode('W01')).code })).value!.orderNo;
+    const o2 = (await call<{ orderNo: string }>(b, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 120, code: (await control2.issueCode('W01')).code })).value!.orderNo;
     expect((await waitFor(() => stateOf(b, o2), (p) => p.state === 'succeeded')).state).toBe('succeeded');
   });
 
@@ -297,7 +300,10 @@ describe('a live counter goes live', () => {
     expect((await call(b, 'acquirer:save', { ...draft(a), ...approval })).ok).toBe(true);
     await stop(b);
 
-    b = await start('live', dataDir, new MemorySecretStore());
+    // The keychain lost the connection's keys; the PIN pepper kept beside them (core/auth/pin.ts) is kept, or no PIN could be checked.
+    const lost = new MemorySecretStore();
+    await lost.set(PEPPER_SECRET, (await secrets.get(PEPPER_SECRET))!);
+    b = await start('live', dataDir, lost);
     await as(b, 'cashier1', '1111');
     expect((await call(b, 'acquirer:profile', {})).value).toMatchObject({ running: { kind: 'none' }, problem: 'keys_missing', saved: { endpoint: a.url } });
     const row = (await b.db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [PROFILE_KEY]))!;

@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkProfile, type ConnectionTestResult, type ProfileDraft, type ProfileSave, type ProfileView } from '../api/acquirer';
 import type { CallContext } from '../api/contract';
-import { RpcErrors } from '../api/errors';
+import { AppError, RpcErrors } from '../api/errors';
 import type { Mode } from '../api/system';
 import { testConnection } from '../acquirer/connection-test';
 import type { LinkGate } from '../acquirer/switchable';
@@ -35,6 +35,12 @@ import { AcquirerTimingsInput, DOMAIN_TIMINGS, TIMING_BOUNDS, timingProblems, ti
 import type { SecretStore } from '../platform';
 import type { Db } from '../store/db';
 import { ConnectionErrors, outcomeWords, type OpenWork } from './acquirer-words';
+
+/** The saved keys go to the saved address only (issue 13, item 6). */
+const savedKeysElsewhere = () =>
+  new AppError('acquirer.keys_for_new_address',
+    '已保存的密钥只发往已保存的收单地址。测试或保存新地址，请重新填写两把密钥。未做任何更改。',
+    'The saved keys are only ever sent to the saved address. To test or save a new address, enter both keys again. Nothing was changed.');
 
 /** The settings row of the saved profile (JSON, no keys). */
 export const PROFILE_KEY = 'acquirer.profile';
@@ -62,7 +68,7 @@ export interface AcquirerLink {
   terminalId: string;
   signingKey: string;
   offlineKey: string;
-  /** The overrides saved (the rest take DOMAIN.md's defaults). */
+  /** The overrides saved (the rest take docs/DOMAIN.md's defaults). */
   timings: AcquirerTimingsInput;
 }
 
@@ -346,9 +352,17 @@ export class AcquirerProfileService {
     return { view: this.view(), applied };
   }
 
-  /** The draft checked and completed: typed keys, or the saved ones when left out. */
+  /**
+   * The draft checked and completed: typed keys, or the saved ones when left out — and then only
+   * toward the saved address. Signing a test (or a save's test, which runs before its approval)
+   * toward an address an admin just typed would hand requests signed with the saved keys to any
+   * server, with no second person; a new address is tested with its keys typed again.
+   */
   private async resolve(draft: ProfileDraft): Promise<Resolved> {
     const c = checkProfile(draft, this.mode);
+    if ((c.signingKey === undefined || c.offlineKey === undefined) && this.stored && c.endpoint !== this.stored.endpoint) {
+      throw savedKeysElsewhere();
+    }
     const { overrides, inForce } = checkTimings(c.timings ?? {});
     const signingKey = c.signingKey ?? (this.stored ? await readKey(this.deps.secrets, this.stored.signingKey) : null);
     if (!signingKey) throw ConnectionErrors.keyRequired('signingKey');

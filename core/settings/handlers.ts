@@ -1,6 +1,8 @@
 /** The contract's settings methods, served by SettingsService, WedgeSettings and AcquirerProfileService. */
 import type { Handlers } from '../api/contract';
+import { RpcErrors } from '../api/errors';
 import type { AcquirerProfileService } from './acquirer-profile';
+import type { WalletProfileService } from './wallet-profile';
 import type { SettingsService } from './service';
 import type { WedgeSettings } from './wedge';
 
@@ -24,5 +26,17 @@ export function acquirerProfileHandlers(p: AcquirerProfileService): Pick<Handler
     'acquirer:test': (draft) => p.test(draft),
     'acquirer:save': (input, ctx) => p.save(input, ctx),
     'acquirer:useBuiltIn': (input, ctx) => p.useBuiltIn(input, ctx),
+  };
+}
+
+export function walletProfileHandlers(w: WalletProfileService): Pick<Handlers, 'acquirer:wallets' | 'acquirer:walletsTest' | 'acquirer:walletsSave'> {
+  return {
+    'acquirer:wallets': async () => ({ saved: w.view(), running: w.inUse }),
+    'acquirer:walletsTest': async (draft) => ({ results: await w.test(draft) }),
+    'acquirer:walletsSave': async ({ approverId, approverPin, ...draft }, ctx) => {
+      if (!ctx.operator) throw RpcErrors.notLoggedIn();
+      const r = await w.saveAndApply(draft, { approverId, approverPin }, ctx.operator.id);
+      return { view: { saved: r.view, running: w.inUse }, applied: r.applied };
+    },
   };
 }

@@ -17,7 +17,7 @@ let acqDb: Db;
 let acq: OfflineAcquirer;
 let store: OfflineStore;
 let ops: OperatorService;
-let refunds: { refundApprovalFen: number };
+let refunds: { refundApprovalFen: number; refundDailyApprovalFen: number };
 let svc: SettingsService;
 
 const cashier: CallContext = { operator: { id: 'c1', name: 'Cashier', role: 'cashier' } };
@@ -33,7 +33,7 @@ beforeEach(async () => {
   await ops.create({ id: 'c2', name: 'Cashier 2', role: 'cashier' }, '1212');
   await ops.create({ id: 's1', name: 'Super', role: 'supervisor' }, '2222');
   await ops.create({ id: 'a1', name: 'Admin', role: 'admin' }, '5555');
-  refunds = { refundApprovalFen: 100_00 };
+  refunds = { refundApprovalFen: 100_00, refundDailyApprovalFen: 500_00 };
   svc = await SettingsService.create({
     db,
     config: { mode: 'demo', terminalId: 'T0001', acquirer: { kind: 'embedded' } },
@@ -115,6 +115,19 @@ describe('settings:update under dual control', () => {
     await expect(svc.update(parsed({ acquirer: { kind: 'http', baseUrl: 'https://api.mch.weixin.qq.com' }, approverId: 's1', approverPin: '2222' }), cashier))
       .rejects.toMatchObject({ code: 'settings.acquirer_live_refused' });
     expect(await written()).toEqual(before);
+  });
+
+  it('keeps the per-cashier daily refund total at most ¥5,000 and changes it only with a supervisor', async () => {
+    const before = await written();
+    await expect(svc.update(parsed({ refundDailyApprovalFen: 500_001, approverId: 's1', approverPin: '2222' }), cashier))
+      .rejects.toMatchObject({ code: 'settings.above_bound', detail: { field: 'refundDailyApprovalFen', max: 500_000, source: 'product' } });
+    await expect(svc.update(parsed({ refundDailyApprovalFen: 200_00 }), cashier)).rejects.toMatchObject({ code: 'auth.approval_required' });
+    expect(await written()).toEqual(before);
+    await ops.login('c1', '1111');
+    const view = await svc.update(parsed({ refundDailyApprovalFen: 200_00, approverId: 's1', approverPin: '2222' }), cashier);
+    expect(view).toMatchObject({ refundDailyApprovalFen: 200_00, refundDailyApprovalMaxFen: 500_000 });
+    expect(refunds.refundDailyApprovalFen).toBe(200_00);
+    expect(await db.get("SELECT value FROM settings WHERE key = 'payments.refund_daily_approval_fen'")).toEqual({ value: '20000' });
   });
 
   it('accepts with approval, audits both ids with old → new, and takes effect in the risk engine at once', async () => {

@@ -1,5 +1,5 @@
 /**
- * Terminal settings under dual control (双人复核, DOMAIN.md): the offline risk limits and the
+ * Terminal settings under dual control (双人复核, docs/DOMAIN.md): the offline risk limits and the
  * refund approval threshold. The acquirer connection the counter started with is shown (safe
  * fields) but never changed here: it has its own checked, tested and dual-controlled form
  * (acquirer-profile.ts), since its keys go to the keychain and a change must wait for every
@@ -38,6 +38,20 @@ export const DEFAULT_REFUND_APPROVAL_FEN = 100_00;
  * refund without a second person would be out of proportion to a village shop's takings.
  */
 export const REFUND_APPROVAL_MAX_FEN = 1_000_00;
+/**
+ * An operator's refunds in one China day made without a supervisor: above this total the next
+ * one needs approval (core/payments/refund.ts `approvalNeed`). Default ¥500.00; at most ¥5,000
+ * (the regulator's grade-B day limit: more than a wallet may pay in a day goes out unsupervised never).
+ */
+export const REFUND_DAILY_APPROVAL_KEY = 'payments.refund_daily_approval_fen';
+export const DEFAULT_REFUND_DAILY_APPROVAL_FEN = 500_00;
+export const REFUND_DAILY_APPROVAL_MAX_FEN = 5_000_00;
+
+/** A stored threshold, or the default when absent or damaged (read at start and after a training reset). */
+export async function storedFen(db: Db, key: string, fallback: number): Promise<number> {
+  const t = await db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key]);
+  return t && /^\d{1,9}$/.test(t.value) ? Number(t.value) : fallback;
+}
 /** The largest regulator day limit fixed by PBOC (grade B, ¥5,000): no per-wallet money limit goes above it. */
 export const REGULATOR_CAP_FEN = Math.max(...Object.values(REGULATOR_DAY_LIMIT_FEN).filter((v): v is number => v !== null));
 
@@ -56,16 +70,19 @@ const POLICY_FIELD = {
   velocityPerHour: 'velocityPerWalletPerHour',
 } as const satisfies Record<LimitKey, keyof LocalLimits>;
 
-const LABEL: Record<LimitKey | 'refundApprovalFen', { zh: string; en: string }> = {
+type RefundKey = 'refundApprovalFen' | 'refundDailyApprovalFen';
+
+const LABEL: Record<LimitKey | RefundKey, { zh: string; en: string }> = {
   perPaymentCapFen: { zh: '单笔离线限额', en: 'per-payment offline cap' },
   walletDailyCapFen: { zh: '每个钱包每日离线限额', en: 'per-wallet daily offline cap' },
   exposureLimitFen: { zh: '待上传离线款总额上限', en: 'total pending offline exposure' },
   maxPendingAgeMin: { zh: '离线款最长未上传时间', en: 'maximum age of an unforwarded payment' },
   velocityPerHour: { zh: '每个钱包每小时离线笔数', en: 'offline payments per wallet per hour' },
   refundApprovalFen: { zh: '退款复核金额', en: 'refund approval threshold' },
+  refundDailyApprovalFen: { zh: '收银员每日免复核退款总额', en: 'refunds per cashier per day without approval' },
 };
 
-function unitText(key: LimitKey | 'refundApprovalFen', v: number): { zh: string; en: string } {
+function unitText(key: LimitKey | RefundKey, v: number): { zh: string; en: string } {
   if (key === 'maxPendingAgeMin') return { zh: `${v} 分钟`, en: `${v} min` };
   if (key === 'velocityPerHour') return { zh: `${v} 笔`, en: `${v} payments` };
   const yuan = formatFen(v);
@@ -76,12 +93,14 @@ export const SettingsErrors = {
   nothingToChange: () =>
     new AppError('settings.nothing_to_change', '没有要修改的设置，未做任何更改。', 'There is nothing to change; nothing was written.'),
   /** Why: names the limit, the bound and where the bound comes from. */
-  aboveBound: (key: LimitKey | 'refundApprovalFen', max: number, source: 'acquirer' | 'regulator' | 'product') => {
+  aboveBound: (key: LimitKey | RefundKey, max: number, source: 'acquirer' | 'regulator' | 'product') => {
     const m = unitText(key, max);
     const why = {
       acquirer: { zh: '收单机构下发的限额', en: "the acquirer's synced limit" },
       regulator: { zh: '人民银行条码支付规定的每日限额（B类5000元）', en: "the regulator's day limit (grade B, ¥5,000)" },
-      product: { zh: '退款超过1000元必须主管复核', en: 'refunds above ¥1,000 always need a supervisor' },
+      product: key === 'refundDailyApprovalFen'
+        ? { zh: '每日免复核退款不超过5000元', en: 'at most ¥5,000 a day is refunded without a supervisor' }
+        : { zh: '退款超过1000元必须主管复核', en: 'refunds above ¥1,000 always need a supervisor' },
     }[source];
     return new AppError('settings.above_bound',
       `${LABEL[key].zh}不能高于${m.zh}（${why.zh}）。本机只能收紧限额，不能放宽；未做任何更改。`,
@@ -109,8 +128,8 @@ export interface SettingsDeps {
   /** OperatorService.approve: a different supervisor/admin with a correct PIN; returns their id. */
   approve: (approverId: string | undefined, pin: string | undefined) => Promise<string>;
   offline: PolicyHost;
-  /** The payment engine (its threshold is changed in place once the update commits). */
-  refunds: { refundApprovalFen: number };
+  /** The payment engine (its thresholds are changed in place once the update commits). */
+  refunds: { refundApprovalFen: number; refundDailyApprovalFen: number };
   now?: () => number;
 }
 
@@ -163,8 +182,8 @@ export class SettingsService {
   async reload(): Promise<void> {
     const row = await this.deps.db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [LOCAL_LIMITS_KEY]);
     this.install(parseLocal(row?.value));
-    const t = await this.deps.db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [REFUND_APPROVAL_KEY]);
-    this.deps.refunds.refundApprovalFen = t && /^\d{1,9}$/.test(t.value) ? Number(t.value) : DEFAULT_REFUND_APPROVAL_FEN;
+    this.deps.refunds.refundApprovalFen = await storedFen(this.deps.db, REFUND_APPROVAL_KEY, DEFAULT_REFUND_APPROVAL_FEN);
+    this.deps.refunds.refundDailyApprovalFen = await storedFen(this.deps.db, REFUND_DAILY_APPROVAL_KEY, DEFAULT_REFUND_DAILY_APPROVAL_FEN);
   }
 
   private install(local: LocalLimits): void {
@@ -210,6 +229,8 @@ export class SettingsService {
       policyVersion: p.version,
       refundApprovalFen: this.deps.refunds.refundApprovalFen,
       refundApprovalMaxFen: REFUND_APPROVAL_MAX_FEN,
+      refundDailyApprovalFen: this.deps.refunds.refundDailyApprovalFen,
+      refundDailyApprovalMaxFen: REFUND_DAILY_APPROVAL_MAX_FEN,
       acquirer: {
         kind: a.kind,
         // Host only: a base URL may carry a path or credentials that are not for the screen.
@@ -245,6 +266,11 @@ export class SettingsService {
       if (refund > REFUND_APPROVAL_MAX_FEN) throw SettingsErrors.aboveBound('refundApprovalFen', REFUND_APPROVAL_MAX_FEN, 'product');
       if (refund !== this.deps.refunds.refundApprovalFen) changes.refundApprovalFen = { from: this.deps.refunds.refundApprovalFen, to: refund };
     }
+    const daily = input.refundDailyApprovalFen;
+    if (daily !== undefined) {
+      if (daily > REFUND_DAILY_APPROVAL_MAX_FEN) throw SettingsErrors.aboveBound('refundDailyApprovalFen', REFUND_DAILY_APPROVAL_MAX_FEN, 'product');
+      if (daily !== this.deps.refunds.refundDailyApprovalFen) changes.refundDailyApprovalFen = { from: this.deps.refunds.refundDailyApprovalFen, to: daily };
+    }
     if (Object.keys(changes).length === 0) throw SettingsErrors.nothingToChange();
     // 2. Dual control: never the proposer (checked here too, so self-approval costs no PIN attempt).
     if (input.approverId !== undefined && input.approverId === proposer.id) throw AuthErrors.approverInvalid();
@@ -256,10 +282,14 @@ export class SettingsService {
       if (changes.refundApprovalFen) {
         await q.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [REFUND_APPROVAL_KEY, String(refund)]);
       }
+      if (changes.refundDailyApprovalFen) {
+        await q.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [REFUND_DAILY_APPROVAL_KEY, String(daily)]);
+      }
       await audit(q, { operatorId: proposer.id, approverId, action: 'settings.update', detail: { changes } }, now);
     });
     this.install(nextLocal);
     if (refund !== undefined) this.deps.refunds.refundApprovalFen = refund;
+    if (daily !== undefined) this.deps.refunds.refundDailyApprovalFen = daily;
     return this.get();
   }
 }

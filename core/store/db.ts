@@ -11,7 +11,26 @@
  *   input never leaves half a write behind.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import fs from 'node:fs';
 import sqlite3 from 'sqlite3';
+
+/**
+ * A database file readable by its owner only (0600), created so or tightened: they hold PIN
+ * hashes and customers' names and phone numbers. SQLite gives its -wal and -shm files the mode
+ * of the database file. Not for `:memory:` or SQLite's URI names; chmod does nothing on Windows,
+ * where the data folder is in the user's own profile.
+ */
+function ownerOnlyFile(filename: string): void {
+  if (filename === '' || filename === ':memory:' || filename.startsWith('file:')) return;
+  try {
+    fs.closeSync(fs.openSync(filename, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
+  } catch {
+    return; // no such folder, say: SQLite's own open says so
+  }
+  if (process.platform === 'win32') return;
+  // Files from before this rule are tightened too.
+  for (const f of [filename, `${filename}-wal`, `${filename}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+}
 
 /** Marks code running inside a transaction callback, to catch self-deadlock early. */
 const insideTx = new AsyncLocalStorage<Db>();
@@ -37,30 +56,57 @@ export class Db implements Queryable {
   private queue: Promise<unknown> = Promise.resolve();
   /** Statements that run directly on the connection: used inside a transaction only. */
   private readonly direct: Queryable;
+  /**
+   * Sees every failed statement (core/ops/storage.ts watches for a full disk or a corrupt
+   * file); never changes the outcome.
+   */
+  onError: ((e: Error & { code?: string }) => void) | null = null;
+  /** Tests only: an error to fail this statement with as SQLite would (a full disk), or null. */
+  inject: ((sql: string) => (Error & { code?: string }) | null) | null = null;
 
   private constructor(private readonly raw: sqlite3.Database, readonly filename: string) {
+    // Every statement passes here: an injected fault first, then SQLite, then the observer.
+    const guard = (sql: string, reject: (e: Error) => void, op: (fail: (e: Error) => void) => void) => {
+      const fail = (e: Error) => {
+        try {
+          this.onError?.(e);
+        } catch {
+          // The observer's failure is its own.
+        }
+        reject(e);
+      };
+      const injected = this.inject?.(sql);
+      if (injected) fail(injected);
+      else op(fail);
+    };
     this.direct = {
       run: (sql, params = []) =>
         new Promise((resolve, reject) => {
-          raw.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
-            if (err) reject(err);
-            else resolve({ changes: this.changes, lastID: this.lastID });
-          });
+          guard(sql, reject, (fail) =>
+            raw.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+              if (err) fail(err);
+              else resolve({ changes: this.changes, lastID: this.lastID });
+            }),
+          );
         }),
       get: <T>(sql: string, params: Params = []) =>
         new Promise<T | undefined>((resolve, reject) => {
-          raw.get(sql, params, (err: Error | null, row: T | undefined) => (err ? reject(err) : resolve(row)));
+          guard(sql, reject, (fail) => raw.get(sql, params, (err: Error | null, row: T | undefined) => (err ? fail(err) : resolve(row))));
         }),
       all: <T>(sql: string, params: Params = []) =>
         new Promise<T[]>((resolve, reject) => {
-          raw.all(sql, params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+          guard(sql, reject, (fail) => raw.all(sql, params, (err: Error | null, rows: T[]) => (err ? fail(err) : resolve(rows))));
         }),
-      exec: (sql) => new Promise((resolve, reject) => raw.exec(sql, (err: Error | null) => (err ? reject(err) : resolve()))),
+      exec: (sql) =>
+        new Promise((resolve, reject) => {
+          guard(sql, reject, (fail) => raw.exec(sql, (err: Error | null) => (err ? fail(err) : resolve())));
+        }),
     };
   }
 
   static async open(opts: OpenOptions): Promise<Db> {
     const mode = opts.readonly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+    if (!opts.readonly) ownerOnlyFile(opts.filename);
     const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
       const d = new sqlite3.Database(opts.filename, mode, (err) => (err ? reject(err) : resolve(d)));
     });
@@ -120,9 +166,35 @@ export class Db implements Queryable {
     return next;
   }
 
+  /**
+   * An online copy of the whole database into `filename` through SQLite's backup API, taken
+   * between transactions (queued like one), so the copy is a committed state.
+   */
+  backupTo(filename: string): Promise<void> {
+    return this.enqueue(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          type Backup = { step(pages: number, cb: (e: Error | null) => void): void; finish(cb?: (e: Error | null) => void): void };
+          const b = (this.raw as unknown as { backup(f: string, cb: (e: Error | null) => void): Backup }).backup(filename, (openErr) => {
+            if (openErr) return reject(openErr);
+            b.step(-1, (stepErr) => b.finish((finishErr) => (stepErr ?? finishErr ? reject(stepErr ?? finishErr) : resolve())));
+          });
+        }),
+    );
+  }
+
   close(): Promise<void> {
     return this.queue.then(
       () => new Promise<void>((resolve, reject) => this.raw.close((err) => (err ? reject(err) : resolve()))),
     );
   }
+}
+
+/**
+ * The database a handle belongs to: the Db itself, or the one whose transaction is running
+ * (a `tx` callback is given the connection's handle, not the Db). The journal finds its chain
+ * key through it (core/ledger/journal.ts), so no caller has to carry the key.
+ */
+export function ownerOf(q: Queryable): Db | null {
+  return q instanceof Db ? q : insideTx.getStore() ?? null;
 }

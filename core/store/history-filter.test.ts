@@ -35,6 +35,21 @@ describe('the shared history filter', () => {
     expect(historyWhere({}, COLS)).toEqual({ sql: '', params: [] });
   });
 
+  it('finds a payment by the last four digits its masked code shows (issue 12), and only by those', async () => {
+    await db.exec('CREATE TABLE m (no TEXT PRIMARY KEY, fen INTEGER, at INTEGER, masked TEXT)');
+    for (const [no, masked, at] of [['P1', '1345 **** **** 6789', 1], ['P2', 'OC1 **** 6789', 2], ['P5', 'OC1 **** 8D74', 5], ['P3', '6789 **** **** 1111', 3], ['P6789', null, 4]] as const) {
+      await db.run('INSERT INTO m VALUES (?, 100, ?, ?)', [no, at, masked]);
+    }
+    const MCOLS = { table: 'm', orderNo: 'no', amount: 'fen', time: 'at', masked: 'masked' };
+    const found = async (text: string) => (await historyRows<{ no: string }>(db, MCOLS, { text, limit: 10 })).map((r) => r.no);
+    // The code's tail or an order number holding the digits; never the code's first four.
+    expect(await found('6789')).toEqual(['P6789', 'P2', 'P1']);
+    expect(await found('1111')).toEqual(['P3']);
+    expect(await found('8d74')).toEqual(['P5']);
+    // Not four digits: the order number only, as before.
+    expect(await found('789')).toEqual(['P6789']);
+  });
+
   it('merges lists into one page exactly as one list would', () => {
     const a = [{ orderNo: 'B', createdAt: 5 }, { orderNo: 'A', createdAt: 1 }];
     const b = [{ orderNo: 'C', createdAt: 5 }, { orderNo: 'D', createdAt: 3 }];

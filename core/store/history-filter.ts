@@ -8,7 +8,11 @@
 import type { Queryable } from './db';
 
 export interface HistoryFilter {
-  /** A fragment of the order number (LIKE wildcards in it are matched literally). */
+  /**
+   * A fragment of the order number (LIKE wildcards in it are matched literally); four letters or
+   * digits also match the last four of the masked payment code, which the cashier sees on the
+   * screen (an offline code's are the wallet's, hex: `OC1 **** 8D74`).
+   */
   text?: string;
   amountFen?: number;
   from?: number;
@@ -23,6 +27,8 @@ export interface HistoryColumns {
   time: string;
   /** What to select (`*` by default). */
   select?: string;
+  /** The masked payment code (`1345 **** **** 6789`, `OC1 **** 6789`), for a search by its last four. */
+  masked?: string;
 }
 
 /** A condition of the source's own, with its parameters. */
@@ -31,12 +37,17 @@ export type HistoryCondition = { sql: string; params: Array<string | number> };
 type Param = string | number;
 
 /** The WHERE clause and parameters of a filter, conditions of the source's own included. */
-export function historyWhere(f: HistoryFilter, c: Pick<HistoryColumns, 'orderNo' | 'amount' | 'time'>, extra: HistoryCondition[] = []): { sql: string; params: Param[] } {
+export function historyWhere(f: HistoryFilter, c: Pick<HistoryColumns, 'orderNo' | 'amount' | 'time' | 'masked'>, extra: HistoryCondition[] = []): { sql: string; params: Param[] } {
   const where: string[] = [];
   const params: Param[] = [];
   if (f.text) {
-    where.push(`${c.orderNo} LIKE ? ESCAPE '\\'`);
+    const byOrder = `${c.orderNo} LIKE ? ESCAPE '\\'`;
     params.push(`%${f.text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+    // Four letters or digits: the masked code's tail (after its last space), never its first four.
+    if (c.masked && /^[0-9A-Za-z]{4}$/.test(f.text)) {
+      where.push(`(${byOrder} OR ${c.masked} LIKE ?)`);
+      params.push(`% ${f.text}`);
+    } else where.push(byOrder);
   }
   if (f.amountFen !== undefined) {
     where.push(`${c.amount} = ?`);

@@ -6,7 +6,15 @@
  * 200–299 store-and-forward and risk, 300–399 devices, 400–499 cashier/agent screens,
  * 500–599 demo and training. Ids only ever increase; a shipped migration is never edited.
  */
+import { AppError } from '../api/errors';
 import type { Db, Queryable } from './db';
+
+export const MigrateErrors = {
+  newer: (ids: number[]) =>
+    new AppError('store.newer_schema', '数据文件来自更新版本的收银软件，本版本不能打开它。请安装更新版本，或联系技术支持。',
+      'The data file comes from a newer version of the cashier app; this version cannot open it. Install the newer version or call support.',
+      { migrations: ids.slice(0, 10) }),
+};
 
 export interface Migration {
   id: number;
@@ -21,6 +29,11 @@ export async function migrate(db: Db, migrations: readonly Migration[]): Promise
     'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
   );
   const done = new Set((await db.all<{ id: number }>('SELECT id FROM schema_migrations')).map((r) => r.id));
+  // Forward-only: a file a newer version of the app has migrated is never run on by an older one
+  // (it would read and write a schema it does not know). Refused before anything is changed.
+  const known = new Set(ids);
+  const newer = [...done].filter((id) => !known.has(id)).sort((a, b) => a - b);
+  if (newer.length) throw MigrateErrors.newer(newer);
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
     if (done.has(m.id)) continue;

@@ -96,10 +96,10 @@ describe('training in the composition root', () => {
     expect((started.value as TrainingState).feedback.filter((f) => f.kind === 'setup')).toEqual([]);
     const steps = (started.value as TrainingState).steps;
     expect(steps.slice(0, 2).map((x) => [x.id, x.status])).toEqual([['login', 'done'], ['open-float', 'current']]);
-    expect((await b.dispatcher.dispatch('agent:floatOpen', { countedFen: 200_000 })).ok).toBe(true);
+    expect((await b.dispatcher.dispatch('agent:floatOpen', { countedFen: 200_000, requestId: 'req-training-0001-aaaaaaaa' })).ok).toBe(true);
     await new Promise((r) => setTimeout(r, 10));
     // ¥805 is not a multiple of ¥10: the core refuses it, and the lesson says why.
-    const refused = await b.dispatcher.dispatch('agent:withdraw', { amountFen: 80_500, code: '134567890123456789', customerPhone: '13800138000' });
+    const refused = await b.dispatcher.dispatch('agent:withdraw', { amountFen: 80_500, code: '134567890123456789', customerPhone: '13800138000', requestId: 'req-training-0002-aaaaaaaa' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'agent.withdraw_step' } });
     const s = (await b.dispatcher.dispatch('training:state', {})) as Extract<RpcResult, { ok: true }>;
     const st = s.value as TrainingState;
@@ -123,7 +123,7 @@ describe('reset to the seeded state', () => {
   it('empties the training data, keeps the seeded operators usable, and tells every window', async () => {
     const b = await demo(tmp());
     await login(b, 'agent1', '3333');
-    expect((await b.dispatcher.dispatch('agent:floatOpen', { countedFen: 200_000 })).ok).toBe(true);
+    expect((await b.dispatcher.dispatch('agent:floatOpen', { countedFen: 200_000, requestId: 'req-training-0003-aaaaaaaa' })).ok).toBe(true);
     expect((await b.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM journal'))?.n).toBeGreaterThan(0);
     await b.dispatcher.dispatch('session:logout', {});
     // Three wrong PINs leave a trace the reset must clear too.
@@ -146,8 +146,9 @@ describe('reset to the seeded state', () => {
     // Only this test's own login after the reset is in the fresh audit trail.
     expect((await b.db.all<{ action: string }>('SELECT action FROM audit_log')).map((r) => r.action)).toEqual(['auth.login']);
     expect((await b.db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'db.mode'"))?.value).toBe('demo');
-    // The journal starts again from nothing, and its append-only guard is back in force.
-    expect((await b.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM journal'))?.n).toBe(0);
+    // The journal starts again from nothing but the row that marks where its new chain key
+    // begins (core/ledger: a reset must not look like tampering), and its append-only guard is back in force.
+    expect((await b.db.all<{ kind: string }>('SELECT kind FROM journal')).map((r) => r.kind)).toEqual(['journal.keyed']);
     const triggers = await b.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'journal'");
     expect(triggers.map((t) => t.name).sort()).toEqual(['journal_no_delete', 'journal_no_update']);
     // The seed is back: every demo operator logs in with the PIN on the login screen.
@@ -164,7 +165,7 @@ describe('reset to the seeded state', () => {
         if (name === 'payments:changed' && (p as { state: string }).state === 'succeeded') resolve();
       }),
     );
-    expect((await b.dispatcher.dispatch('payments:charge', { amountFen: 12_34, code: (code.value as { code: string }).code })).ok).toBe(true);
+    expect((await b.dispatcher.dispatch('payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 12_34, code: (code.value as { code: string }).code })).ok).toBe(true);
     await paid;
     const balance = async () =>
       ((await b.dispatcher.dispatch('demo:wallets', {})) as Extract<RpcResult, { ok: true }>).value as Array<{ id: string; balanceFen: number }>;
@@ -179,7 +180,7 @@ describe('reset to the seeded state', () => {
     // The terminal still talks to its simulator after the reset: a new payment goes through.
     await login(b, 'cashier1', '1111');
     const again = (await b.dispatcher.dispatch('demo:paymentCode', { walletId: 'W02' })) as Extract<RpcResult, { ok: true }>;
-    expect((await b.dispatcher.dispatch('payments:charge', { amountFen: 100, code: (again.value as { code: string }).code })).ok).toBe(true);
+    expect((await b.dispatcher.dispatch('payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 100, code: (again.value as { code: string }).code })).ok).toBe(true);
   });
 
   it('keeps the demo faces a trainer enrolled, through the reset and a restart', async () => {

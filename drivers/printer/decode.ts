@@ -21,7 +21,48 @@ export const DecodeErrors = {
   truncated: (offset: number) =>
     new AppError('printer.sim_truncated', '打印数据不完整。', 'The print data ends in the middle of a command.', { offset }),
   tooLarge: () => new AppError('printer.sim_too_large', '打印数据过大。', 'The print job is too large.'),
+  /** Epson: a bar code or QR wider than the print area is not printed at all (the rest is). */
+  tooWide: (what: 'barcode' | 'qr', dots: number, area: number) =>
+    new AppError('printer.sim_too_wide', `${what === 'qr' ? '二维码' : '条码'}宽 ${dots} 点，超出打印区域 ${area} 点，打印机不会打印它。`,
+      `The ${what === 'qr' ? 'QR code' : 'bar code'} is ${dots} dots wide, more than the ${area}-dot print area: the printer would not print it.`, { dots, area }),
 };
+
+/** Font A is 12 dots wide: the print area in dots for the paper's columns (32 → 384, 48 → 576). */
+export const dotsForColumns = (columns: number): number => columns * 12;
+
+/**
+ * CODE128 data as Epson's GS k 73 takes it (`{A`/`{B`/`{C` selects a code set; `{{` is `{`;
+ * `{S` shift and `{1`–`{4` FNC take a symbol each; in set C each byte 0–99 is two digits), read
+ * independently of the encoder: the printed text and the symbol's width in modules (start, data,
+ * check: 11 modules each; stop: 13).
+ */
+export function parseCode128(data: readonly number[]): { text: string; modules: number } | null {
+  if (data.length < 2 || data[0] !== 0x7b || ![0x41, 0x42, 0x43].includes(data[1]!)) return null;
+  let set = data[1]!;
+  let symbols = 0;
+  let text = '';
+  for (let k = 2; k < data.length; k++) {
+    const c = data[k]!;
+    if (c === 0x7b) {
+      const n = data[++k];
+      if (n === undefined) return null;
+      symbols++;
+      if (n === 0x7b && set !== 0x43) text += '{';
+      else if (n === 0x41 || n === 0x42 || n === 0x43) set = n;
+      else if (![0x53, 0x31, 0x32, 0x33, 0x34].includes(n)) return null;
+      continue;
+    }
+    if (set === 0x43) {
+      if (c > 99) return null;
+      text += String(c).padStart(2, '0');
+    } else {
+      if (c > 0x7f) return null;
+      text += String.fromCharCode(c);
+    }
+    symbols++;
+  }
+  return { text, modules: 11 * (symbols + 2) + 13 };
+}
 
 type Align = 'left' | 'center' | 'right';
 const ALIGNS: Align[] = ['left', 'center', 'right'];
@@ -43,6 +84,9 @@ export function decodeEscPos(data: Uint8Array, columns: number): PrintedReceipt 
   let runs: { style: Style; bytes: number[] }[] = [];
   let qr = { moduleSize: 3, ec: 'L' as 'L' | 'M' | 'Q' | 'H', data: null as number[] | null };
   let barcodeText = false;
+  // GS w: module width in dots; 3 after ESC @ on Epson (and what a printer not told uses).
+  let barcodeModule = 3;
+  const area = dotsForColumns(columns);
 
   const decodeText = (bytes: number[]): string =>
     chinese ? iconv.decode(Buffer.from(bytes), 'gb18030') : String.fromCharCode(...bytes.map((b) => (b < 0x80 ? b : 0x3f)));
@@ -83,6 +127,7 @@ export function decodeEscPos(data: Uint8Array, columns: number): PrintedReceipt 
         align = 'left';
         chinese = false;
         Object.assign(style, { bold: false, width: 1, height: 1 });
+        barcodeModule = 3;
         i += 2;
       } else if (c === 0x45 || c === 0x4d || c === 0x74 || c === 0x61 || c === 0x64) {
         need(3);
@@ -120,9 +165,16 @@ export function decodeEscPos(data: Uint8Array, columns: number): PrintedReceipt 
         style.width = ((n >> 4) & 7) + 1;
         style.height = (n & 7) + 1;
         i += 3;
-      } else if (c === 0x68 || c === 0x77) {
+      } else if (c === 0x68) {
         need(3);
-        i += 3; // barcode height / module width: layout only
+        i += 3; // barcode height: layout only
+      } else if (c === 0x77) {
+        need(3);
+        const n = data[i + 2]!;
+        // Epson takes 2–6; many Chinese-market printers also 1. Anything else is not a width.
+        if (n < 1 || n > 6) throw DecodeErrors.unknown(at, [...data.subarray(at, at + 3)]);
+        barcodeModule = n;
+        i += 3;
       } else if (c === 0x48) {
         need(3);
         barcodeText = data[i + 2]! !== 0;
@@ -149,13 +201,13 @@ export function decodeEscPos(data: Uint8Array, columns: number): PrintedReceipt 
           content = [...data.subarray(i + 3, end)];
           i = end + 1;
         }
-        let text = String.fromCharCode(...content);
-        let symbology = `gs-k-${m}`;
-        if (m === 73) {
-          symbology = 'code128';
-          text = text.replace(/^\{[ABC]/, ''); // the code set selector is not part of the data
-        }
-        blocks.push({ kind: 'barcode', align, symbology, content: text, showText: barcodeText });
+        // The app sends CODE128 only: its width is computed, so any other symbology is refused
+        // rather than shown with a width nobody checked.
+        const parsed = m === 73 ? parseCode128(content) : null;
+        if (!parsed) throw DecodeErrors.unknown(at, [...data.subarray(at, Math.min(i, at + 8))]);
+        const dots = parsed.modules * barcodeModule;
+        if (dots > area) throw DecodeErrors.tooWide('barcode', dots, area);
+        blocks.push({ kind: 'barcode', align, symbology: 'code128', content: parsed.text, showText: barcodeText, dots });
       } else if (c === 0x28) {
         need(5);
         if (data[i + 2] !== 0x6b) throw DecodeErrors.unknown(at, [...data.subarray(at, at + 3)]);
@@ -172,8 +224,14 @@ export function decodeEscPos(data: Uint8Array, columns: number): PrintedReceipt 
         } else if (fn === 0x50) qr.data = [...body.subarray(3)];
         else if (fn === 0x51) {
           if (!qr.data) throw DecodeErrors.unknown(at, [...data.subarray(at, at + 8)]);
-          const content = Buffer.from(qr.data).toString('utf8');
-          blocks.push({ kind: 'qr', align, content, moduleSize: qr.moduleSize, errorLevel: qr.ec, matrix: qrMatrix(content, qr.ec) });
+          // The printer puts the bytes as they are into the symbol: read as Latin-1, a byte a phone
+          // would not see as the shop meant (non-ASCII) is refused rather than shown as text.
+          if (qr.data.some((x) => x < 0x20 || x > 0x7e)) throw DecodeErrors.unknown(at, [...data.subarray(at, at + 8)]);
+          const content = Buffer.from(qr.data).toString('latin1');
+          const matrix = qrMatrix(content, qr.ec);
+          const dots = matrix.length * qr.moduleSize;
+          if (dots > area) throw DecodeErrors.tooWide('qr', dots, area);
+          blocks.push({ kind: 'qr', align, content, moduleSize: qr.moduleSize, errorLevel: qr.ec, matrix, dots });
         } else if (fn !== 0x41) throw DecodeErrors.unknown(at, [...data.subarray(at, at + 7)]);
         i += 5 + len;
       } else throw DecodeErrors.unknown(at, [...data.subarray(at, at + 2)]);

@@ -127,7 +127,8 @@ describe('receipt bytes', () => {
 
   it('prints the order number as a CODE128 barcode with its text below', () => {
     const h = hex(encodeReceipt(parseReceipt(sampleReceipt(80))));
-    expect(h).toContain('1d4802' + '1d6b49' + (2 + 17).toString(16).padStart(2, '0') + '7b42' + Buffer.from('PAY20261128000123').toString('hex'));
+    // GS h 60, GS w 3 (sent as chosen), GS H 2, GS k 73: `{B` PAY, `{C` then the 14 digits as 7 bytes 0–99.
+    expect(h).toContain('1d683c' + '1d7703' + '1d4802' + '1d6b49' + '0e' + '7b42' + Buffer.from('PAY').toString('hex') + '7b43' + '141a0b1c000117');
   });
 
   it('leaves the barcode out when it cannot fit the paper (the number is still printed as text)', () => {
@@ -239,6 +240,97 @@ describe('other commands', () => {
       for (const b of d.blocks) {
         if (b.kind === 'text') expect(b.runs.reduce((w, r) => w + textWidth(r.text) * r.width, 0)).toBeLessThanOrEqual(columnsFor(paper));
       }
+    }
+  });
+});
+
+/**
+ * Epson: a bar code or QR wider than the print area is not printed. The decoder computes each
+ * symbol's printed width in dots from the bytes (GS w, the CODE128 data, the QR version × module
+ * size) and refuses one that does not fit; these run it over every receipt kind on both papers.
+ */
+describe('every barcode and QR fits the print area', () => {
+  const kinds = {
+    sale: (p: 58 | 80) => sampleReceipt(p),
+    training: (p: 58 | 80) => sampleReceipt(p, { training: true, reprint: true }),
+    withdrawal: (p: 58 | 80) => sampleReceipt(p, { notice: ['现金已付给客户'], signatureLine: true, orderNo: 'T000120261128000001' }),
+    billProvisional: (p: 58 | 80) => sampleBillReceipt(p),
+    billPaid: (p: 58 | 80) => sampleBillReceipt(p, { service: { kind: 'bill', biller: '国网电费', maskedAccount: '**** 4321', reference: 'B0000012345', provisional: false } }),
+    billReturn: (p: 58 | 80) => sampleBillReturnReceipt(p),
+  };
+  const orderNos = ['PAY20261128000123', 'T000120261128000001', 'BPMIHX2K0A9F3C21D7', '12345678', 'A'.repeat(40), '9'.repeat(40), 'PAY' + '1'.repeat(37), 'AB12CD34EF56GH78IJ90KL12MN34OP56QR78ST90'];
+  for (const paper of [58, 80] as const) {
+    const area = paper === 58 ? 384 : 576;
+    for (const [kind, make] of Object.entries(kinds)) {
+      it(`${paper} mm ${kind}: each symbol's printed width (dots) is within ${area}`, () => {
+        for (const orderNo of [make(paper).orderNo, ...orderNos]) {
+          const d = decodeEscPos(encodeReceipt(parseReceipt({ ...make(paper), orderNo })), columnsFor(paper));
+          for (const b of d.blocks) {
+            if (b.kind !== 'barcode' && b.kind !== 'qr') continue;
+            expect(b.dots, `${orderNo} ${b.kind}`).toBeGreaterThan(0);
+            expect(b.dots!, `${orderNo} ${b.kind}`).toBeLessThanOrEqual(area);
+          }
+          const bar = d.blocks.find((b) => b.kind === 'barcode');
+          if (bar?.kind === 'barcode') expect(bar.content).toBe(orderNo);
+          // The number is always on paper as text, barcode or not.
+          expect(receiptText(d).join('')).toContain(orderNo.slice(0, 20));
+        }
+      });
+    }
+    it(`${paper} mm: the sale's order barcode is printed (it fits, with quiet zones)`, () => {
+      for (const orderNo of ['PAY20261128000123', 'T000120261128000001']) {
+        const d = decodeEscPos(encodeReceipt(parseReceipt(sampleReceipt(paper, { orderNo }))), columnsFor(paper));
+        const bar = d.blocks.find((b) => b.kind === 'barcode');
+        expect(bar?.kind === 'barcode' && bar.content).toBe(orderNo);
+      }
+    });
+    it(`${paper} mm: the test page's barcode and QR fit`, () => {
+      const d = decodeEscPos(encodeTestPage(paper, 'XP', 0), columnsFor(paper));
+      expect(d.blocks.filter((b) => (b.kind === 'barcode' || b.kind === 'qr') && b.dots! <= area)).toHaveLength(2);
+    });
+  }
+
+  it('the longest e-receipt link a receipt takes (300 characters) still gives a QR within the print area', () => {
+    for (const paper of [58, 80] as const) {
+      const url = `https://r.example.cn/${'e'.repeat(300 - 21)}`;
+      const qr = decodeEscPos(encodeReceipt(parseReceipt(sampleReceipt(paper, { eReceiptUrl: url }))), columnsFor(paper)).blocks.find((b) => b.kind === 'qr');
+      expect(qr?.kind === 'qr' && qr.dots! <= (paper === 58 ? 384 : 576)).toBe(true);
+      expect(qr?.kind === 'qr' && decodeMatrix(qr.matrix)).toBe(url);
+    }
+  });
+
+  it('the decoder refuses a barcode wider than the print area (GS w 4, 17 characters in set B on 384 dots)', () => {
+    const data = [...Buffer.from('{BPAY20261128000123')];
+    const bytes = Uint8Array.from([0x1b, 0x40, 0x1d, 0x77, 4, 0x1d, 0x6b, 73, data.length, ...data]);
+    expect(() => decodeEscPos(bytes, 32)).toThrow(expect.objectContaining({ code: 'printer.sim_too_wide' }));
+    // The same at GS w 1 fits: start, 17 characters, check (19 × 11) + stop 13 = 222 modules.
+    const ok = decodeEscPos(Uint8Array.from([0x1d, 0x77, 1, 0x1d, 0x6b, 73, data.length, ...data]), 32);
+    expect(ok.blocks[0]).toMatchObject({ kind: 'barcode', content: 'PAY20261128000123', dots: 222 });
+  });
+
+  it('the decoder reads code set C as two digits a byte', () => {
+    const bytes = Uint8Array.from([0x1d, 0x77, 2, 0x1d, 0x6b, 73, 8, 0x7b, 0x42, 0x50, 0x7b, 0x43, 20, 26, 5]);
+    // start, P, Code C, 3 pairs, check: 7 symbols × 11 + stop 13 = 90 modules, × 2 dots.
+    expect(decodeEscPos(bytes, 32).blocks[0]).toMatchObject({ content: 'P202605', dots: 180 });
+  });
+
+  it('the decoder refuses a QR wider than the print area', () => {
+    const url = Buffer.from('https://r.example.cn/e/' + 'A'.repeat(200));
+    const len = url.length + 3;
+    const bytes = Uint8Array.from([0x1d, 0x28, 0x6b, 3, 0, 0x31, 0x43, 8, 0x1d, 0x28, 0x6b, len & 0xff, len >> 8, 0x31, 0x50, 0x30, ...url, 0x1d, 0x28, 0x6b, 3, 0, 0x31, 0x51, 0x30]);
+    expect(() => decodeEscPos(bytes, 32)).toThrow(expect.objectContaining({ code: 'printer.sim_too_wide' }));
+  });
+});
+
+describe('e-receipt address in the QR', () => {
+  it('prints a non-ASCII address as its plain URI, which the QR decodes to (never ??)', () => {
+    for (const paper of [58, 80] as const) {
+      const bytes = encodeReceipt(parseReceipt(sampleReceipt(paper, { eReceiptUrl: 'https://例子.cn/小票/PAY20261128000123' })));
+      const qr = decodeEscPos(bytes, columnsFor(paper)).blocks.find((b) => b.kind === 'qr');
+      const plain = 'https://xn--fsqu00a.cn/%E5%B0%8F%E7%A5%A8/PAY20261128000123';
+      expect(qr?.kind === 'qr' && qr.content).toBe(plain);
+      expect(qr?.kind === 'qr' && decodeMatrix(qr.matrix)).toBe(plain);
+      expect(hex(bytes)).not.toContain('3f3f');
     }
   });
 });

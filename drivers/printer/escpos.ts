@@ -147,6 +147,15 @@ class Doc {
   rule(): this {
     return this.line('-'.repeat(this.cols));
   }
+  /**
+   * A QR of printable ASCII only: the library writes QR data as ISO-8859-1, turning anything else
+   * into `?` without a word (parseReceipt turns addresses into plain URIs first).
+   */
+  qr(data: string, size: number): this {
+    if (!/^[\x20-\x7e]+$/.test(data)) throw new Error('QR data must be plain ASCII (a plain URI)');
+    this.enc.qrcode(data, { model: 2, size, errorlevel: 'm' });
+    return this;
+  }
   encode(): Uint8Array {
     return this.enc.encode();
   }
@@ -155,14 +164,61 @@ class Doc {
 /** QR module size (dots) per paper: about 25 mm wide for a version-4 code, easy for any phone. */
 const QR_SIZE: Record<PaperWidth, number> = { 58: 5, 80: 6 };
 
+/** Epson's GS w takes 2–6 dots; 1 dot (0.125 mm) is too fine for many scanners. */
+const BARCODE_MODULES = [3, 2] as const;
+const QUIET_MODULES = 10;
+const BRACE = 0x7b;
+
 /**
- * CODE128 (set B) is 11 modules per character plus start, check, stop (35 modules); pick the
- * widest module that fits the paper, or none at all (the order number is printed as text too).
+ * The order number as GS k 73 (CODE128) data: runs of four or more digits in code set C (two
+ * digits a symbol, sent as one byte 0–99, Epson's format), the rest in set B; `symbols` counts
+ * start, data, set changes and check (11 modules each; the stop adds 13).
+ *
+ * Written here, not through the encoder library: its `barcode()` sends GS w n+1 for a width n
+ * and only set B, so the symbol came out wider than asked and never fitted a 58 mm head.
  */
+export function code128(content: string): { data: number[]; symbols: number } {
+  const data: number[] = [];
+  let set: 'B' | 'C' | null = null;
+  let symbols = 2; // start + check
+  let k = 0;
+  const use = (s: 'B' | 'C') => {
+    if (set === s) return;
+    if (set !== null) symbols++;
+    data.push(BRACE, s.charCodeAt(0));
+    set = s;
+  };
+  while (k < content.length) {
+    const digits = /^\d*/.exec(content.slice(k))![0].length;
+    const even = digits - (digits % 2);
+    if (even >= 4) {
+      use('C');
+      for (let e = k + even; k < e; k += 2) {
+        data.push(Number(content.slice(k, k + 2)));
+        symbols++;
+      }
+      continue;
+    }
+    use('B');
+    const c = content.charCodeAt(k++);
+    if (c === BRACE) data.push(BRACE); // `{{` is a literal brace in Epson's format
+    data.push(c);
+    symbols++;
+  }
+  return { data, symbols };
+}
+
+/** The widest module (dots) at which the CODE128 symbol and its quiet zones fit, or null: no barcode. */
 export function barcodeModuleWidth(content: string, paper: PaperWidth): number | null {
-  const modules = 11 * (content.length + 3) + 2 + 20; // + quiet zones of 10 modules
-  for (const w of [3, 2, 1]) if (modules * w <= dotsFor(paper)) return w;
+  const modules = 11 * code128(content).symbols + 13 + 2 * QUIET_MODULES;
+  for (const w of BARCODE_MODULES) if (modules * w <= dotsFor(paper)) return w;
   return null;
+}
+
+/** GS h, GS w, GS H (text below), GS k 73: the module width sent is the one chosen. */
+function barcode(d: Doc, content: string, height: number, width: number): void {
+  const { data } = code128(content);
+  d.raw([GS, 0x68, height, GS, 0x77, width, GS, 0x48, 2, GS, 0x6b, 73, data.length, ...data]);
 }
 
 function trainingMark(d: Doc): void {
@@ -244,11 +300,11 @@ export function encodeReceipt(r: Receipt): Uint8Array {
   const bw = barcodeModuleWidth(r.orderNo, r.paperWidth);
   if (bw !== null) {
     d.align('center');
-    d.enc.barcode(r.orderNo, 'code128', { height: 60, width: bw, text: 'below' });
+    barcode(d, r.orderNo, 60, bw);
   }
   if (r.eReceiptUrl) {
     d.align('center');
-    d.enc.qrcode(r.eReceiptUrl, { model: 2, size: QR_SIZE[r.paperWidth], errorlevel: 'm' });
+    d.qr(r.eReceiptUrl, QR_SIZE[r.paperWidth]);
     d.line('扫码查看电子小票');
   }
   d.align('center');
@@ -277,8 +333,8 @@ export function encodeTestPage(paper: PaperWidth, deviceName: string, at: number
   d.lines(twoColumns('左对齐', '右对齐', cols));
   d.rule();
   d.align('center');
-  d.enc.barcode('TEST1234', 'code128', { height: 50, width: 2, text: 'below' });
-  d.enc.qrcode('https://example.cn/test', { model: 2, size: QR_SIZE[paper], errorlevel: 'm' });
+  barcode(d, 'TEST1234', 50, 2);
+  d.qr('https://example.cn/test', QR_SIZE[paper]);
   d.lines(wrap('扫码应显示 https://example.cn/test', cols));
   d.align('left').raw(CHINESE_OFF).raw([LF, LF, LF, LF]);
   d.enc.cut('partial');

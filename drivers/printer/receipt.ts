@@ -38,6 +38,7 @@
  * await devices.printReceipt(r);          // never throws; resolves with the job's outcome
  * ```
  */
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { AppError } from '../../core/api/errors';
 import { Fen, PositiveFen } from '../../core/api/define';
@@ -78,12 +79,38 @@ export const MaskedCode = z
     message: 'a payment code must be masked',
   });
 
+/**
+ * An address as a plain URI: path percent-encoded (UTF-8) and host in punycode, or null when it
+ * has none. Printers put QR data in as single bytes (the encoder library as ISO-8859-1), so
+ * `https://r.example.cn/小票` would be printed as `??`; in its plain form every phone opens it.
+ */
+export function plainUri(input: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(input);
+  } catch {
+    return null;
+  }
+  const host = domainToASCII(u.hostname);
+  if (!host) return null;
+  u.hostname = host;
+  return /^[\x21-\x7e]+$/.test(u.href) ? u.href : null;
+}
+
 export const EReceiptUrl = z
   .string()
   .max(300)
   .url()
   .refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(u), {
     message: 'e-receipt links must be https',
+  })
+  .transform((u, ctx) => {
+    const plain = plainUri(u);
+    if (plain === null || plain.length > 300) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'the e-receipt link has no plain (ASCII) form that fits' });
+      return z.NEVER;
+    }
+    return plain;
   });
 
 /** A biller account as printed: masked like a payment code (`**** 1234`), never in full. */

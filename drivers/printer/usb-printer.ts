@@ -9,12 +9,16 @@
  * - A stall is cleared (clearHalt) and the chunk retried once; a second stall fails the job.
  * - One transfer at a time per endpoint: writes and status queries share one queue, so a status
  *   poll never interleaves its DLE EOT with a job's bytes.
+ * - Status, completion, buffer clear and drawer pulse go through the shared session
+ *   (session.ts), bulk OUT/IN being its channel; without bulk IN the status is unknown.
  */
 import { AppError } from '../../core/api/errors';
 import { findInterface, isAccessDenied, isTimeout, openAndClaim, USB_CLASS_PRINTER, USB_CLASS_VENDOR, type UsbDeviceLike } from '../usb/webusb';
-import { statusQuery } from './escpos';
-import { PrinterErrors, type PrinterPort } from './port';
-import { parseOfflineCause, parsePaperStatus, type PrinterStatus } from './status';
+import { PrinterErrors, type Confirmation, type PrinterPort } from './port';
+import { PrinterSession, type ByteChannel } from './session';
+import type { PrinterStatus } from './status';
+
+const EPSON = 0x04b8;
 
 export interface UsbPrinterOptions {
   chunkSize?: number;
@@ -22,6 +26,10 @@ export interface UsbPrinterOptions {
   statusTimeoutMs?: number;
   /** Chosen by vendor:product id: a vendor-specific interface with bulk OUT is driven too. */
   vendorSpecific?: boolean;
+  /** How long one read for the completion answer waits before the printer is asked DLE EOT 2. */
+  confirmPollMs?: number;
+  /** Status rounds the printer may stay silent (no answer at all) before a job is `unconfirmed`. */
+  silentRounds?: number;
 }
 
 export class UsbPrinter implements PrinterPort {
@@ -30,8 +38,12 @@ export class UsbPrinter implements PrinterPort {
   private readonly o: Required<UsbPrinterOptions>;
 
   constructor(private readonly device: UsbDeviceLike, opts: UsbPrinterOptions = {}) {
-    this.o = { chunkSize: 4096, writeTimeoutMs: 5000, statusTimeoutMs: 500, vendorSpecific: false, ...opts };
+    this.o = { chunkSize: 4096, writeTimeoutMs: 5000, statusTimeoutMs: 500, vendorSpecific: false, confirmPollMs: 250, silentRounds: 3, ...opts };
+    this.session = new PrinterSession({ statusTimeoutMs: this.o.statusTimeoutMs, confirmPollMs: this.o.confirmPollMs, silentRounds: this.o.silentRounds });
   }
+
+  sent = 0;
+  private readonly session: PrinterSession;
 
   private serial<T>(f: () => Promise<T>): Promise<T> {
     const run = this.queue.then(f, f);
@@ -58,6 +70,7 @@ export class UsbPrinter implements PrinterPort {
 
   write(bytes: Uint8Array): Promise<void> {
     return this.serial(async () => {
+      this.sent = 0;
       const ep = await this.claim();
       for (let off = 0; off < bytes.length; off += this.o.chunkSize) {
         await this.sendChunk(ep.out, bytes.subarray(off, Math.min(bytes.length, off + this.o.chunkSize)));
@@ -90,28 +103,53 @@ export class UsbPrinter implements PrinterPort {
         continue;
       }
       rest = rest.subarray(r.bytesWritten);
+      this.sent += r.bytesWritten;
     }
   }
 
-  status(): Promise<PrinterStatus> {
-    return this.serial(async () => {
-      const ep = await this.claim();
-      if (ep.in === null) return { paperOut: false, paperNearEnd: false, coverOpen: false, error: false, offline: false };
-      const paper = parsePaperStatus(await this.ask(ep, 4));
-      const cause = parseOfflineCause(await this.ask(ep, 2));
-      return { ...paper, coverOpen: cause.coverOpen, error: cause.error, paperOut: paper.paperOut || cause.paperOut, offline: false };
-    });
+  /** The endpoints as the shared session sees them (session.ts). */
+  private channel(ep: { out: number; in: number | null }): ByteChannel {
+    return {
+      canRead: ep.in !== null,
+      epson: this.device.vendorId === EPSON,
+      send: (data) => this.out(ep.out, data),
+      read: (ms) => this.readIn(ep.in!, ms),
+    };
   }
 
-  /** Sends DLE EOT n and reads the one-byte reply (the last byte, should ASB bytes precede it). */
-  private async ask(ep: { out: number; in: number | null }, n: 1 | 2 | 4): Promise<Uint8Array> {
+  status(): Promise<PrinterStatus | null> {
+    return this.serial(async () => this.session.status(this.channel(await this.claim())));
+  }
+
+  confirm(): Promise<Confirmation> {
+    return this.serial(async () => this.session.confirm(this.channel(await this.claim())));
+  }
+
+  clearBuffer(): Promise<boolean> {
+    return this.serial(async () => this.session.clearBuffer(this.channel(await this.claim())));
+  }
+
+  pulse(stopped: boolean): Promise<{ certain: boolean }> {
+    return this.serial(async () => this.session.pulse(this.channel(await this.claim()), stopped));
+  }
+
+  private async out(ep: number, data: Uint8Array): Promise<void> {
     try {
-      const w = await this.device.transferOut(ep.out, statusQuery(n), this.o.statusTimeoutMs);
+      const w = await this.device.transferOut(ep, data, this.o.statusTimeoutMs);
       if (w.status !== 'ok') throw PrinterErrors.stalled();
-      const r = await this.device.transferIn(ep.in!, 64, this.o.statusTimeoutMs);
-      if (r.status !== 'ok' || !r.data || r.data.byteLength === 0) return new Uint8Array(0);
-      return Uint8Array.of(r.data.getUint8(r.data.byteLength - 1));
     } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  /** One read of bulk IN; a time-out is an empty answer (the printer said nothing yet). */
+  private async readIn(ep: number, timeoutMs: number): Promise<Uint8Array> {
+    try {
+      const r = await this.device.transferIn(ep, 64, timeoutMs);
+      if (r.status !== 'ok' || !r.data) return new Uint8Array(0);
+      return new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+    } catch (e) {
+      if (isTimeout(e)) return new Uint8Array(0);
       throw this.failed(e);
     }
   }

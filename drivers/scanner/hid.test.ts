@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../core/api/errors';
-import { HidKeyboardDecoder, HidPosDecoder, hidPosReports, keyboardReports } from './hid';
+import { HidKeyboardDecoder, HidPosDecoder, hidPosReports, keyboardReports, KEYBOARD_GAP_MS, TAIL_MS } from './hid';
 
 const rep = (...b: number[]) => Uint8Array.from(b);
 const UP = rep(0, 0, 0, 0, 0, 0, 0, 0);
@@ -100,11 +100,13 @@ describe('HID keyboard reports', () => {
       expect(refusedCode(() => d.push(enter))).toMatch(/short/); // pressed again: refused again
       expect(run(d, [UP, ...keyboardReports('123456')])).toEqual(['123456']);
     });
-    it('and the next clean code still decodes, without the garbage\'s prefix', () => {
+    it('and the next clean code still decodes once the refused scan\'s tail has ended, without the garbage\'s prefix', () => {
       const d = new HidKeyboardDecoder();
       run(d, keyboardReports('999').slice(0, 4));
       expect(() => d.push(rep(0, 0, 0x04))).toThrow(AppError);
-      expect(run(d, keyboardReports('123456'))).toEqual(['123456']);
+      // The rest of the refused scan, up to its Enter, is its tail: refused once, at its end.
+      expect(refusedCode(() => run(d, keyboardReports('9')))).toMatch(/tail/);
+      expect(run(d, [UP, ...keyboardReports('123456')])).toEqual(['123456']);
     });
   });
 });
@@ -143,11 +145,125 @@ describe('HID POS scanned-data reports (usage page 0x8C)', () => {
     expect(refusedCode(() => new HidPosDecoder().push(hidPosReports('')[0]!))).toMatch(/empty/);
   });
 
-  it('drops a half-received code when the next report is garbage', () => {
+  it('drops a half-received code when the next report is garbage, and its tail up to a last report', () => {
     const d = new HidPosDecoder();
     const [first] = hidPosReports('9'.repeat(100));
     expect(d.push(first!)).toBeNull();
     expect(() => d.push(new Uint8Array(10))).toThrow(AppError);
+    // The next last report is the refused code's tail, never a code of its own …
+    expect(refusedCode(() => run(d, hidPosReports('123456')))).toMatch(/tail/);
+    // … and the one after it reads.
     expect(run(d, hidPosReports('123456'))).toEqual(['123456']);
+  });
+});
+
+/**
+ * The tail guard (issue 15, defect 7), every crafted case: after a refused report, the rest of
+ * that scan is never a code. Times are given explicitly (ms), as the reader passes them.
+ */
+describe('the tail of a broken HID scan never becomes a code', () => {
+  const SCAN = '134567890123456789';
+  /** Pushes reports 2 ms apart from `t0`; returns codes and refusal reasons (thrown and found between reports). */
+  function feed(d: HidKeyboardDecoder | HidPosDecoder, reports: Uint8Array[], t0 = 0) {
+    const codes: string[] = [];
+    const refused: string[] = [];
+    reports.forEach((r, i) => {
+      let thrown: string | null = null;
+      try {
+        const c = d.push(r, t0 + i * 2);
+        if (c !== null) codes.push(c);
+      } catch (e) {
+        thrown = String((e as AppError).detail?.why);
+      }
+      // Found before this report (a code cut off by a pause), then this report's own refusal.
+      refused.push(...d.takeRefused().map((e) => String(e.detail?.why)), ...(thrown === null ? [] : [thrown]));
+    });
+    return { codes, refused };
+  }
+  const scan = keyboardReports(SCAN);
+  const broken = (bad: Uint8Array) => [...scan.slice(0, 8), bad, ...scan.slice(8)];
+
+  for (const [what, bad, why] of [
+    ['a rollover error', rep(0, 0, 1, 1, 1, 1, 1, 1), /rollover/],
+    ['a phantom state (a key after an empty slot)', rep(0, 0, 0, 0x20, 0, 0, 0, 0), /malformed/],
+    ['Ctrl with a key', rep(0x01, 0, 0x06, 0, 0, 0, 0, 0), /control/],
+    ['an oversized report', new Uint8Array(12), /12 bytes/],
+    ['a report cut short', rep(0, 0, 0x20), /3 bytes/],
+  ] as const) {
+    it(`keyboard: after ${what} in the middle of a scan, the rest of it is refused, not read as a code`, () => {
+      const d = new HidKeyboardDecoder();
+      const r = feed(d, broken(bad));
+      expect(r.codes).toEqual([]); // before: "890123456789" or so, as a code
+      expect(r.refused[0]).toMatch(why);
+      expect(r.refused.at(-1)).toMatch(/tail/);
+      // The next scan reads whole.
+      expect(feed(d, scan, 100).codes).toEqual([SCAN]);
+    });
+  }
+
+  it('keyboard: 10,000 digits end as no code at all (before: the last 253 as a code)', () => {
+    const d = new HidKeyboardDecoder();
+    const r = feed(d, keyboardReports('7'.repeat(10_000)));
+    expect(r.codes).toEqual([]);
+    expect(r.refused).toEqual(['code too long', 'tail of a refused scan']);
+    expect(feed(d, scan, 1e6).codes).toEqual([SCAN]);
+  });
+
+  it('keyboard: a pause of more than a second after the refusal starts a new scan (no Enter needed)', () => {
+    const d = new HidKeyboardDecoder();
+    feed(d, scan.slice(0, 6));
+    feed(d, [rep(0, 0, 1, 1, 1, 1, 1, 1)], 20);
+    expect(feed(d, [UP, ...scan], 20 + TAIL_MS + 50).codes).toEqual([SCAN]);
+  });
+
+  it('keyboard: a scan read slowly (a loaded PC: keys 700 ms apart at the reader) is still one code', () => {
+    const d = new HidKeyboardDecoder();
+    const codes = scan.flatMap((r, i) => d.push(r, i * 700) ?? []);
+    expect(codes).toEqual([SCAN]);
+  });
+
+  it('keyboard: a scan left unfinished, continued after a pause, is refused and its rest is the tail', () => {
+    const d = new HidKeyboardDecoder();
+    feed(d, scan.slice(0, 10));
+    const r = feed(d, scan.slice(10), 18 + KEYBOARD_GAP_MS + 10);
+    expect(r.codes).toEqual([]);
+    expect(r.refused).toEqual(['code cut off: its next report did not come', 'tail of a refused scan']);
+  });
+
+  const long = hidPosReports('8'.repeat(100)); // two reports, the first "more data follows"
+  const pay = hidPosReports(SCAN);
+
+  it('HID POS: a continued report whose continuation never came is not glued to the next code', () => {
+    const d = new HidPosDecoder();
+    expect(feed(d, [long[0]!]).codes).toEqual([]);
+    // The next code 600 ms later: before, "8…8134567890123456789" came out as one code.
+    const r = feed(d, pay, 600);
+    expect(r.codes).toEqual([]);
+    expect(r.refused).toEqual(['code cut off: its next report did not come', 'tail of a refused scan']);
+    expect(feed(d, pay, 700).codes).toEqual([SCAN]);
+  });
+
+  it('HID POS: the next code after a long pause reads, the cut-off one is refused', () => {
+    const d = new HidPosDecoder();
+    feed(d, [long[0]!]);
+    const r = feed(d, pay, TAIL_MS + 600);
+    expect(r.codes).toEqual([SCAN]);
+    expect(r.refused).toEqual(['code cut off: its next report did not come']);
+  });
+
+  it('HID POS: a continued report of another symbology is not a continuation', () => {
+    const d = new HidPosDecoder();
+    feed(d, [long[0]!]);
+    const r = feed(d, hidPosReports(SCAN, ']E0'), 4);
+    expect(r.codes).toEqual([]);
+    expect(r.refused[0]).toMatch(/another symbology/);
+  });
+
+  it('HID POS: a code over 512 characters is refused whole, its remaining reports too', () => {
+    const d = new HidPosDecoder();
+    const r = feed(d, hidPosReports('5'.repeat(2000)));
+    expect(r.codes).toEqual([]);
+    expect(r.refused).toEqual(['code too long', 'tail of a refused scan']);
+    expect(feed(d, pay, 1e6).codes).toEqual([SCAN]);
   });
 });

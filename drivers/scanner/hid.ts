@@ -15,6 +15,14 @@
  * Whatever does not fit (wrong length, reserved bits set, unknown usage, phantom/rollover state,
  * a code cut short) is refused with an AppError and the partial code is dropped: a scanner's
  * garbage must never become a payment code.
+ *
+ * The tail guard (the same rule as the wedge and serial readers): after a report is refused in
+ * the middle of a code, what follows up to the end of that code (Enter / Tab; a HID POS report
+ * without "more data") is its tail and is refused too — it is never a code of its own. A pause
+ * of more than TAIL_MS before the next report ends the tail (a new scan). A code left unfinished
+ * longer than its gap (KEYBOARD_GAP_MS, POS_GAP_MS: its next key or continued report never came) is refused when the next
+ * report comes (or the reader's idle read sees it), and what soon follows is its tail;
+ * `takeRefused()` hands out such refusals.
  */
 import { AppError } from '../../core/api/errors';
 
@@ -25,6 +33,55 @@ export const HidErrors = {
 };
 
 export const MAX_CODE = 512;
+/** After a refusal, reports within this long (up to the code's end) are its tail. */
+export const TAIL_MS = 1000;
+/**
+ * A scanner sends a code's reports milliseconds apart: a longer gap inside a code cuts it off.
+ * HID POS continued reports go out back to back (one USB burst); keyboard reports are per key, and
+ * a loaded PC (or a VM at load ~20) was seen to read a scan's keys over half a second apart.
+ */
+export const POS_GAP_MS = 500;
+export const KEYBOARD_GAP_MS = 1500;
+
+/**
+ * The tail guard both decoders share: the partial code's timing, whether reports are the tail of
+ * a refused code, and the refusals found between reports.
+ */
+class TailGuard {
+  constructor(private readonly gapMs: number) {}
+  tail = false;
+  lastAt = -Infinity;
+  private refused: AppError[] = [];
+
+  /** Before a report at `t`: a pause ends a tail; a partial code left too long is refused. */
+  before(t: number, partial: boolean, drop: () => void): void {
+    this.idle(t, partial, drop);
+    this.lastAt = t;
+  }
+  /** Time passes without a report (the reader's idle read): a partial code left too long is refused now. */
+  idle(t: number, partial: boolean, drop: () => void): void {
+    const gap = t - this.lastAt;
+    if (this.tail && gap > TAIL_MS) this.tail = false;
+    if (partial && gap > this.gapMs) {
+      drop();
+      this.refused.push(HidErrors.badReport('code cut off: its next report did not come'));
+      // What comes within a second of when the cut could first be seen is the rest of that code,
+      // not a new one; the window runs from now.
+      this.tail = gap <= this.gapMs + TAIL_MS;
+      this.lastAt = t;
+    }
+  }
+  take(): AppError[] {
+    const r = this.refused;
+    this.refused = [];
+    return r;
+  }
+  clear(): void {
+    this.tail = false;
+    this.lastAt = -Infinity;
+    this.refused = [];
+  }
+}
 
 type Layout = Record<number, [string, string]>;
 
@@ -91,16 +148,36 @@ export class HidKeyboardDecoder {
   private pressed = new Set<number>();
   private buf = '';
   private readonly o: Required<KeyboardDecoderOptions>;
+  private readonly guard = new TailGuard(KEYBOARD_GAP_MS);
+  /** The refusal being thrown ended a code (at its suffix): no tail follows it. */
+  private atEnd = false;
 
   constructor(opts: KeyboardDecoderOptions = {}) {
     this.o = { layout: 'us', reportId: null, suffix: 'Enter', minLength: 1, ...opts };
     this.layout = LAYOUTS[this.o.layout];
   }
 
-  /** Drops any partial code (after an unplug, or a refused report). */
+  /** Drops any partial code and forgets the tail (after an unplug). */
   reset(): void {
     this.pressed = new Set();
     this.buf = '';
+    this.guard.clear();
+  }
+
+  /** Another decoder of the same device refused a report: a partial code here is dropped, its rest is a tail. */
+  cut(): void {
+    if (this.buf) this.guard.tail = true;
+    this.buf = '';
+  }
+
+  /** Refusals found between reports (a code cut off by a pause). */
+  takeRefused(): AppError[] {
+    return this.guard.take();
+  }
+
+  /** No report for a while (at `t`): a code left unfinished is refused (see takeRefused). */
+  idle(t: number): void {
+    this.guard.idle(t, this.buf.length > 0, () => (this.buf = ''));
   }
 
   /**
@@ -109,11 +186,14 @@ export class HidKeyboardDecoder {
    * device repeating its state (HID idle reports, every 500 ms by default where no driver set
    * the idle rate, e.g. under WinUSB) does not have one held key refused over and over.
    */
-  push(report: Uint8Array): string | null {
+  push(report: Uint8Array, t: number = Date.now()): string | null {
+    this.guard.before(t, this.buf.length > 0, () => (this.buf = ''));
+    this.atEnd = false;
     try {
       return this.decode(report);
     } catch (e) {
       this.buf = '';
+      if (!this.atEnd) this.guard.tail = true;
       throw e;
     }
   }
@@ -135,10 +215,17 @@ export class HidKeyboardDecoder {
       if ((this.o.suffix === 'Enter' && ENTER.has(k)) || (this.o.suffix === 'Tab' && k === TAB)) {
         const code = this.buf;
         this.buf = '';
+        this.atEnd = true;
+        if (this.guard.tail) {
+          this.guard.tail = false;
+          throw HidErrors.badReport('tail of a refused scan');
+        }
         if (code.length < this.o.minLength) throw HidErrors.badReport('code too short');
         done = code;
+        this.atEnd = false;
         continue;
       }
+      if (this.guard.tail) continue; // the rest of a refused scan: read (keys held), never kept
       if (mods & CTRL_ALT_GUI) throw HidErrors.badReport('control key combination');
       const entry = this.layout[k];
       if (!entry) throw HidErrors.badReport(`usage 0x${k.toString(16)} is not a character`);
@@ -182,16 +269,39 @@ const POS_DATA_MAX = 56;
 export class HidPosDecoder {
   private buf: number[] = [];
   symbology = '';
+  private readonly guard = new TailGuard(POS_GAP_MS);
+  private atEnd = false;
+  /** The symbology of the code being joined: a continued report of another is not its continuation. */
+  private joining = '';
 
+  /** Drops any partial code and forgets the tail (after an unplug). */
   reset(): void {
+    this.buf = [];
+    this.guard.clear();
+  }
+
+  /** Another decoder of the same device refused a report: a partial code here is dropped, its rest is a tail. */
+  cut(): void {
+    if (this.buf.length) this.guard.tail = true;
     this.buf = [];
   }
 
-  push(r: Uint8Array): string | null {
+  takeRefused(): AppError[] {
+    return this.guard.take();
+  }
+
+  idle(t: number): void {
+    this.guard.idle(t, this.buf.length > 0, () => (this.buf = []));
+  }
+
+  push(r: Uint8Array, t: number = Date.now()): string | null {
+    this.guard.before(t, this.buf.length > 0, () => (this.buf = []));
+    this.atEnd = false;
     try {
       return this.decode(r);
     } catch (e) {
-      this.reset();
+      this.buf = [];
+      if (!this.atEnd) this.guard.tail = true;
       throw e;
     }
   }
@@ -202,13 +312,26 @@ export class HidPosDecoder {
     const len = r[1]!;
     if (len > POS_DATA_MAX) throw HidErrors.badReport('data length over 56');
     if (r[61] !== 0 || r[62] !== 0 || (r[63]! & 0xfe) !== 0) throw HidErrors.badReport('reserved bits set');
+    const more = (r[63]! & 1) === 1;
+    if (this.guard.tail) {
+      // The rest of a refused code, up to its last report: refused once, at its end.
+      if (more) return null;
+      this.guard.tail = false;
+      this.atEnd = true;
+      throw HidErrors.badReport('tail of a refused scan');
+    }
+    const symbology = String.fromCharCode(...r.subarray(2, 5)).replace(/\0/g, '');
+    if (this.buf.length && symbology !== this.joining) throw HidErrors.badReport('continued report of another symbology');
     const data = r.subarray(5, 5 + len);
     for (const b of data) if (b < 0x20 || b > 0x7e) throw HidErrors.badReport('non-printable byte in code');
     this.buf.push(...data);
+    this.joining = symbology;
     if (this.buf.length > MAX_CODE) throw HidErrors.badReport('code too long');
-    if (r[63]! & 1) return null;
+    if (more) return null;
+    this.atEnd = true;
     if (!this.buf.length) throw HidErrors.badReport('empty code');
-    this.symbology = String.fromCharCode(...r.subarray(2, 5)).replace(/\0/g, '');
+    this.atEnd = false;
+    this.symbology = symbology;
     const code = String.fromCharCode(...this.buf);
     this.buf = [];
     return code;

@@ -146,6 +146,14 @@ export class FakeUsbDevice implements UsbDeviceLike {
       this.busyIn.delete(endpoint);
     }
   }
+  /** The HID report descriptor a control read returns; null: the request stalls (a device that will not say). */
+  reportDescriptor: Uint8Array | null = null;
+  async controlTransferIn(setup: { request: number; value: number; index: number }, length: number): Promise<{ status: UsbTransferStatus; data?: DataView }> {
+    this.alive();
+    if (setup.request !== 6 || setup.value !== 0x2200 || !this.reportDescriptor) return { status: 'stall' };
+    const d = this.reportDescriptor.subarray(0, length);
+    return { status: 'ok', data: new DataView(d.buffer, d.byteOffset, d.byteLength) };
+  }
   queueIn(endpoint: number, data: Uint8Array) {
     const q = this.inQueue.get(endpoint) ?? [];
     q.push(data);

@@ -104,9 +104,9 @@ describe('USB printer transport', () => {
     expect(await codeOf(new UsbPrinter(d).status())).toBe('printer.bad_status');
   });
 
-  it('reports a printer that never answers a status query as a time-out', async () => {
+  it('reports a printer that never answers a status query as status unknown (null), not a failure', async () => {
     const d = new FakeUsbDevice(0x0416, 0x5011, fakePrinterConfig());
-    expect(await codeOf(new UsbPrinter(d).status())).toBe('printer.timeout');
+    expect(await new UsbPrinter(d).status()).toBeNull();
   });
 
   it('never interleaves a status query with a job', async () => {
@@ -171,10 +171,12 @@ describe('USB raw-HID scanner transport', () => {
     const reps = keyboardReports('99999');
     d.queueIn(1, reps[0]!);
     d.queueIn(1, Uint8Array.of(0, 0, 4));
+    // The rest of that scan up to its Enter is its tail: refused, never a code (scanner/hid.ts).
     for (const rep of keyboardReports('123456')) d.queueIn(1, rep);
+    for (const rep of keyboardReports('654321')) d.queueIn(1, rep);
     await until(() => r.codes.length > 0);
-    expect(r.refused).toEqual(['scanner.bad_report']);
-    expect(r.codes).toEqual(['123456']);
+    expect(r.refused).toEqual(['scanner.bad_report', 'scanner.bad_report']);
+    expect(r.codes).toEqual(['654321']);
     await r.s.stop();
   });
 
@@ -185,10 +187,55 @@ describe('USB raw-HID scanner transport', () => {
     d.queueIn(1, hidPosReports('9'.repeat(70))[0]!); // "more data follows"
     d.queueIn(1, new Uint8Array(0)); // a zero-length packet after a full-size report: no report, no refusal
     d.queueIn(1, hidPosReports('1')[0]!.subarray(0, 10)); // cut short on the wire
+    // The next last report may be the rest of the cut code: refused as its tail, never glued.
+    for (const rep of hidPosReports('999999999999999999')) d.queueIn(1, rep);
     for (const rep of hidPosReports('134567890123456789')) d.queueIn(1, rep);
     await until(() => r.codes.length > 0);
-    expect(r.refused).toEqual(['scanner.bad_report']);
+    expect(r.refused).toEqual(['scanner.bad_report', 'scanner.bad_report']);
     expect(r.codes).toEqual(['134567890123456789']);
+    await r.s.stop();
+  });
+
+  // Boot keyboard (HID 1.11 B.1) and the HID POS Scanned Data Report (as the VM gadgets use).
+  const KBD_DESC = Buffer.from('05010906a101050719e029e715002501750195088102950175088103950575010508190129059102950175039103950675081500256505071900296581' + '00c0', 'hex');
+  const POS_DESC = Buffer.from('058c0902a1010912a1028502150026ff0075080600ff0901950181020' + '58c09fb09fc09fd9503810209fe95388202010600ff09029502810205' + '8c09ff2501750195018102750795018103c0c0', 'hex');
+
+  it('reads coalesced keyboard reports (a 64-byte transfer of 8 reports) from a device whose descriptor says keyboard', async () => {
+    const d = new FakeUsbDevice(0x0c2e, 0x0b61, fakeHidConfig(64));
+    d.reportDescriptor = KBD_DESC;
+    const r = reader(d);
+    await r.s.start();
+    expect(r.s.layout).toEqual({ from: 'descriptor', layout: { keyboard: { reportId: null, length: 8 }, pos: null } });
+    // "ABCD" + Enter: shifted keys, so the transfer starts 0x02 and is 64 bytes — what the old
+    // per-report guess took for a HID POS report (and refused).
+    const reps = keyboardReports('ABCDABCD');
+    for (let k = 0; k < reps.length; k += 8) d.queueIn(1, Uint8Array.from(reps.slice(k, k + 8).flatMap((x) => [...x])));
+    await until(() => r.codes.length > 0);
+    expect(r.codes).toEqual(['ABCDABCD']);
+    expect(r.refused).toEqual([]);
+    await r.s.stop();
+  });
+
+  it('reads HID POS by its descriptor, and refuses a transfer that is not whole reports of the device', async () => {
+    const d = new FakeUsbDevice(0x05e0, 0x1300, fakeHidConfig(64));
+    d.reportDescriptor = POS_DESC;
+    const r = reader(d);
+    await r.s.start();
+    expect(r.s.layout).toEqual({ from: 'descriptor', layout: { keyboard: null, pos: { reportId: 2, length: 64 } } });
+    d.queueIn(1, keyboardReports('1')[0]!); // 8 bytes: no report of this device
+    for (const rep of hidPosReports('134567890123456789')) d.queueIn(1, rep);
+    for (const rep of hidPosReports('134567890123456780')) d.queueIn(1, rep);
+    await until(() => r.codes.length > 0);
+    expect(r.refused.length).toBeGreaterThan(0);
+    expect(r.codes).toEqual(['134567890123456780']);
+    await r.s.stop();
+  });
+
+  it('says it is guessing when the device gives no report descriptor', async () => {
+    const d = new FakeUsbDevice(0x0c2e, 0x0b61, fakeHidConfig());
+    const r = reader(d);
+    await r.s.start();
+    expect(r.s.layout).toMatchObject({ from: 'guess' });
     await r.s.stop();
   });
 

@@ -50,6 +50,11 @@ export interface UsbDeviceLike {
   transferOut(endpoint: number, data: Uint8Array, timeoutMs?: number): Promise<{ status: UsbTransferStatus; bytesWritten: number }>;
   transferIn(endpoint: number, length: number, timeoutMs?: number): Promise<{ status: UsbTransferStatus; data?: DataView }>;
   clearHalt(direction: UsbDirection, endpoint: number): Promise<void>;
+  /** A control read (the HID report descriptor: GET_DESCRIPTOR 0x22 to the interface); `usb` v3 has it. */
+  controlTransferIn?(
+    setup: { requestType: 'standard' | 'class' | 'vendor'; recipient: 'device' | 'interface' | 'endpoint' | 'other'; request: number; value: number; index: number },
+    length: number,
+  ): Promise<{ status: UsbTransferStatus; data?: DataView }>;
   /** Linux only (`usb` v3): usblp/usbhid hold printers and scanners until detached. */
   detachKernelDriver?(n: number): Promise<void>;
 }

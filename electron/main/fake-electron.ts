@@ -13,12 +13,14 @@ export interface FakeDisplay {
   bounds: { x: number; y: number; width: number; height: number };
 }
 
-export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: string; documents?: string } = {}) {
+export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: string; documents?: string; isPackaged?: boolean } = {}) {
   const calls: string[] = [];
   const displays = opts.displays ?? [{ id: 1, bounds: { x: 0, y: 0, width: 1366, height: 768 } }];
   const paths = new Map<string, string>([['userData', opts.userData ?? os.tmpdir()]]);
   const app = Object.assign(new EventEmitter(), {
     ready: false,
+    /** An installed build (electron-builder) when true; a development run by default, as under `electron-vite dev`. */
+    isPackaged: opts.isPackaged ?? false,
     enableSandbox: () => {
       calls.push(app.ready ? 'enableSandbox:after-ready' : 'enableSandbox');
     },
@@ -31,9 +33,28 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
       calls.push(app.ready ? `setPath:${name}:after-ready` : `setPath:${name}`);
       paths.set(name, value);
     },
+    getVersion: () => '0.1.0',
     quit: () => calls.push('quit'),
     exit: () => calls.push('exit'),
   });
+
+  /** Every application menu set: null removes it (and its DevTools accelerators). */
+  const Menu = {
+    set: [] as unknown[],
+    setApplicationMenu: (menu: unknown) => {
+      calls.push(`setApplicationMenu:${menu === null ? 'null' : 'menu'}`);
+      Menu.set.push(menu);
+    },
+  };
+
+  /** What the shell asked of the crash reporter (main.test.ts: dumps stay local). */
+  const crashReporter = {
+    started: [] as unknown[],
+    start: (options: unknown) => {
+      calls.push(app.ready ? 'crashReporter.start:after-ready' : 'crashReporter.start');
+      crashReporter.started.push(options);
+    },
+  };
 
   const windows: FakeWindow[] = [];
   let nextId = 1;
@@ -121,6 +142,11 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
       return dialogState.answer;
     },
     showErrorBox: (title: string, content: string) => calls.push(`errorBox:${title}:${content}`),
+    /** The updater's question (updater.ts): answers "after hours". */
+    showMessageBox: async (_window: unknown, options: Record<string, unknown>) => {
+      calls.push(`messageBox:${String(options.title)}`);
+      return { response: 0 };
+    },
   };
   const sessionState = {
     permissionRequest: null as Handler | null,
@@ -144,7 +170,7 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
     decryptString: (b: Buffer) => b.toString().replace(/^enc:/, ''),
   };
   return {
-    electron: { app, BrowserWindow: FakeWindow, ipcMain, protocol, dialog, session, shell, screen, safeStorage },
+    electron: { app, BrowserWindow: FakeWindow, ipcMain, protocol, dialog, session, shell, screen, safeStorage, crashReporter, Menu },
     calls,
     windows,
     handlers,

@@ -350,3 +350,20 @@ describe('CASHIER_USER_DATA_DIR', () => {
     }
   });
 });
+
+describe('logs and crash dumps (core/ops)', () => {
+  it('starts the crash reporter before ready with uploads off, and logs to userData/logs, renderer deaths included', async () => {
+    const fake = await start();
+    expect(fake.calls.indexOf('crashReporter.start')).toBeGreaterThanOrEqual(0);
+    expect(fake.calls.indexOf('crashReporter.start')).toBeLessThan(fake.calls.indexOf('ready'));
+    expect(fake.electron.crashReporter.started).toEqual([expect.objectContaining({ uploadToServer: false, submitURL: '' })]);
+    fake.windows[0]!.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    const logs = path.join(dir, 'userData', 'logs');
+    await handle!.backend.close();
+    handle = null;
+    const text = fs.readdirSync(logs).map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('');
+    expect(text).toContain('"msg":"start"');
+    expect(text).toContain('"msg":"renderer.gone"');
+    expect(text).toContain('"reason":"crashed"');
+  });
+});

@@ -4,6 +4,7 @@
  * (app-protocol.ts), register IPC, open the windows, forward events. `runMain` takes the
  * electron module as a parameter so the hardening is unit-tested against a fake (main.test.ts).
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as Electron from 'electron';
@@ -14,17 +15,24 @@ import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } fro
 import { isTrustedSender, registerIpc, type SenderEvent } from './ipc';
 import { registerShellIpc } from './report-pdf';
 import { KeychainSecretStore } from './secrets';
+import { crashReporterOptions } from './crash';
+import { beginLaunch, startUpdates } from './updater';
+import { openFileLog, parseLogLevel, watchProcess } from '../../core/ops/log';
 import { demoChildWindow, isAppOrigin, isAppUrl, isPermissionAllowed, isSafeExternalUrl, secureWebPreferences } from './security';
 
 export type ElectronModule = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'dialog' | 'session' | 'shell' | 'screen' | 'safeStorage'
+  'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'dialog' | 'session' | 'shell' | 'screen' | 'safeStorage' | 'crashReporter' | 'Menu'
 >;
 
 export interface MainOptions {
   /** Folder holding index.js (main); the preload and renderer folders are found beside it. */
   outDir: string;
-  /** electron-vite's dev server URL in development, else undefined. */
+  /**
+   * electron-vite's dev server URL in development, else undefined. Ignored by a packaged
+   * (installed) app: the page it names would be trusted as the app's own (IPC bridge, camera),
+   * so only a development run may load one.
+   */
   devServerUrl?: string;
   mode?: 'demo' | 'live';
   /** The bundled SM2 verification worker (electron-vite `?modulePath`, see index.ts). */
@@ -35,6 +43,19 @@ export interface MainOptions {
    * checked by `userDataFolder` (demo mode only). The end-to-end specs give each run a fresh one.
    */
   userDataDir?: string;
+  /** `CASHIER_CRASH_UPLOAD_URL`: where crash dumps are uploaded (https); unset, none leave the PC. */
+  crashUploadUrl?: string;
+  /** `LOG_LEVEL`: debug, info (default), warn or error. */
+  logLevel?: string;
+  /** `CASHIER_UPDATE_URL`: the self-hosted update server (https); unset, the app never updates itself. */
+  updateUrl?: string;
+}
+
+/** Thrown by runMain when this start hands over to a rollback installer: the entry point exits quietly. */
+export class RollingBack extends Error {
+  constructor() {
+    super('rolling back to the previous version');
+  }
 }
 
 /**
@@ -65,7 +86,9 @@ export interface MainHandle {
 }
 
 export async function runMain(electron: ElectronModule, opts: MainOptions): Promise<MainHandle> {
-  const { app, BrowserWindow, ipcMain, protocol, dialog, session, shell, screen, safeStorage } = electron;
+  const { app, BrowserWindow, ipcMain, protocol, dialog, session, shell, screen, safeStorage, crashReporter, Menu } = electron;
+  // An installed build: no dev server page, no DevTools, no menu (whose default holds their accelerators).
+  const packaged = app.isPackaged;
 
   // Every renderer runs in Chromium's OS-level sandbox, including any created later by a
   // library: a compromised page (a malicious QR payload rendered somewhere, say) then cannot
@@ -74,10 +97,25 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
   // Electron accepts this only before ready. The renderer is served over app://, never file://.
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
-  const appUrl = opts.devServerUrl ?? APP_INDEX_URL;
+  const appUrl = (!packaged && opts.devServerUrl) || APP_INDEX_URL;
+  const webPreferences = (preload: string) => secureWebPreferences(preload, { devTools: !packaged });
   const mode = opts.mode ?? 'demo';
   // Before ready too, so Chromium's profile (sessionData follows userData) goes there as well.
   if (opts.userDataDir !== undefined) app.setPath('userData', userDataFolder(opts.userDataDir, mode));
+  // Crash dumps kept locally (crash.ts); started early so a crash during start-up is caught too.
+  crashReporter.start(crashReporterOptions(opts.crashUploadUrl));
+  // The log beside the data (userData/logs), open before anything that could fail.
+  const log = await openFileLog({ dir: path.join(app.getPath('userData'), 'logs'), level: parseLogLevel(opts.logLevel) });
+  const unwatch = watchProcess(log);
+  log.info('start', { shell: 'electron', mode, crashDumps: app.getPath('crashDumps') });
+  // Counted before the back end or any window (updater.ts): an installed version that failed to
+  // start twice is rolled back to the one before it, by its kept installer, and this start ends.
+  const spawnDetached = (cmd: string, args: string[]) => spawn(cmd, args, { detached: true, stdio: 'ignore' }).unref();
+  if (beginLaunch({ packaged, version: app.getVersion(), userData: app.getPath('userData'), spawnDetached, log: (e, f) => log.warn(e, f) }) === 'rolling_back') {
+    await log.close();
+    unwatch();
+    throw new RollingBack();
+  }
   const preload = path.join(opts.outDir, '..', 'preload', 'index.cjs');
   const rendererDir = path.join(opts.outDir, '..', 'renderer');
 
@@ -94,15 +132,20 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
       if (!isAppUrl(url, appUrl)) ev.preventDefault();
     });
     contents.on('will-attach-webview', (ev) => ev.preventDefault());
+    // A renderer that dies (crash, out of memory) says so in the log; its dump is in crashDumps.
+    contents.on('render-process-gone', (_ev, details: { reason: string; exitCode: number }) => {
+      log.error('renderer.gone', { reason: details.reason, exitCode: details.exitCode });
+    });
     contents.setWindowOpenHandler(({ url }) => {
       // The page opens no windows but demo mode's customer phone and customer display (the app's
       // own page, with the same hardened preferences); a safe https link goes to the OS browser;
       // all else is denied.
       const child = demoChildWindow(url, appUrl, mode);
       if (child) {
-        return { action: 'allow', overrideBrowserWindowOptions: { ...child, webPreferences: secureWebPreferences(preload) } };
+        return { action: 'allow', overrideBrowserWindowOptions: { ...child, webPreferences: webPreferences(preload) } };
       }
-      if (isSafeExternalUrl(url)) void shell.openExternal(url);
+      // Reviewed, as Electronegativity asks: https only, no credentials (isSafeExternalUrl, security.test.ts).
+      if (isSafeExternalUrl(url)) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
       return { action: 'deny' };
     });
     contents.on('did-create-window', (child) => {
@@ -111,6 +154,8 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
   });
 
   await app.whenReady();
+  // The default application menu carries Toggle Developer Tools (Ctrl+Shift+I) and Reload: none at the counter.
+  if (packaged) Menu.setApplicationMenu(null);
 
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
 
@@ -125,15 +170,33 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
   // app:// responses carry the CSP from their handler; this covers the dev server's pages.
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+      // Electronegativity cannot read a CSP held in a constant (core/api/csp.ts, checked by csp.test.ts and main.test.ts):
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] }, // eng-disable CSP_GLOBAL_CHECK
     });
   });
 
   const dataDir = path.join(app.getPath('userData'), 'data');
-  const backend = await createBackend(
-    { dataDir, mode, shell: 'electron' },
-    { secrets: new KeychainSecretStore(safeStorage, path.join(dataDir, 'secrets.json')), verifyWorkerPath: opts.verifyWorkerPath },
-  );
+  let core: Backend;
+  try {
+    core = await createBackend(
+      { dataDir, mode, shell: 'electron' },
+      { secrets: new KeychainSecretStore(safeStorage, path.join(dataDir, 'secrets.json')), verifyWorkerPath: opts.verifyWorkerPath, log, logDir: log.dir, backups: {} },
+    );
+  } catch (e) {
+    log.error('start.failed', { err: e });
+    unwatch();
+    await log.close();
+    throw e;
+  }
+  // The log is closed after the back end, so its last lines are written.
+  const backend: Backend = {
+    ...core,
+    async close() {
+      await core.close();
+      unwatch();
+      await log.close();
+    },
+  };
   registerIpc(ipcMain, backend.dispatcher, trusted);
   registerShellIpc(ipcMain, {
     trusted,
@@ -143,14 +206,17 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
     documentsDir: () => app.getPath('documents'),
   });
 
-  const mainWindow = new BrowserWindow({
+  // Electronegativity reads only the literal, not webPreferences() (security.ts, asserted by security.test.ts and main.test.ts):
+  // contextIsolation and sandbox are true there; a middle click (auxclick) opens nothing, every new window going through
+  // the window-open handler above (demo's two app windows or the OS browser for https, all else denied).
+  const mainWindow = new BrowserWindow({ // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK
     width: 1366,
     height: 768,
     minWidth: 1024,
     minHeight: 600,
     show: false,
     title: '村店收银台',
-    webPreferences: secureWebPreferences(preload),
+    webPreferences: webPreferences(preload),
   });
   ownContents.add(mainWindow.webContents);
   mainWindow.once('ready-to-show', () => mainWindow.show());
@@ -161,14 +227,15 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
   const second = displays.find((d) => d.id !== primary.id);
   let customerWindow: Electron.BrowserWindow | null = null;
   if (second) {
-    customerWindow = new BrowserWindow({
+    // As the cashier window's: Electronegativity does not follow webPreferences() (security.ts).
+    customerWindow = new BrowserWindow({ // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK
       x: second.bounds.x,
       y: second.bounds.y,
       width: second.bounds.width,
       height: second.bounds.height,
       fullscreen: true,
       title: '顾客显示屏',
-      webPreferences: secureWebPreferences(preload),
+      webPreferences: webPreferences(preload),
     });
     ownContents.add(customerWindow.webContents);
   }
@@ -183,7 +250,21 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
   await mainWindow.loadURL(appUrl);
   if (customerWindow) await customerWindow.loadURL(`${appUrl}#/customer`);
 
+  // The back end is open and the page loaded: this start was healthy. Then, for an installed
+  // build with an update address, updates in the background, installed only when nothing is
+  // open and outside trading hours unless the operator agrees (updater.ts).
+  const updates = await startUpdates({
+    packaged, version: app.getVersion(), userData: app.getPath('userData'), url: opts.updateUrl,
+    openWork: () => backend.openWork(),
+    ask: async (m) => (await dialog.showMessageBox(mainWindow, { type: 'question', ...m, defaultId: 0, cancelId: 0 })).response,
+    quit: () => app.quit(),
+    spawnDetached,
+    loadUpdater: async () => (await import('electron-updater')).autoUpdater,
+    log: (e, f) => log.info(e, f),
+  });
+
   app.on('window-all-closed', () => {
+    updates.stop();
     unsubscribe();
     void backend.close().finally(() => app.quit());
   });

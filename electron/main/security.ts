@@ -71,10 +71,15 @@ export function isPermissionAllowed(
   return mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video');
 }
 
-/** The web preferences of every window: the settings the hardening tests assert. */
-export function secureWebPreferences(preload: string) {
+/**
+ * The web preferences of every window: the settings the hardening tests assert. `devTools` is
+ * false in a packaged (installed) build: at the counter, DevTools would be a console holding the
+ * whole bridge; a development run keeps them.
+ */
+export function secureWebPreferences(preload: string, opts: { devTools: boolean } = { devTools: false }) {
   return {
     preload,
+    devTools: opts.devTools,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

@@ -9,6 +9,7 @@ import DetailView from './features/history/DetailView.vue';
 import ForwardingView from './features/forwarding/ForwardingView.vue';
 import ReportView from './features/report/ReportView.vue';
 import AmlView from './features/aml/AmlView.vue';
+import ReconcileView from './features/reconcile/ReconcileView.vue';
 import SettingsView from './features/settings/SettingsView.vue';
 import DevicesView from './features/devices/DevicesView.vue';
 import TrainingView from './features/training/TrainingView.vue';
@@ -34,6 +35,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/report', name: 'report', component: ReportView },
   { path: '/agent', name: 'agent', component: AgentView },
   { path: '/aml', name: 'aml', component: AmlView },
+  { path: '/reconcile', name: 'reconcile', component: ReconcileView },
   { path: '/settings', name: 'settings', component: SettingsView },
   { path: '/devices', name: 'devices', component: DevicesView },
   // Face payment (and, in demo mode, `?enrol=W07` to enrol a demo customer's face).

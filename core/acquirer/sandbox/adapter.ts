@@ -16,11 +16,12 @@ import {
   type Probe,
   type QueryOutcome,
   type RefundOutcome,
+  type RefundQueryOutcome,
   type RefundRequest,
   type Statement,
 } from '../types';
-import { mapCancel, mapPay, mapPrecreate, mapQuery, mapRefund } from './mapping';
-import type { WirePayRequest, WirePrecreateRequest, WireRefundRequest, WireStatement } from './wire';
+import { mapCancel, mapPay, mapPrecreate, mapQuery, mapRefund, mapRefundQuery } from './mapping';
+import type { WirePayRequest, WirePrecreateRequest, WireRefundQueryRequest, WireRefundRequest, WireStatement } from './wire';
 
 export interface SandboxOptions {
   baseUrl: string;
@@ -56,7 +57,7 @@ export class SandboxAcquirer implements Acquirer {
 
   async pay(req: PayRequest): Promise<PayOutcome> {
     const body: WirePayRequest = { out_trade_no: req.orderNo, auth_code: req.code, total_fen: req.amountFen, subject: req.subject };
-    return mapPay(await this.http.request('pay', 'POST', '/v1/pay', body));
+    return mapPay(await this.http.request('pay', 'POST', '/v1/pay', body, req.onSent));
   }
 
   async query(orderNo: string): Promise<QueryOutcome> {
@@ -76,6 +77,11 @@ export class SandboxAcquirer implements Acquirer {
       reason: req.reason,
     };
     return mapRefund(await this.http.request('refund', 'POST', '/v1/refund', body));
+  }
+
+  async queryRefund(orderNo: string, refundNo: string): Promise<RefundQueryOutcome> {
+    const body: WireRefundQueryRequest = { out_trade_no: orderNo, out_refund_no: refundNo };
+    return mapRefundQuery(await this.http.request('refund_query', 'POST', '/v1/refund/query', body));
   }
 
   async precreate(req: PrecreateRequest): Promise<PrecreateOutcome> {

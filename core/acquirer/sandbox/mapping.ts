@@ -1,7 +1,9 @@
 /**
  * The sandbox protocol's statuses mapped onto the engine's outcomes — the only place that
  * knows both. Rules (see ../types.ts): an answer that cannot be read is `unknown`, never
- * `failed`; 4xx means the acquirer refused the request without processing it.
+ * `failed`; 4xx (and a connection never made) means the acquirer refused THIS request without
+ * processing it: `refused`, never `failed` (an earlier request with the same number may still
+ * have landed; the engine decides).
  */
 import type { Exchange } from '../http-client';
 import type { CancelOutcome, Decline, PayOutcome, PrecreateOutcome, QueryOutcome, RefundOutcome, RefundQueryOutcome } from '../types';
@@ -51,7 +53,7 @@ function classify<T extends object>(x: Exchange): { ok: T } | { unknown: Unknown
 export function mapPay(x: Exchange): PayOutcome {
   const c = classify<WireTradeResponse>(x);
   if ('unknown' in c) return c.unknown;
-  if ('refused' in c) return { status: 'failed', ...c.refused };
+  if ('refused' in c) return { status: 'refused', ...c.refused };
   const r = c.ok;
   if (r.result === 'FAIL') return { status: 'failed', ...decline(r.err_code, r.err_zh, r.err_en) };
   switch (r.trade_status) {
@@ -111,11 +113,22 @@ export function mapRefund(x: Exchange): RefundOutcome {
   const c = classify<WireRefundResponse>(x);
   if ('unknown' in c) return c.unknown;
   // Unreachable is not a decline for a refund: the same refund number is simply sent again later.
-  if ('refused' in c) return c.refused.reason === 'NETWORK_UNREACHABLE' ? { status: 'unknown', why: 'unreachable' } : { status: 'failed', ...c.refused };
+  if ('refused' in c) return c.refused.reason === 'NETWORK_UNREACHABLE' ? { status: 'unknown', why: 'unreachable' } : { status: 'refused', ...c.refused };
   const r = c.ok;
   if (r.result === 'OK' && r.refund_status === 'SUCCESS') return { status: 'succeeded' };
   if (r.result === 'FAIL') return { status: 'failed', ...decline(r.err_code, r.err_zh, r.err_en) };
   return { status: 'unknown', why: 'unreadable refund answer' };
+}
+
+/** `POST /v1/refund/query`: what the acquirer knows of a refund number; a refused or unreadable query tells nothing. */
+export function mapRefundQuery(x: Exchange): RefundQueryOutcome {
+  const c = classify<WireRefundResponse>(x);
+  if ('unknown' in c) return c.unknown;
+  if ('refused' in c) return { status: 'unknown', why: `refund query refused: ${c.refused.reason}` };
+  const r = c.ok;
+  if (r.result === 'OK' && r.refund_status === 'SUCCESS') return { status: 'succeeded' };
+  if (r.result === 'FAIL' && r.err_code === 'REFUND_NOT_EXIST') return { status: 'not_found' };
+  return { status: 'unknown', why: `refund query answered ${String(r.err_code ?? r.refund_status)}` };
 }
 
 /** Why the acquirer refused an offline refund, in the cashier's words: nothing was refunded. */
@@ -131,7 +144,7 @@ const OFFLINE_REFUND_WORDS: Record<WireOfflineRefundRefusal, { zh: string; en: s
 export function mapOfflineRefund(x: Exchange): RefundOutcome {
   const c = classify<WireOfflineRefundReply>(x);
   if ('unknown' in c) return c.unknown;
-  if ('refused' in c) return c.refused.reason === 'NETWORK_UNREACHABLE' ? { status: 'unknown', why: 'unreachable' } : { status: 'failed', ...c.refused };
+  if ('refused' in c) return c.refused.reason === 'NETWORK_UNREACHABLE' ? { status: 'unknown', why: 'unreachable' } : { status: 'refused', ...c.refused };
   const r = c.ok;
   if (r.status === 'succeeded' && r.refundNo) return { status: 'succeeded' };
   if (r.status === 'refused' && r.reason in OFFLINE_REFUND_WORDS) return { status: 'failed', reason: r.reason.toUpperCase(), ...OFFLINE_REFUND_WORDS[r.reason] };
@@ -151,7 +164,7 @@ export function mapOfflineRefundQuery(x: Exchange): RefundQueryOutcome {
 export function mapPrecreate(x: Exchange): PrecreateOutcome {
   const c = classify<WireTradeResponse>(x);
   if ('unknown' in c) return c.unknown;
-  if ('refused' in c) return { status: 'failed', ...c.refused };
+  if ('refused' in c) return { status: 'refused', ...c.refused };
   const r = c.ok;
   if (r.result === 'FAIL') return { status: 'failed', ...decline(r.err_code, r.err_zh, r.err_en) };
   if (r.trade_status === 'NOTPAY' && typeof r.qr_content === 'string' && typeof r.expires_at === 'number') {

@@ -53,10 +53,19 @@ export interface WireTradeResponse {
   err_en?: string;
 }
 
+/** `POST /v1/refund/query`: what became of a refund number. */
+export interface WireRefundQueryRequest {
+  out_trade_no: string;
+  out_refund_no: string;
+}
+
+/** A refund's answer, and a refund query's (`FAIL REFUND_NOT_EXIST`: never seen). */
 export interface WireRefundResponse {
   result: 'OK' | 'FAIL';
   refund_status?: 'SUCCESS';
   out_refund_no?: string;
+  out_trade_no?: string;
+  refund_fen?: number;
   err_code?: string;
   err_zh?: string;
   err_en?: string;
@@ -111,6 +120,7 @@ export const WIRE_ERRORS = [
   'ORDER_MISMATCH',
   'REFUND_EXCEEDS',
   'REFUND_NOT_ALLOWED',
+  'REFUND_NOT_EXIST',
   'CANCEL_NOT_ALLOWED',
   'BAD_REQUEST',
   'AUTH_FAILED',

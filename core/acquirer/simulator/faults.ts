@@ -13,10 +13,16 @@ export const FaultKind = z.enum([
   'reset', // reset the connection without processing
   'userpaying_forever', // the charge waits for a password that never comes
   'decline', // the charge is declined with `reason`
+  // Refusals: the request is NOT processed, and the answer says so (what a terminal meets when a
+  // re-send is refused while its first request may still have landed).
+  'refuse_400', // 400 BAD_REQUEST
+  'refuse_auth', // 401 AUTH_FAILED
+  'refuse_stale', // 401 STALE_REQUEST with the acquirer's server_time
+  'clock_skew', // the acquirer's clock is off by skewMs for this request: beyond 5 min, 401 STALE_REQUEST
 ]);
 export type FaultKind = z.infer<typeof FaultKind>;
 
-export const FaultOp = z.enum(['pay', 'query', 'cancel', 'refund', 'precreate', 'ping', 'any']);
+export const FaultOp = z.enum(['pay', 'query', 'cancel', 'refund', 'refund_query', 'precreate', 'ping', 'any']);
 export type FaultOp = z.infer<typeof FaultOp>;
 
 export const FaultRule = z
@@ -26,6 +32,8 @@ export const FaultRule = z
     /** How many matching requests it applies to; -1 until cleared. */
     times: z.number().int().min(-1).max(1000).default(1),
     latencyMs: z.number().int().min(0).max(120_000).default(0),
+    /** clock_skew: how far the acquirer's clock is off (ms, either way). */
+    skewMs: z.number().int().min(-86_400_000).max(86_400_000).optional(),
     reason: z.string().max(40).regex(/^[A-Z_]*$/).default('DECLINED'),
   })
   .strict();

@@ -11,6 +11,11 @@
  * - One wallet code (wallet id + counter) pays at most once across all terminals: a second
  *   use is declined `duplicate_code` (an offline double spend).
  * - Every signature is verified again here; the terminal's word is not trusted.
+ * - Every limit the certificate signs is enforced again here (`signedLimitRefusal`): the
+ *   certificate's validity at the code's signed time, its per-payment cap, its daily cap (per
+ *   wallet per China day of the code's signed time, across terminals) and the regulator's day
+ *   limit of its grade. A modified till that skips its own risk checks gets `declined`, with the
+ *   limit as the reason, and no money moves.
  * - The ledger table has no uniqueness on purpose: tests count its rows per order to prove
  *   "never applied twice" rather than relying on a constraint that would hide the attempt.
  * - A forwarded item the acquirer took the money for (`accepted`, or `review`) is one of its
@@ -29,14 +34,18 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { z } from 'zod';
-import type { Db } from '../../store/db';
-import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, issueCertificate, newKeyPair, parseBytes, type Grade, type IssuerKey, type KeyPair } from '../../offline/code';
-import { DEFAULT_POLICY, type RiskPolicy } from '../../risk/policy';
+import type { Db, Queryable } from '../../store/db';
+import { base32Decode, base32Encode, CODE_BYTES, CodeRefusal, CodeVerifier, issueCertificate, newKeyPair, parseBytes, type Grade, type IssuerKey, type KeyPair, type ParsedCode } from '../../offline/code';
+import { DEFAULT_POLICY, regulatorLimit, type RiskPolicy } from '../../risk/policy';
 import { MAX_CLOCK_SKEW_MS, newTerminalKey, sign, signatureMatches, SIGNATURE_HEADERS } from '../signing';
 import type { WireOfflineRefundQueryReply, WireOfflineRefundReply, WireOfflineRefundRefusal, WireOfflineRefundRequest } from '../sandbox/wire';
 import { bodyDigest, certRef, decodeBatch, encodeResults, UnknownCertificate, WireError, type WireBatch, type WireVerdict } from '../../forward/wire';
+import { JournalAnchors } from './journal-anchors';
 
 const DAY_S = 86_400;
+
+/** Declines for a forwarded item outside a limit its certificate signs (core/offline/reasons.ts words them). */
+export type OfflineLimitReason = 'cert_not_yet_valid' | 'cert_expired' | 'code_from_future' | 'over_payment_cap' | 'over_daily_cap' | 'over_regulator_day_limit';
 
 export function chinaDayOf(ms: number): string {
   return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -102,6 +111,8 @@ export class OfflineAcquirer {
   received = 0;
   /** Mounted in the protocol simulator's file (server.ts): its `terminals` table also holds keys. */
   private sharedTerminals = false;
+  /** The journal heads terminals send (journal-anchors.ts). */
+  anchors!: JournalAnchors;
   private lastPrune = 0;
 
   private constructor(private readonly db: Db, opts: OfflineAcquirerOptions) {
@@ -128,8 +139,12 @@ export class OfflineAcquirer {
         amount_fen INTEGER NOT NULL CHECK (amount_fen > 0), reason TEXT NOT NULL, at INTEGER NOT NULL,
         PRIMARY KEY (terminal_id, refund_no));
       CREATE INDEX IF NOT EXISTS sim_offline_refunds_order ON sim_offline_refunds(terminal_id, order_no);
+      -- What each wallet paid offline per China day of its codes' signed time, across terminals:
+      -- the certificate's daily cap and the regulator's day limit are checked against it.
+      CREATE TABLE IF NOT EXISTS sim_offline_wallet_days (wallet_id TEXT NOT NULL, day TEXT NOT NULL, total_fen INTEGER NOT NULL, PRIMARY KEY (wallet_id, day));
     `);
     const a = new OfflineAcquirer(db, opts);
+    a.anchors = await JournalAnchors.open(db);
     a.sharedTerminals = !!(await db.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'terminals'"));
     const rows = await db.all<{ key_id: number; private_key: string; public_key: string; valid_from: number; valid_to: number }>('SELECT * FROM sim_offline_issuers ORDER BY key_id');
     a.issuers = rows.map((r) => ({ key: { keyId: r.key_id, publicKey: r.public_key, validFrom: r.valid_from, validTo: r.valid_to }, pair: { privateKey: r.private_key, publicKey: r.public_key } }));
@@ -237,7 +252,7 @@ export class OfflineAcquirer {
    */
   async resetData(): Promise<void> {
     await this.db.tx(async (q) => {
-      for (const t of ['sim_offline_items', 'sim_offline_spent', 'sim_offline_ledger', 'sim_offline_refunds', 'sim_offline_wallets', 'sim_offline_certs', 'sim_offline_nonces']) {
+      for (const t of ['sim_offline_items', 'sim_offline_spent', 'sim_offline_ledger', 'sim_offline_refunds', 'sim_offline_wallets', 'sim_offline_certs', 'sim_offline_nonces', 'sim_offline_wallet_days']) {
         await q.run(`DELETE FROM ${t}`);
       }
     });
@@ -319,8 +334,14 @@ export class OfflineAcquirer {
           if (!w) [status, reason] = ['declined', 'unknown_wallet'];
           else if (w.revoked) [status, reason] = ['declined', 'revoked'];
           else if (spent) [status, reason] = ['declined', 'duplicate_code'];
-          else if (w.balance_fen < it.amountFen) [status, reason] = ['declined', 'insufficient_funds'];
           else {
+            const limit = await this.signedLimitRefusal(q, code, it.amountFen, at);
+            if (limit) [status, reason] = ['declined', limit];
+            else if (w.balance_fen < it.amountFen) [status, reason] = ['declined', 'insufficient_funds'];
+          }
+          if (status === 'accepted') {
+            await q.run('INSERT INTO sim_offline_wallet_days (wallet_id, day, total_fen) VALUES (?, ?, ?) ON CONFLICT(wallet_id, day) DO UPDATE SET total_fen = total_fen + excluded.total_fen',
+              [walletId, chinaDayOf(code.codeTime * 1000), it.amountFen]);
             await q.run('UPDATE sim_offline_wallets SET balance_fen = balance_fen - ? WHERE wallet_id = ?', [it.amountFen, walletId]);
             await q.run('INSERT INTO sim_offline_spent (wallet_id, counter, terminal_id, order_no) VALUES (?, ?, ?, ?)', [walletId, counter, batch.terminalId, it.orderNo]);
             await q.run('INSERT INTO sim_offline_ledger (terminal_id, order_no, wallet_id, amount_fen, day, at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -335,6 +356,26 @@ export class OfflineAcquirer {
       return out;
     });
     return verdicts;
+  }
+
+  /**
+   * The certificate's signed limits, checked again at the acquirer (PROTOCOL.md, "Acquirer
+   * obligations"): null when the item is within all of them, else the decline reason. Times are
+   * the code's own signed time (the terminal's `acceptedAt` is not signed), so a till cannot move
+   * a payment into another day or into the certificate's life by rewriting its own record.
+   */
+  private async signedLimitRefusal(q: Queryable, code: ParsedCode, amountFen: number, nowMs: number): Promise<OfflineLimitReason | null> {
+    const { cert } = code;
+    if (code.codeTime < cert.notBefore) return 'cert_not_yet_valid';
+    if (code.codeTime > cert.notAfter) return 'cert_expired';
+    // A code dated ahead of the acquirer's clock (beyond the signing window) would book against a day not yet begun.
+    if (code.codeTime * 1000 > nowMs + MAX_CLOCK_SKEW_MS) return 'code_from_future';
+    if (amountFen > cert.perPaymentCapFen) return 'over_payment_cap';
+    const day = await q.get<{ total_fen: number }>('SELECT total_fen FROM sim_offline_wallet_days WHERE wallet_id = ? AND day = ?', [cert.walletId, chinaDayOf(code.codeTime * 1000)]);
+    const spent = day?.total_fen ?? 0;
+    if (spent + amountFen > cert.dailyCapFen) return 'over_daily_cap';
+    if (spent + amountFen > regulatorLimit(this.policy, cert.grade)) return 'over_regulator_day_limit';
+    return null;
   }
 
   /**
@@ -451,6 +492,12 @@ export function offlineHttpHandler(acq: OfflineAcquirer): (req: http.IncomingMes
       if (!('terminalId' in auth)) return json(res, auth.status, { error: auth.error }), true;
       const body = () => JSON.parse(raw.toString('utf8') || '{}') as unknown;
       const route = `${req.method} ${url.pathname}`;
+      // The journal head a sync, batch or statement carries: kept, and the one held before sent back.
+      const head = url.searchParams.get('head');
+      if (head !== null && (route === 'GET /offline/v1/sync' || route === 'POST /offline/v1/forward' || route === 'GET /offline/v1/statement')) {
+        const held = await acq.anchors.record(auth.terminalId, head, url.pathname.slice('/offline/v1/'.length), Date.now());
+        if (held) res.setHeader('x-journal-anchor', held);
+      }
       if (route === 'GET /offline/v1/sync') {
         json(res, 200, await acq.sync());
       } else if (route === 'POST /offline/v1/forward') {

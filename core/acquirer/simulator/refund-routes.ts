@@ -1,7 +1,8 @@
 /**
- * Protocol route of refunds. Idempotent on the refund number (out_refund_no): a repeated
+ * Protocol routes of refunds. Idempotent on the refund number (out_refund_no): a repeated
  * request returns the first result and moves no money; the sum refunded never exceeds the
- * amount paid (checked in the same transaction as the credit).
+ * amount paid (checked in the same transaction as the credit). The refund query tells a
+ * terminal whose refund answer was lost (or whose re-send was refused) what became of it.
  */
 import { bad, field, isFen, isOrderNo, ok, type Route, type SimContext } from './context';
 import { credit, getOrder } from './payment-routes';
@@ -40,6 +41,21 @@ export function refundRoutes(sim: SimContext): Route[] {
           await credit(q, o, 'refund', refundNo, amount, now);
           return ok({ result: 'OK', refund_status: 'SUCCESS', out_refund_no: refundNo });
         });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/refund/query',
+      op: 'refund_query',
+      async handle(req) {
+        const outTradeNo = field(req.body, 'out_trade_no', isOrderNo);
+        const refundNo = field(req.body, 'out_refund_no', isRefundNo);
+        if (!outTradeNo || !refundNo) return bad('BAD_REQUEST', 'out_trade_no and out_refund_no are required');
+        const r = await sim.db.get<{ out_trade_no: string; amount_fen: number }>(
+          'SELECT out_trade_no, amount_fen FROM refunds WHERE terminal_id = ? AND out_refund_no = ? AND out_trade_no = ?', [req.terminalId, refundNo, outTradeNo]);
+        // Only refunds that moved money are kept: a refused one left nothing, so it reads as never seen.
+        if (!r) return ok({ result: 'FAIL', err_code: 'REFUND_NOT_EXIST', out_refund_no: refundNo });
+        return ok({ result: 'OK', refund_status: 'SUCCESS', out_refund_no: refundNo, out_trade_no: r.out_trade_no, refund_fen: r.amount_fen });
       },
     },
   ];

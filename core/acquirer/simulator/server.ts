@@ -94,7 +94,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     res.end(body);
   };
 
-  const authenticate = async (req: http.IncomingMessage, signPath: string, body: string): Promise<{ terminalId: string } | SimResponse> => {
+  const authenticate = async (req: http.IncomingMessage, signPath: string, body: string, skewMs = 0): Promise<{ terminalId: string } | SimResponse> => {
     const terminalId = header(req, SIGNATURE_HEADERS.terminal);
     const ts = header(req, SIGNATURE_HEADERS.timestamp);
     const nonce = header(req, SIGNATURE_HEADERS.nonce);
@@ -105,7 +105,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     // Its own code, so an installer is told "wrong terminal id" rather than "wrong key".
     if (!t) return refuse('TERMINAL_UNKNOWN', 'unknown terminal');
     if (!signatureMatches(t.key_hex, sign(t.key_hex, req.method ?? '', signPath, ts, nonce, body), sig)) return refuse('AUTH_FAILED', 'bad signature');
-    const at = now();
+    const at = now() + skewMs;
     // The acquirer's time goes with the refusal, so the terminal can say how far off its clock is.
     if (Math.abs(at - Number(ts)) > MAX_CLOCK_SKEW_MS) return refuse('STALE_REQUEST', 'timestamp outside the allowed window', { server_time: at });
     // The nonce is recorded before the request runs: a replay is refused even mid-flight.
@@ -127,14 +127,21 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     const route = table.get(`${req.method} ${url.pathname}`);
     if (!route) return send(res, { status: 404, body: { result: 'FAIL', err_code: 'BAD_REQUEST', err_en: 'no such route' } });
-    const auth = await authenticate(req, url.pathname + url.search, raw);
-    if (!('terminalId' in auth)) return send(res, auth);
-    void pruneNonces().catch(() => undefined);
     let fault: FaultRule | null = null;
     if (route.op) {
       const perRequest = header(req, 'x-sim-fault');
       const parsedKind = FaultKind.safeParse(perRequest);
       fault = parsedKind.success ? FaultRule.parse({ kind: parsedKind.data, op: 'any' }) : faults.take(route.op);
+    }
+    // A skewed acquirer clock judges the signature's timestamp (the only place its time meets the terminal's).
+    const auth = await authenticate(req, url.pathname + url.search, raw, fault?.kind === 'clock_skew' ? (fault.skewMs ?? 0) : 0);
+    if (!('terminalId' in auth)) return send(res, auth);
+    void pruneNonces().catch(() => undefined);
+    // Refusals after the signature check, as an acquirer refuses: nothing processed.
+    if (fault?.kind === 'refuse_400') return send(res, { status: 400, body: { result: 'FAIL', err_code: 'BAD_REQUEST', err_en: 'refused (fault)' } });
+    if (fault?.kind === 'refuse_auth') return send(res, { status: 401, body: { result: 'FAIL', err_code: 'AUTH_FAILED', err_en: 'bad signature (fault)' } });
+    if (fault?.kind === 'refuse_stale') {
+      return send(res, { status: 401, body: { result: 'FAIL', err_code: 'STALE_REQUEST', err_en: 'timestamp outside the allowed window (fault)', server_time: now() } });
     }
     if (fault?.kind === 'latency') await new Promise((r) => setTimeout(r, fault!.latencyMs));
     if (fault?.kind === 'drop_request') {

@@ -128,6 +128,49 @@ describe('the acquirer simulator', () => {
     control.close();
   });
 
+  it('answers a refund query with what became of a refund number', async () => {
+    const control = new SimulatorControl({ baseUrl: sim.url, terminalId: 'T0001', key });
+    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
+    const { code } = await control.issueCode('W01');
+    await acq.pay({ orderNo: 'T000120260101000014', amountFen: 500, code, subject: 't' });
+    expect(await acq.queryRefund('T000120260101000014', 'T000120260101000014R01')).toEqual({ status: 'not_found' });
+    // The answer is lost after the acquirer committed: the query still knows.
+    sim.faults.set([{ kind: 'drop_response_after_commit', op: 'refund', times: 1, latencyMs: 0, reason: '' }]);
+    const r = { orderNo: 'T000120260101000014', refundNo: 'T000120260101000014R01', amountFen: 200, totalFen: 500, reason: 'x' };
+    expect(await acq.refund(r)).toMatchObject({ status: 'unknown' });
+    expect(await acq.queryRefund(r.orderNo, r.refundNo)).toEqual({ status: 'succeeded' });
+    // A refused query says nothing either way.
+    sim.faults.set([{ kind: 'refuse_400', op: 'refund_query', times: 1, latencyMs: 0, reason: '' }]);
+    expect(await acq.queryRefund(r.orderNo, r.refundNo)).toMatchObject({ status: 'unknown' });
+    acq.close();
+    control.close();
+  });
+
+  it('refuses a request without processing it under the refusal faults, and says refused', async () => {
+    const control = new SimulatorControl({ baseUrl: sim.url, terminalId: 'T0001', key });
+    const acq = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
+    const cases = [
+      [{ kind: 'refuse_400' }, 'BAD_REQUEST'],
+      [{ kind: 'refuse_auth' }, 'AUTH_FAILED'],
+      [{ kind: 'refuse_stale' }, 'STALE_REQUEST'],
+      [{ kind: 'clock_skew', skewMs: -6 * 60_000 }, 'STALE_REQUEST'],
+    ] as const;
+    let n = 20;
+    for (const [f, reason] of cases) {
+      const { code } = await control.issueCode('W01');
+      const orderNo = `T0001202601010000${n++}`;
+      sim.faults.set([{ op: 'pay', times: 1, latencyMs: 0, reason: '', ...f }]);
+      expect(await acq.pay({ orderNo, amountFen: 100, code, subject: 't' })).toMatchObject({ status: 'refused', reason });
+      expect(await acq.query(orderNo)).toEqual({ status: 'not_found' });
+    }
+    // A small skew is within the window: processed as usual.
+    const { code } = await control.issueCode('W01');
+    sim.faults.set([{ kind: 'clock_skew', op: 'pay', skewMs: 60_000, times: 1, latencyMs: 0, reason: '' }]);
+    expect(await acq.pay({ orderNo: 'T000120260101000030', amountFen: 100, code, subject: 't' })).toMatchObject({ status: 'succeeded' });
+    acq.close();
+    control.close();
+  });
+
   it('seeds plain wallets, password wallets and one nearly empty', async () => {
     const control = new SimulatorControl({ baseUrl: sim.url, terminalId: 'T0001', key });
     const w = await control.wallets();
@@ -137,9 +180,9 @@ describe('the acquirer simulator', () => {
     control.close();
   });
 
-  it('an unreachable acquirer is a definite "not charged", a reset is unknown', async () => {
+  it('an unreachable acquirer is a definite "not sent" (refused), a reset is unknown', async () => {
     const acq = new SandboxAcquirer({ baseUrl: 'http://127.0.0.1:1', terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });
-    expect(await acq.pay({ orderNo: 'T000120260101000005', amountFen: 1, code: '134567890123456789', subject: 't' })).toMatchObject({ status: 'failed', reason: 'NETWORK_UNREACHABLE' });
+    expect(await acq.pay({ orderNo: 'T000120260101000005', amountFen: 1, code: '134567890123456789', subject: 't' })).toMatchObject({ status: 'refused', reason: 'NETWORK_UNREACHABLE' });
     acq.close();
     sim.faults.set([{ kind: 'reset', op: 'pay', times: 1, latencyMs: 0, reason: '' }]);
     const acq2 = new SandboxAcquirer({ baseUrl: sim.url, terminalId: 'T0001', key, training: true, timings: DOMAIN_TIMINGS });

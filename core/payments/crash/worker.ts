@@ -3,11 +3,10 @@
  * simulator (run by the parent test) over HTTP, with the named crash points armed by CRASH_AT.
  * MODE=run: recover what is open, then a stream of payments (plain and password wallets) and
  * refunds. MODE=recover: recover what is open and exit 0 — as the app does on start.
- * Env: DATA_DIR, SIM_URL, SIM_KEY, COUNT (payments in the stream), CRASH_AT (see ../crash.ts).
+ * Env: DATA_DIR, HARNESS (harness.ts: which adapter) and its LINK and WALLETS (JSON), COUNT
+ * (payments in the stream), CRASH_AT (see ../crash.ts).
  */
 import path from 'node:path';
-import { SimulatorControl } from '../../acquirer/simulator/control-client';
-import { SandboxAcquirer } from '../../acquirer/sandbox/adapter';
 import { EventBus } from '../../events';
 import { Db } from '../../store/db';
 import { migrate } from '../../store/migrate';
@@ -15,33 +14,35 @@ import { migrations } from '../../store/migrations';
 import { crashProbe } from '../crash';
 import { exitWhenDone } from './child';
 import { PaymentEngine } from '../engine';
+import { harnessNamed, type HarnessSide } from '../harness';
 import { TINY_TIMINGS } from '../test-kit';
 
 const TERMINAL = 'T0001';
-const STREAM_WALLETS = ['W01', 'W02', 'W03', 'W04', 'W07'];
 
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR!;
-  const baseUrl = process.env.SIM_URL!;
-  const key = process.env.SIM_KEY!;
+  const wallets = JSON.parse(process.env.WALLETS!) as HarnessSide['wallets'];
+  // Plain wallets, and one asking for a password every fourth payment.
+  const stream = [wallets.plain[0], wallets.plain[1 % wallets.plain.length], wallets.plain[2 % wallets.plain.length], wallets.password[0], wallets.plain[3 % wallets.plain.length]];
   const db = await Db.open({ filename: path.join(dataDir, 'terminal.sqlite') });
   await migrate(db, migrations);
-  const acquirer = new SandboxAcquirer({ baseUrl, terminalId: TERMINAL, key, training: true, timings: { ...TINY_TIMINGS, userpayingMaxWaitMs: 3_000 }, probe: crashProbe });
-  const engine = new PaymentEngine({ db, bus: new EventBus(), acquirer, terminalId: TERMINAL, training: true, refundApprovalFen: 1_000_000, log: () => undefined });
-  const control = new SimulatorControl({ baseUrl, terminalId: TERMINAL, key });
+  const { acquirer, customer } = harnessNamed(process.env.HARNESS).connect(JSON.parse(process.env.LINK!), { ...TINY_TIMINGS, userpayingMaxWaitMs: 3_000 }, crashProbe);
+  const engine = new PaymentEngine({
+    db, bus: new EventBus(), acquirer, terminalId: TERMINAL, training: true, refundApprovalFen: 1_000_000, refundDailyApprovalFen: 1_000_000, log: () => undefined,
+  });
   await engine.recover();
   if (process.env.MODE === 'run') {
     const count = Number(process.env.COUNT ?? 8);
     for (let i = 0; i < count; i += 1) {
-      const wallet = STREAM_WALLETS[i % STREAM_WALLETS.length];
-      const { code } = await control.issueCode(wallet);
+      const wallet = stream[i % stream.length];
+      const code = await customer.code(wallet);
       const p = await engine.charge({ amountFen: 100 + i * 7, code }, 'crash');
-      if (wallet === 'W04') {
+      if (wallets.password.includes(wallet)) {
         // The customer enters the password when the wallet asks for it.
         for (let t = 0; t < 200; t += 1) {
           const s = (await engine.get(p.orderNo)).payment.state;
           if (s === 'userpaying') {
-            await control.userPaying(p.orderNo, true).catch(() => undefined);
+            await customer.userPaying(p.orderNo, true).catch(() => undefined);
             break;
           }
           if (s !== 'created' && s !== 'paying') break;
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   }
   await engine.stop();
   acquirer.close();
-  control.close();
+  customer.close();
   await db.close();
 }
 

@@ -5,6 +5,7 @@
  */
 import type { CashierBridge } from '../../../core/api/bridge';
 import type { RpcResult } from '../../../core/api/dispatcher';
+import { offeredProtocols } from '../../../core/api/browser-token';
 import { methodNames, type EventName, type MethodName } from '../../../core/api/names';
 
 declare global {
@@ -22,8 +23,8 @@ const disconnected = (): RpcResult => ({
   },
 });
 
-/** A CashierBridge over the browser shell's WebSocket, reconnecting with backoff. */
-export function webSocketBridge(url: string): CashierBridge {
+/** A CashierBridge over the browser shell's WebSocket, reconnecting with backoff; `protocols` carry the shell's token. */
+export function webSocketBridge(url: string, protocols: string[] = []): CashierBridge {
   let ws: WebSocket | null = null;
   let nextId = 1;
   let backoff = 250;
@@ -32,7 +33,7 @@ export function webSocketBridge(url: string): CashierBridge {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
 
   const connect = () => {
-    const sock = new WebSocket(url);
+    const sock = new WebSocket(url, protocols);
     ws = sock;
     sock.onopen = () => {
       backoff = 250;
@@ -93,14 +94,38 @@ export function webSocketBridge(url: string): CashierBridge {
 
 let bridge: CashierBridge | null = null;
 
+const TOKEN_KEY = 'vc_token';
+
+/**
+ * The browser shell's token (core/api/browser-token.ts): from the address the shell printed
+ * (`/?token=…`), kept for this tab so a reload without it still connects; never a cookie.
+ */
+export function shellToken(): string | null {
+  const fromUrl = new URLSearchParams(location.search).get('token');
+  try {
+    if (fromUrl) sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    return fromUrl ?? sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return fromUrl; // storage refused (a locked-down profile): the address alone
+  }
+}
+
 export function getBridge(): CashierBridge {
   if (bridge) return bridge;
   if (window.cashier) bridge = window.cashier;
   else {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    bridge = webSocketBridge(`${proto}//${location.host}/rpc`);
+    bridge = webSocketBridge(`${proto}//${location.host}/rpc`, offeredProtocols(shellToken()));
   }
   return bridge;
+}
+
+/**
+ * Runs `fn` each time the browser shell's WebSocket is back after a drop (events sent while it
+ * was down were missed, so a screen asks again). Electron's IPC does not drop: never called there.
+ */
+export function onReconnected(fn: () => void): () => void {
+  return getBridge().on('transport:reconnected' as EventName, fn);
 }
 
 /** Tests install a fake bridge. */

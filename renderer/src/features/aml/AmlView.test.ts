@@ -49,8 +49,17 @@ async function open() {
   return w;
 }
 
-beforeEach(() => setActivePinia(createPinia()));
-afterEach(() => setBridge(null));
+// The screen opens on the 30 days up to today (China time), and the fixtures are of 2026-11-28:
+// the test sets the clock it depends on (Date only, so promises and timers run as usual).
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-11-28T10:00:00+08:00'));
+  setActivePinia(createPinia());
+});
+afterEach(() => {
+  setBridge(null);
+  vi.useRealTimers();
+});
 
 describe('the AML screen', () => {
   it('shows each case with its masked subject, and a note is needed before "reported"', async () => {

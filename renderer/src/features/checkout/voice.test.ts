@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { clipsFor, fenToWords } from './voice';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clipsFor, fenToWords, VoicePlayer } from './voice';
 
 const say = (fen: number) => fenToWords(fen).join('');
 
@@ -38,5 +38,59 @@ describe('the spoken amount', () => {
   it('turns a result and an amount into clip names, the phrase first', () => {
     expect(clipsFor('paid', 12340)).toEqual(['paid', 'd1', 'bai', 'd2', 'shi', 'd3', 'yuan', 'd4', 'jiao']);
     expect(clipsFor('offline', 500)).toEqual(['offline', 'd5', 'yuan']);
+  });
+});
+
+/** A stand-in for the browser's Audio: each clip "plays" until the test ends it. */
+class FakeAudio {
+  static started: string[] = [];
+  static playing: FakeAudio[] = [];
+  volume = 1;
+  onended: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly src: string) {}
+  play(): Promise<void> {
+    FakeAudio.started.push(this.src.replace(/^.*\/([a-z0-9]+)\.wav.*$/, '$1'));
+    FakeAudio.playing.push(this);
+    return Promise.resolve();
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+async function finishAll(): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    await tick();
+    const a = FakeAudio.playing.shift();
+    a?.onended?.();
+  }
+}
+
+describe('the voice queue', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    FakeAudio.started = [];
+    FakeAudio.playing = [];
+  });
+
+  it('plays a second announcement after the first instead of cutting it off (离线受理 then the confirmation)', async () => {
+    vi.stubGlobal('Audio', FakeAudio);
+    const v = new VoicePlayer(() => ({ enabled: true, volume: 80 }));
+    void v.say(clipsFor('offline', 500));
+    await tick();
+    // The confirmation arrives while 离线受理 is still being spoken.
+    void v.say(clipsFor('paid', 500));
+    await finishAll();
+    expect(FakeAudio.started).toEqual(['offline', 'd5', 'yuan', 'paid', 'd5', 'yuan']);
+  });
+
+  it('forgets what is queued when the sale is over (stop)', async () => {
+    vi.stubGlobal('Audio', FakeAudio);
+    const v = new VoicePlayer(() => ({ enabled: true, volume: 80 }));
+    void v.say(clipsFor('offline', 500));
+    void v.say(clipsFor('paid', 500));
+    await tick();
+    v.stop();
+    await finishAll();
+    expect(FakeAudio.started).toEqual(['offline']);
   });
 });

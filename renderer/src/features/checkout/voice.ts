@@ -1,7 +1,8 @@
 /**
  * Spoken amounts from clips shipped in resources/voice/ (made by scripts/make-voice.sh): no
  * network and no OS voice needed. `fenToWords` is pure and integer-only; `clipsFor` maps words
- * to clip names; `VoicePlayer` plays a sequence, one clip after another.
+ * to clip names; `VoicePlayer` plays a sequence, one clip after another, and queues
+ * an announcement behind the one still playing.
  */
 
 const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'] as const;
@@ -79,28 +80,42 @@ const CLIP_URL: Record<string, string> = Object.fromEntries(
   Object.entries(urls).map(([path, url]) => [path.replace(/^.*\/([a-z0-9]+)\.wav$/, '$1'), url]),
 );
 
-/** Plays clip sequences; a new announcement replaces one still playing. */
+/** Plays one clip to its end (or its failure); resolves either way. */
+function playClip(url: string, volume: number): Promise<void> {
+  const audio = new Audio(url);
+  audio.volume = Math.min(1, Math.max(0, volume / 100));
+  return new Promise<void>((resolve) => {
+    audio.onended = () => resolve();
+    audio.onerror = () => resolve();
+    // Autoplay may be refused before the first key press: the text on screen says the same.
+    audio.play().catch(() => resolve());
+  });
+}
+
+/**
+ * Plays clip sequences one after another: an announcement that arrives while another is still
+ * playing waits for it (a 离线受理 followed a second later by the confirmation must be heard
+ * whole, then the confirmation), never cuts it off. `stop()` (a new sale) silences the one
+ * playing and forgets the queued ones.
+ */
 export class VoicePlayer {
   private generation = 0;
+  private tail: Promise<void> = Promise.resolve();
   constructor(private readonly settings: () => { enabled: boolean; volume: number }) {}
 
-  async say(clips: string[]): Promise<void> {
-    const { enabled, volume } = this.settings();
-    const gen = ++this.generation;
-    if (!enabled) return;
-    for (const name of clips) {
-      if (gen !== this.generation) return;
-      const url = CLIP_URL[name];
-      if (!url) continue;
-      const audio = new Audio(url);
-      audio.volume = Math.min(1, Math.max(0, volume / 100));
-      await new Promise<void>((resolve) => {
-        audio.onended = () => resolve();
-        audio.onerror = () => resolve();
-        // Autoplay may be refused before the first key press: the text on screen says the same.
-        audio.play().catch(() => resolve());
-      });
-    }
+  say(clips: string[]): Promise<void> {
+    const gen = this.generation;
+    const run = async () => {
+      for (const name of clips) {
+        if (gen !== this.generation) return;
+        const { enabled, volume } = this.settings();
+        if (!enabled) return;
+        const url = CLIP_URL[name];
+        if (url) await playClip(url, volume);
+      }
+    };
+    this.tail = this.tail.then(run, run);
+    return this.tail;
   }
 
   stop(): void {

@@ -214,3 +214,15 @@ describe('use a device by USB id', () => {
     expect(w.find('[data-testid="byid-vendor"]').attributes('aria-invalid')).toBe('false');
   });
 });
+
+describe('receipts sent but not confirmed', () => {
+  it('lists an unconfirmed job as "sent, unconfirmed" with what to do, and a printer whose status is unknown says so', async () => {
+    const unconfirmed = { code: 'printer.unconfirmed', zh: '小票已发送，但打印机无法确认已打出：请看一眼纸上是否有这张小票。', en: 'The receipt was sent, but the printer cannot confirm it printed: check the paper.' };
+    list.failedJobs = [{ id: 'J1', kind: 'receipt', orderNo: 'T000120261128000001', state: 'unconfirmed', error: unconfirmed, createdAt: 0, mayHavePrinted: true }];
+    list.devices[0] = { ...list.devices[0]!, message: { zh: '打印机不回报状态：无法得知是否缺纸。', en: 'The printer does not report its status.' } };
+    const w = await open();
+    expect(w.find('[data-testid="unconfirmed-J1"]').text()).toBe('已发送，未确认');
+    expect(w.find('[data-testid="job-J1"]').text()).toContain('请看一眼纸上');
+    expect(w.find('[data-testid="device-printer:sim"]').text()).toContain('打印机不回报状态');
+  });
+});

@@ -4,23 +4,40 @@
  */
 import { onMounted, onUnmounted, ref, type Ref } from 'vue';
 
-/** True while a video input is listed (labels need no permission; presence is enough here). */
-export function useCameraPresent(): Ref<boolean> {
+/**
+ * Whether a video input is listed (labels need no permission; presence is enough here), and
+ * `settled`, which resolves once the first look has answered. Listing devices is asynchronous
+ * and slow on a busy PC: a cashier who presses F4 right after the screen opens must not have the
+ * key dropped as "no camera" before the list has even come back.
+ */
+export interface CameraPresence {
+  present: Ref<boolean>;
+  settled: Promise<void>;
+}
+
+export function useCameraPresent(): CameraPresence {
   const present = ref(false);
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
   const check = async () => {
     try {
       const list = await navigator.mediaDevices?.enumerateDevices();
       present.value = !!list?.some((d) => d.kind === 'videoinput');
     } catch {
       present.value = false;
+    } finally {
+      settle();
     }
   };
   onMounted(() => {
     void check();
     navigator.mediaDevices?.addEventListener('devicechange', check);
   });
-  onUnmounted(() => navigator.mediaDevices?.removeEventListener('devicechange', check));
-  return present;
+  onUnmounted(() => {
+    settle();
+    navigator.mediaDevices?.removeEventListener('devicechange', check);
+  });
+  return { present, settled };
 }
 
 /** Opens the camera, video only (the app's permission handler refuses audio anyway). */

@@ -104,3 +104,42 @@ describe('the Z report’s refused bills', () => {
     expect(quiet.find('[data-testid="report-bill-refusals"]').exists()).toBe(false);
   });
 });
+
+describe('a closed day and the journal check', () => {
+  /** The contract as a supervisor sees it: reports:z, reports:close, the journal's check. */
+  function installSupervisor(answers: Partial<Record<string, unknown>>, calls: string[]) {
+    const call = Object.fromEntries(
+      methodNames.map((m) => [m, async (): Promise<RpcResult> => {
+        calls.push(m);
+        return m in answers ? { ok: true, value: answers[m] } : { ok: false, error: { code: 'x', zh: '未完成', en: 'not done' } };
+      }]),
+    ) as CashierBridge['call'];
+    setBridge({ call, on: () => () => undefined });
+  }
+  const broken = {
+    ok: false, problem: 'row_edited', seq: 3, scope: 'full', rows: 3, head: { seq: 9, hash: 'a'.repeat(64) }, keyId: '0123456789abcdef', keyedFrom: 1,
+    anchor: null, at: 0, zh: '账本校验未通过（第 3 条）：有记录被改动。已停止收款', en: 'The journal failed its check (entry 3): an entry was edited.',
+  };
+
+  it('shows refunds of the day net by tender, closes the day and then shows the stored, numbered report', async () => {
+    const calls: string[] = [];
+    const live = { ...report, refundedFen: 1_000, netFen: 11_300, refundsByTender: [{ tender: 'cash', count: 1, fen: 1_000 }], netByTender: [{ tender: 'wechat', fen: 12_300 }, { tender: 'cash', fen: -1_000 }], closed: null, afterClose: null };
+    const closed = { ...live, closed: { number: 7, at: 0, by: 'super1', hash: 'b'.repeat(64) }, afterClose: { sales: { count: 1, fen: 700 }, refunds: { count: 0, fen: 0 } } };
+    installSupervisor({ 'reports:z': live, 'reports:close': closed, 'ledger:status': broken }, calls);
+    const { useSessionStore } = await import('../../stores/session');
+    useSessionStore().operator = { id: 'super1', name: '李强', role: 'supervisor' } as never;
+    Object.defineProperty(window, 'confirm', { value: vi.fn(() => true), configurable: true, writable: true });
+    const w = await open();
+    expect(w.find('[data-testid="report-refunds"]').text()).toContain('10.00');
+    expect(w.find('[data-testid="report-net"]').text()).toContain('113.00');
+    expect(w.find('[data-testid="report-by-tender"]').text()).toMatch(/-10\.00/);
+    await w.find('[data-testid="report-close"]').trigger('click');
+    await flushPromises();
+    expect(calls).toContain('reports:close');
+    expect(w.find('[data-testid="report-closed"]').text()).toContain('Z 第 7 号');
+    expect(w.find('[data-testid="report-after-close"]').text()).toContain('7.00');
+    expect(w.find('[data-testid="report-close"]').exists()).toBe(false);
+    // The journal check: the core's words, as an alert.
+    expect(w.find('[data-testid="journal-broken"]').text()).toContain('有记录被改动');
+  });
+});
