@@ -7,7 +7,6 @@
  * items back to be forwarded, so both take an administrator and a different supervisor or
  * administrator's PIN (OperatorService.approve), recorded in one audit row with the change.
  */
-import fs from 'node:fs';
 import type { Handlers } from '../api/contract';
 import type { MirrorStatus } from '../api/mirror';
 import { AuthErrors } from '../auth/operators';
@@ -96,8 +95,13 @@ export class MirrorService {
           await q.run(upsert, [MIRROR_COUNT_KEY, '0']);
           await audit(q, { operatorId: admin.id, approverId: approver, action: 'mirror.enable', detail: { dir } }, this.o.now?.());
         });
+        // Through the same file operations as the writer (tests inject them); none there is fine.
         const file = mirrorFile(dir, this.o.terminalId);
-        if (fs.existsSync(file)) fs.renameSync(file, `${file}.replaced-${(this.o.now ?? Date.now)()}`);
+        try {
+          (this.o.files ?? nodeFileOps).rename(file, `${file}.replaced-${(this.o.now ?? Date.now)()}`);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        }
         await this.startWriter(dir, secret);
         return { status: this.status(), recoveryCode: formatted };
       },
