@@ -49,8 +49,9 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'sqlite3', 'usb', 'electron'], message: 'The renderer runs sandboxed: reach the back end through api/client.ts.' },
-            // core/money.ts: the one parser of typed amounts, pure (no Node), shared with the screens.
-            { regex: '/core/(?!api/|demo/seed$|money$)', allowTypeImports: true, message: 'The renderer may import core/api (the contract) and core/money (the amount parser) only; other core code runs in the back end.' },
+            // core/money.ts: the one parser of typed amounts; core/china-time.ts: the one China-time
+            // formatter and day parser. Both pure (no Node), shared with the screens.
+            { regex: '/core/(?!api/|demo/seed$|money$|china-time$)', allowTypeImports: true, message: 'The renderer may import core/api (the contract), core/money (the amount parser) and core/china-time (dates and times) only; other core code runs in the back end.' },
           ],
         },
       ],

@@ -14,7 +14,10 @@
  *   drive the till through the user's browser (cross-site WebSocket hijacking);
  * - no request of any shape stops the server: the target is parsed defensively and anything
  *   malformed (request line, headers, method, upgrade) is answered 400 or refused, never thrown;
- * - every message goes through the same dispatcher as Electron's IPC (size, schema, access);
+ * - every message goes through the same dispatcher as Electron's IPC (size, schema, access),
+ *   behind the page gate (core/auth/page-gate.ts): the session belongs to the page that entered
+ *   the PIN, known by the key it keeps per tab (`vc-page.<key>`), so a new tab or window starts
+ *   locked and cannot call what needs an operator until its own PIN;
  * - responses carry a strict CSP and no-sniff; only files under the renderer folder are served,
  *   by the resolver the Electron shell uses too (core/static-files.ts: traversal in any
  *   spelling, NUL, backslashes and symbolic links leading out are refused).
@@ -25,7 +28,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Backend } from '../core/app';
-import { RPC_PROTOCOL, TOKEN_PATTERN, tokenFromProtocols } from '../core/api/browser-token';
+import { pageKeyFromProtocols, RPC_PROTOCOL, TOKEN_PATTERN, tokenFromProtocols } from '../core/api/browser-token';
+import type { SessionState } from '../core/api/session';
+import { createPageGate } from '../core/auth/page-gate';
 import { AppErrorShape, RpcErrors } from '../core/api/errors';
 import { MAX_PAYLOAD_BYTES } from '../core/api/names';
 import { CONTENT_SECURITY_POLICY } from '../core/api/csp';
@@ -135,7 +140,9 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
     // Answer with the RPC protocol only, never echoing the token's entry.
     handleProtocols: (offered) => (offered.has(RPC_PROTOCOL) ? RPC_PROTOCOL : false),
   });
-  const sockets = new Set<WebSocket>();
+  /** Each open socket and the page it belongs to (its key, or one of its own when it sent none). */
+  const sockets = new Map<WebSocket, string>();
+  const gate = createPageGate(opts.backend.dispatcher);
 
   /** The page's handshake: the token's subprotocol, right, beside the RPC one the server answers with. */
   const authorised = (req: http.IncomingMessage): boolean => {
@@ -158,7 +165,7 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
         return;
       }
       // ws answers a malformed handshake (key, version, protocols) with 400 itself.
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     } catch {
       if (socket.writable) socket.end(BAD_REQUEST);
       else socket.destroy();
@@ -166,12 +173,23 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
   });
 
   const unsubscribe = opts.backend.bus.subscribe((event, payload) => {
+    if (event === 'session:changed') {
+      // Each page is told the session as it may see it: a live one only by the page that owns it.
+      const state = payload as SessionState;
+      gate.sessionChanged(state);
+      for (const [ws, key] of sockets) if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload: gate.view(key, state) }));
+      return;
+    }
     const msg = JSON.stringify({ event, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(msg);
+    for (const ws of sockets.keys()) if (ws.readyState === ws.OPEN) ws.send(msg);
+  });
+  const stopHandOver = gate.onHandOver((tell) => {
+    for (const [ws, key] of sockets) if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: 'session:changed', payload: tell(key) }));
   });
 
-  wss.on('connection', (ws) => {
-    sockets.add(ws);
+  wss.on('connection', (ws, req: http.IncomingMessage) => {
+    const pageKey = pageKeyFromProtocols(req.headers['sec-websocket-protocol']) ?? `socket.${randomBytes(16).toString('base64url')}`;
+    sockets.set(ws, pageKey);
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => sockets.delete(ws));
     ws.on('message', async (data, isBinary) => {
@@ -184,7 +202,7 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
       }
       const call = parseCall(text);
       if (!call) return reply(null, { ok: false, error: RpcErrors.badPayload().toShape() });
-      reply(call.id, await opts.backend.dispatcher.dispatch(call.method, call.input));
+      reply(call.id, await gate.dispatch(pageKey, call.method, call.input));
     });
   });
 
@@ -202,7 +220,8 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
     port,
     async close() {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
+      stopHandOver();
+      for (const ws of sockets.keys()) ws.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -3,7 +3,6 @@
  * of the contract. Both shells (electron/main and browser-shell) call `createBackend` and then
  * only ever talk to the returned dispatcher and event bus.
  */
-import fs from 'node:fs';
 import { AppError } from './api/errors';
 import type { CallContext, EventPayload, Handlers } from './api/contract';
 import type { PrintJob } from './api/devices';
@@ -17,6 +16,7 @@ import { demoOperators } from './demo/seed';
 import { EventBus } from './events';
 import type { Platform } from './platform';
 import { Db } from './store/db';
+import { ownerOnlyFolder } from './secret-file';
 import { migrate } from './store/migrate';
 import { migrations } from './store/migrations';
 import { openChecked } from './store/integrity';
@@ -41,7 +41,9 @@ import { offlineFault } from './training/offline-decline';
 import { receiptHandlers } from './receipts/handlers';
 import { billById, paymentByOrderNo, withdrawalLink } from './receipts/lookups';
 import { ReceiptService } from './receipts/service';
-import { acquirerProfileHandlers, settingsHandlers, walletProfileHandlers, wedgeSettingsHandlers } from './settings/handlers';
+import { acquirerProfileHandlers, settingsHandlers, tenderHandlers, walletProfileHandlers, wedgeSettingsHandlers } from './settings/handlers';
+import { TenderStatus } from './settings/tenders';
+import { gatewayProbe } from './acquirer/reachability';
 import { WalletProfileService } from './settings/wallet-profile';
 import { ALIPAY_TIMINGS, WECHAT_TIMINGS } from './acquirer/wallet-timings';
 import { recogniseCode } from './payments/codes';
@@ -110,17 +112,6 @@ const SimulatorUnproven = (detail: string) =>
   new AppError('config.simulator_unproven', '培训模式只能连接模拟收单机构：该地址没有在签名应答中表明是培训环境，未启动。请使用内置模拟器，或由管理员在设置中测试并保存连接。',
     'Demo mode only connects to a simulated acquirer: that address did not say training in its answer to a signed request, so the counter did not start. Use the built-in simulator, or have an administrator test and save the connection in Settings.',
     { detail });
-
-/**
- * The data folder, readable by this OS account only (0700), made so or tightened if it exists
- * from before: the databases hold PIN hashes, credit customers' names and phone numbers. The
- * files in it are 0600 (core/store/db.ts, core/secret-file.ts). On Windows the folder is in the
- * user's own profile, whose ACL already keeps other accounts out; chmod does nothing there.
- */
-export function ownerOnlyFolder(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32') fs.chmodSync(dir, 0o700);
-}
 
 async function seedDemo(ops: OperatorService): Promise<void> {
   // Disabled ones included: a demo operator a trainee disabled stays disabled until the reset.
@@ -270,13 +261,22 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
       mayReplace: () => config.mode === 'live' && acquirerProfile.view().running.kind === 'none',
       openWork: () => payments.openWork(),
       hold: async (fn) => (await gate.hold(10_000, async () => fn())).ran,
-      use: (a) => payments.useWallets(a),
+      use: (a) => {
+        payments.useWallets(a);
+        probeWallets();
+      },
       recognise: recogniseCode,
       tenderOf: async (no) => (await db.get<{ tender: string }>('SELECT tender FROM payments WHERE order_no = ?', [no]))?.tender ?? null,
     },
   });
   await wallets.load();
   const walletAcquirer = config.mode === 'live' && config.acquirer.kind === 'none' ? await wallets.startupAcquirer() : null;
+  // A counter on wallets has no sandbox ping: its link state comes from a probe of the gateways
+  // (acquirer/reachability.ts); without one it would read 离线 and the checkout would refuse codes.
+  function probeWallets(): void {
+    connectivity.startProbes(gatewayProbe(wallets.gateways(), { ca: platform.acquirerCa }), 15_000);
+  }
+  if (walletAcquirer) probeWallets();
   const payments = await createPaymentSide({
     config, db, bus, platform, operators, connectivity, offline: offline.store, offlineRefunds: offline.refunds,
     service: new AgentHistory(db, config.mode === 'demo'), gate, signingKey: saved?.signingKey, wallets: walletAcquirer ?? undefined,
@@ -326,6 +326,20 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     },
   });
   training.onReset(() => acquirerProfile.afterReset());
+  // Which tenders the counter's acquirers allow: the offline code only with PROTOCOL.md's
+  // offline routes (the sandbox protocol), and in an outage what still works (settings/tenders.ts).
+  const tenders = new TenderStatus({
+    running: () => {
+      if (acquirerProfile.view().running.kind !== 'none') return { kinds: ['sandbox'], qrWallet: null };
+      const w = wallets.inUse ? wallets.view() : null;
+      return { kinds: w?.wallets.map((x) => x.kind) ?? [], qrWallet: w?.qrWallet ?? null };
+    },
+    link: () => connectivity.get().state,
+    emit: (t) => bus.emit('acquirer:tendersChanged', t),
+  });
+  const stopTenders = bus.subscribe((name) => {
+    if (name === 'connectivity:changed') tenders.refresh();
+  });
   // Anti-money-laundering: reads every committed movement from the journal after its commit
   // (never inside a payment's transaction), with the thresholds of the synced risk policy.
   const aml = new AmlStore(db, { terminalId: config.terminalId, bus, thresholds: () => thresholds(offline.store.policy) });
@@ -362,6 +376,8 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     afterRestore: () => offline.store.reloadAfterReset(),
   });
   await mirror.start();
+  // A training reset turns the mirror off with the rest of the practice data (no-op when live).
+  training.onReset(() => mirror.afterTrainingReset());
   const handlers: Handlers = {
     'session:operators': () => operators.list(),
     'session:login': ({ operatorId, pin }) => operators.login(operatorId, pin),
@@ -403,8 +419,9 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     ...receiptHandlers(receipts),
     ...settingsHandlers(settings),
     ...wedgeSettingsHandlers(wedge),
-    ...acquirerProfileHandlers(acquirerProfile),
-    ...walletProfileHandlers(wallets),
+    ...acquirerProfileHandlers(acquirerProfile, () => tenders.refresh()),
+    ...walletProfileHandlers(wallets, () => tenders.refresh()),
+    ...tenderHandlers(tenders),
     ...reportHandlers({
       db,
       listPayments: (f) => payments.engine.list(f),
@@ -458,6 +475,7 @@ export async function createBackend(input: AppConfigInput, platform: Platform): 
     },
     async close() {
       stopReceipts();
+      stopTenders();
       // A receipt step still running would otherwise meet a closed database.
       await receipts.drain();
       await devices.stop();

@@ -87,3 +87,15 @@ function syncFolder(dir: string): void {
     fs.closeSync(fd);
   }
 }
+
+/**
+ * A folder readable by this OS account only (0700), made so or tightened if it exists from
+ * before: the data folder (the databases hold PIN hashes, credit customers' names and phone
+ * numbers), its logs and its backups. The databases
+ * and secrets are 0600 (core/store/db.ts, SecretFile above). On Windows the folder is in the
+ * user's own profile, whose ACL already keeps other accounts out; chmod does nothing there.
+ */
+export function ownerOnlyFolder(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') fs.chmodSync(dir, 0o700);
+}

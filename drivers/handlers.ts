@@ -7,7 +7,7 @@ type DeviceHandlers = Pick<Handlers, 'devices:list' | 'devices:select' | 'device
 export function deviceHandlers(devices: DeviceManager): DeviceHandlers {
   return {
     'devices:list': async () => devices.list(),
-    'devices:select': ({ deviceId, paperWidth, serialBaud }) => devices.select(deviceId, paperWidth, serialBaud),
+    'devices:select': ({ deviceId, paperWidth, serialBaud, flowControl }) => devices.select(deviceId, paperWidth, serialBaud, flowControl),
     'devices:chooseByIds': ({ kind, vendorId, productId }) => devices.chooseByIds(kind, vendorId, productId),
     'devices:testPrint': () => devices.testPrint(),
     'devices:kickDrawer': async () => {

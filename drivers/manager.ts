@@ -30,19 +30,26 @@
  * - demo mode runs the same code on a simulated counter (usb/demo-counter.ts): a keyboard, a
  *   scanner of an unknown maker and a USB-serial adapter, for the trainer to show that flow.
  */
-import type { DeviceInfo, DeviceList, DeviceState, PrintJob, UnrecognisedDevice, UsbIdKind } from '../core/api/devices';
+import { SERIAL_FLOW_CONTROLS, type DeviceInfo, type DeviceList, type DeviceState, type PrintJob, type PrinterCandidate, type UnrecognisedDevice, type UsbIdKind } from '../core/api/devices';
 import type { EventPayload, Events } from '../core/api/contract';
 import { AppError, isAppError, type AppErrorShape } from '../core/api/errors';
 import type { Message } from '../core/api/payments';
 import { columnsFor, encodeReceipt, encodeTestPage } from './printer/escpos';
 import { PrinterErrors, type PrinterPort } from './printer/port';
 import { parseReceipt, type PaperWidth, type Receipt } from './printer/receipt';
-import { NetPrinter, parseNetAddress } from './printer/net-printer';
+import { CupsPrinter } from './printer/cups-printer';
+import { NetPrinter } from './printer/net-printer';
+import type { RunCommand } from './printer/os-command';
+import { parsePrinterPathId, PathErrors, QueueList, serialCandidate, viaFor } from './printer/paths';
+import { SerialPrinter } from './printer/serial-printer';
+import { WinSpoolerPrinter } from './printer/win-spooler';
 import { SimulatedPrinter } from './printer/simulated';
 import { UsbPrinter } from './printer/usb-printer';
 import { KEYBOARD_VENDORS, keyboardEvidence, knownScannerName, parseHex4 } from './scanner/known';
-import { DEFAULT_SERIAL_BAUD, loadSerial, parseSerialBaud, SerialScanner, serialPortKey, serialUsbIds, type SerialBaud, type SerialLib, type SerialPortInfo } from './scanner/serial';
-import { UsbHidScanner, type ReaderEnd } from './scanner/usb-hid';
+import { DEFAULT_SERIAL_BAUD, loadSerial, parseSerialBaud, SerialScanner, serialPortKey, serialUsbIds, type SerialBaud, type SerialFlowControl, type SerialLib, type SerialPortInfo } from './scanner/serial';
+import { HidScanner, hidPathFor, type HidVia } from './scanner/hid-path';
+import type { ReaderEnd } from './scanner/hid-reader';
+import { loadNodeHid, type HidLib } from './scanner/node-hid';
 import { ListWatcher, loadUsbHost, UsbWatcher, type HostState, type UsbHost } from './usb/host';
 import { DemoCounter } from './usb/demo-counter';
 import { hex4, usbCapabilities, type UsbCapabilities, type UsbDeviceLike } from './usb/webusb';
@@ -64,9 +71,22 @@ export interface DeviceManagerOptions {
   /** Live mode: how to reach serial ports (the real `serialport` package unless a test gives a fake). */
   loadSerial?: () => Promise<{ lib: SerialLib | null; reason: string }>;
   platform?: NodeJS.Platform;
+  /**
+   * Raw-HID scanners: the transport, if not the OS's own (scanner/hid-path.ts: node-hid on Windows
+   * and macOS, libusb on Linux). The tests and the USB VM's hidraw check force node-hid.
+   */
+  hidTransport?: HidVia;
+  /** How to reach node-hid (the real module unless a test gives the twin). */
+  loadHid?: () => Promise<{ lib: HidLib | null; reason: string }>;
   now?: () => number;
   statusPollMs?: number;
   usbPollMs?: number;
+  /** The CUPS server for `printer:cups:*` queues (`lp -h`); default the PC's own. The tests run a private one. */
+  cupsServer?: string;
+  /** How OS print commands run (lp, lpstat, PowerShell); a fake in unit tests. */
+  runCommand?: RunCommand;
+  /** How often the OS print queues are listed again (a command runs each time); default 30 s. */
+  queuePollMs?: number;
   /** How often serial ports are listed (Linux: `serialport` runs `udevadm info -e` each time); default usbPollMs. */
   serialPollMs?: number;
   log?: (msg: string) => void;
@@ -82,6 +102,7 @@ export const DeviceErrors = {
   unknownDevice: () => new AppError('devices.unknown', '没有这个设备，请刷新设备列表。', 'No such device. Refresh the device list.'),
   unknownJob: () => new AppError('devices.unknown_job', '找不到该打印任务（只保留失败的任务）。', 'No such print job (only failed jobs are kept).'),
   scannerUnplugged: () => new AppError('scanner.unplugged', '扫码枪已拔出。', 'The scanner is unplugged.'),
+  badFlow: () => new AppError('devices.bad_flow', '不支持该流控方式，请选择：无、RTS/CTS 或 XON/XOFF。', 'Unsupported flow control; choose none, RTS/CTS or XON/XOFF.'),
   badBaud: () => new AppError('devices.bad_baud', '不支持该波特率，请选择 1200–115200 之间的标准值。', 'Unsupported baud rate; choose a standard rate from 1200 to 115200.'),
   badUsbId: (field: UsbIdField) =>
     new AppError(
@@ -233,7 +254,7 @@ const IDS_ID = /^(scanner:usb|scanner:serial|printer:usb):([0-9a-f]{4}):([0-9a-f
 const KIND_OF_PREFIX: Record<string, UsbIdKind> = { 'scanner:usb': 'hid_scanner', 'scanner:serial': 'serial_scanner', 'printer:usb': 'printer' };
 const PREFIX_OF_KIND: Record<UsbIdKind, string> = { hid_scanner: 'scanner:usb', serial_scanner: 'scanner:serial', printer: 'printer:usb' };
 /** What a stored selection must look like (as `devices:select` accepts it). */
-const DEVICE_ID = /^[a-z]+:[a-z0-9:._-]+$/;
+const DEVICE_ID = /^[a-z]+:[a-z0-9_:.-]+$/;
 const VIDPID = /^[0-9a-f]{4}:[0-9a-f]{4}$/;
 
 const KEEP_FAILED = 50;
@@ -241,7 +262,14 @@ const KEEP_FAILED = 50;
 export class DeviceManager {
   private readonly entries = new Map<string, Entry>();
   private readonly jobs = new Map<string, Job>();
-  private selected = { printer: null as string | null, scanner: null as string | null, paperWidth: 58 as PaperWidth, serialBaud: DEFAULT_SERIAL_BAUD as SerialBaud };
+  private selected = {
+    printer: null as string | null, scanner: null as string | null, paperWidth: 58 as PaperWidth, serialBaud: DEFAULT_SERIAL_BAUD as SerialBaud,
+    /** A serial printer's port settings (its own: a counter may have a serial scanner at another rate). */
+    printerBaud: DEFAULT_SERIAL_BAUD as SerialBaud, printerFlow: 'none' as SerialFlowControl,
+  };
+  /** The OS print queues (CUPS, Windows), listed now and then. */
+  private readonly queues: QueueList;
+  private queuesAt = -Infinity;
   private queue: Promise<unknown> = Promise.resolve();
   private jobSeq = 0;
   private watcher: UsbWatcher | null = null;
@@ -258,6 +286,8 @@ export class DeviceManager {
    * transfer is under way ("cannot be borrowed mutably") — and a list is built on every change.
    */
   private readonly usbSeen = new Map<string, UsbSeen>();
+  /** Attached devices whose descriptors could not be read yet (describeAgain). */
+  private readonly undescribed = new Set<string>();
   /** Demo mode's simulated USB host and serial ports. */
   private readonly demo: DemoCounter | null;
   /** Readers still winding down per device id: a replug waits for them before claiming again. */
@@ -274,6 +304,8 @@ export class DeviceManager {
     this.log = o.log ?? (() => {});
     this.sim = o.mode === 'demo' ? new SimulatedPrinter(() => columnsFor(this.selected.paperWidth)) : null;
     this.demo = o.mode === 'demo' ? new DemoCounter(this.platform) : null;
+    // Demo mode lists no OS queues: a training PC's real printers are not the lesson's.
+    this.queues = new QueueList({ platform: o.mode === 'demo' ? 'aix' : this.platform, cupsServer: o.cupsServer, run: o.runCommand });
   }
 
   async start(): Promise<void> {
@@ -285,6 +317,10 @@ export class DeviceManager {
     const baud = await s.get('devices.serialBaud');
     this.selected.serialBaud = parseSerialBaud(baud) ?? DEFAULT_SERIAL_BAUD;
     if (baud !== null && !parseSerialBaud(baud)) this.log(`devices.serialBaud ${JSON.stringify(baud)} is not a standard rate: ${DEFAULT_SERIAL_BAUD} used`);
+    this.selected.printerBaud = parseSerialBaud(await s.get('devices.printerBaud')) ?? DEFAULT_SERIAL_BAUD;
+    this.selected.printerFlow = parseFlow(await s.get('devices.printerFlow')) ?? 'none';
+    // Not awaited: listing runs a command (PowerShell takes seconds to start); the list follows.
+    void this.refreshQueues(true);
     await this.loadChosen('devices.chosenScanners', this.chosenScanners);
     await this.loadChosen('devices.chosenPrinters', this.chosenPrinters);
     // A selection by ids always brings its ids (both are written, ids first; this mends older data).
@@ -302,7 +338,13 @@ export class DeviceManager {
     } else {
       this.selected.scanner ??= 'scanner:wedge';
     }
-    if (this.selected.printer) this.netEntry(this.selected.printer);
+    if (this.selected.printer) {
+      try {
+        this.pathEntry(this.selected.printer);
+      } catch (e) {
+        this.log(`devices.printer ${this.selected.printer}: ${isAppError(e) ? e.en : String(e)}`); // e.g. a CUPS queue on a PC moved to Windows
+      }
+    }
     {
       const { host, reason } = this.demo ? { host: this.demo.host, reason: '' } : await (this.o.loadUsb ?? loadUsbHost)();
       if (!host) this.onHostState({ available: false, reason });
@@ -311,9 +353,11 @@ export class DeviceManager {
           onAttach: (k, d) => this.onAttach(k, d),
           onDetach: (k) => {
             this.usbSeen.delete(k);
+            this.undescribed.delete(k);
             this.onDetach(`printer:usb:${k}`, `scanner:usb:${k}`);
           },
           onState: (st) => this.onHostState(st),
+          onPolled: () => this.describeAgain(),
         }, this.o.usbPollMs ?? 2000);
         await this.watcher.start();
       }
@@ -323,7 +367,7 @@ export class DeviceManager {
         this.serialLib = serial.lib;
         this.serialWatcher = new ListWatcher(() => serial.lib!.list(), serialPortKey, {
           onAttach: (k, p) => this.onSerialAttach(k, p),
-          onDetach: (k) => this.onDetach(`scanner:serial:${k}`),
+          onDetach: (k) => this.onDetach(`scanner:serial:${k}`, `printer:serial:${k}`),
           onState: (st) => void (st.available || this.log(`serial ports unavailable: ${st.reason}`)),
           onPolled: () => this.reviveSerial(),
         }, this.o.serialPollMs ?? this.o.usbPollMs ?? 2000);
@@ -351,7 +395,7 @@ export class DeviceManager {
   /** A stored selection, or null (logged) when the settings hold something no device id looks like. */
   private async storedId(key: string): Promise<string | null> {
     const v = await this.o.settings.get(key);
-    if (v === null || (v.length <= 80 && DEVICE_ID.test(v))) return v;
+    if (v === null || (v.length <= 160 && DEVICE_ID.test(v))) return v;
     this.log(`${key} ${JSON.stringify(v.slice(0, 100))} is not a device id: ignored`);
     return null;
   }
@@ -369,11 +413,12 @@ export class DeviceManager {
       ...e.info,
       selected: this.isSelected(e.info.kind, e.info.id),
       paperWidth: e.info.kind === 'printer' ? this.selected.paperWidth : null,
-      serialBaud: e.info.transport === 'serial' ? this.selected.serialBaud : null,
+      serialBaud: e.info.transport !== 'serial' ? null : e.info.kind === 'printer' ? this.selected.printerBaud : this.selected.serialBaud,
+      ...(e.info.kind === 'printer' ? this.printerPath(e) : {}),
     }));
     devices.sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
     const failedJobs = [...this.jobs.values()].filter((j) => j.state === 'failed' || j.state === 'unconfirmed').sort((a, b) => b.createdAt - a.createdAt).map(publicJob);
-    return { devices, failedJobs, unrecognised: this.unrecognised() };
+    return { devices, failedJobs, unrecognised: this.unrecognised(), printerCandidates: this.printerCandidates() };
   }
 
   /**
@@ -388,12 +433,14 @@ export class DeviceManager {
     return this.select(`${PREFIX_OF_KIND[kind]}:${hex4(vendorId)}:${hex4(productId)}`);
   }
 
-  async select(deviceId: string, paperWidth?: PaperWidth, serialBaud?: number): Promise<DeviceList> {
-    const e = this.entries.get(deviceId) ?? this.netEntry(deviceId) ?? undefined;
-    const ids = IDS_ID.exec(deviceId);
-    if (!e && !ids) throw DeviceErrors.unknownDevice();
+  async select(deviceId: string, paperWidth?: PaperWidth, serialBaud?: number, flowControl?: string): Promise<DeviceList> {
     let baud: SerialBaud | null = null;
     if (serialBaud !== undefined && !(baud = parseSerialBaud(serialBaud))) throw DeviceErrors.badBaud();
+    const flow = flowControl === undefined ? null : parseFlow(flowControl);
+    if (flowControl !== undefined && !flow) throw DeviceErrors.badFlow();
+    const e = this.entries.get(deviceId) ?? this.pathEntry(deviceId) ?? undefined;
+    const ids = IDS_ID.exec(deviceId);
+    if (!e && !ids) throw DeviceErrors.unknownDevice();
     // Checked before anything changes: a refused choice leaves the selection and settings as they were.
     if (ids) this.refuseChoice(KIND_OF_PREFIX[ids[1]!]!, parseInt(ids[2]!, 16), parseInt(ids[3]!, 16));
     const kind = e?.info.kind ?? (ids?.[1] === 'printer:usb' ? 'printer' : 'scanner');
@@ -405,6 +452,7 @@ export class DeviceManager {
       }
       this.selected.printer = deviceId;
       await this.o.settings.set('devices.printer', deviceId);
+      if (e?.info.transport === 'serial') await this.setSerialPrinter(e, baud, flow);
       if (ids) this.offerAttached();
       this.pruneGone();
       void this.pollStatus();
@@ -587,8 +635,8 @@ export class DeviceManager {
         }
         const done = await port.confirm();
         j.state = done;
-        j.error = done === 'unconfirmed' ? PrinterErrors.unconfirmed().toShape() : null;
-        this.setState(e.info.id, 'ready', before === null ? { message: STATUS_UNKNOWN, udevRule: null } : undefined);
+        j.error = done === 'unconfirmed' ? (port.unconfirmedError?.() ?? PrinterErrors.unconfirmed()).toShape() : null;
+        this.setState(e.info.id, 'ready', before === null ? { message: port.unknownStatus ?? STATUS_UNKNOWN, udevRule: null } : undefined);
         if (e.port === this.sim && this.sim.printed.length) {
           this.o.emit('printer:printed', { jobId: j.id, deviceId: e.info.id, receipt: this.sim.printed[this.sim.printed.length - 1]! });
           if (this.sim.printed.length > 20) this.sim.printed.splice(0, this.sim.printed.length - 20);
@@ -637,11 +685,12 @@ export class DeviceManager {
 
   private async pollStatus(): Promise<void> {
     const e = this.printerEntry();
-    if (!e?.port || (e.info.transport !== 'usb' && e.info.transport !== 'network') || e.info.state === 'busy') return;
+    if (this.now() - this.queuesAt >= (this.o.queuePollMs ?? 30_000)) void this.refreshQueues(true);
+    if (!e?.port || e.info.transport === 'simulated' || e.info.state === 'busy') return;
     await this.serial(async () => {
       try {
         const s = await e.port!.status();
-        if (s === null) this.setState(e.info.id, 'ready', { message: STATUS_UNKNOWN, udevRule: null });
+        if (s === null) this.setState(e.info.id, 'ready', { message: e.port!.unknownStatus ?? STATUS_UNKNOWN, udevRule: null });
         else this.setState(e.info.id, s.paperOut ? 'paper_out' : s.coverOpen ? 'cover_open' : s.error ? 'error' : 'ready');
       } catch (err) {
         const code = isAppError(err) ? err.code : 'printer.error';
@@ -680,7 +729,8 @@ export class DeviceManager {
       // A choice made while the device was unplugged is checked again now that it can be seen:
       // a mouse or a keyboard-and-mouse receiver is never claimed (it stays listed as refused).
       const id = `scanner:usb:${key}`;
-      const e = this.put({ id, kind: 'scanner', transport: 'usb', name: `${knownScannerName(vendorId) ?? ''} ${name}`.trim(), vendorId, productId, state: 'ready' }, { usb: d });
+      const via = hidPathFor(this.platform, this.demo ? 'demo' : this.o.hidTransport).why; // the path it will be read through, and why
+      const e = this.put({ id, kind: 'scanner', transport: 'usb', name: `${knownScannerName(vendorId) ?? ''} ${name}`.trim(), vendorId, productId, state: 'ready', via }, { usb: d });
       if (this.isSelected('scanner', id)) {
         this.pruneGone();
         this.startReader(e);
@@ -691,6 +741,8 @@ export class DeviceManager {
 
   /** A serial port appeared: listed if a known maker's or chosen by its ids (other ports are modems, consoles …). */
   private onSerialAttach(key: string, p: SerialPortInfo): void {
+    const printer = this.entries.get(`printer:serial:${key}`);
+    if (printer) this.attachSerialPrinter(printer, p);
     const ids = serialUsbIds(p);
     if (!ids) return;
     const known = knownScannerName(ids.vendorId);
@@ -731,11 +783,23 @@ export class DeviceManager {
     try {
       const seen = { vendorId: d.vendorId, productId: d.productId, caps: usbCapabilities(d), name: d.productName || d.manufacturerName || null };
       this.usbSeen.set(key, seen);
+      this.undescribed.delete(key);
       return seen;
     } catch (e) {
-      this.log(`USB ${key}: descriptors unreadable (${e instanceof Error ? e.message : String(e)})`);
+      if (!this.undescribed.has(key)) this.log(`USB ${key}: descriptors unreadable (${e instanceof Error ? e.message : String(e)}); looked at again at each poll`);
+      this.undescribed.add(key);
       return null;
     }
+  }
+
+  /**
+   * A device whose descriptors could not be read when it appeared (a read cancelled on a loaded
+   * machine, a device still settling after a replug) is looked at again at each poll, rather than
+   * never listed until it is unplugged and plugged back.
+   */
+  private describeAgain(): void {
+    if (!this.undescribed.size) return;
+    for (const [k, d] of this.watcher?.current() ?? []) if (this.undescribed.has(k)) this.onAttach(k, d);
   }
 
   /** What the attached USB devices with these ids offer (as read when they appeared). */
@@ -865,6 +929,8 @@ export class DeviceManager {
         if (e.reader === reader) delete e.reader;
         if (why === 'stopped') return;
         if (why === 'busy') this.setState(id, 'error', { message: busyMessage(e.serialPath ?? id), udevRule: null });
+        // A raw-HID scanner its path cannot read (Windows: a keyboard-mode one): the path says why.
+        else if (why === 'not_a_scanner' && reader instanceof HidScanner) this.setState(id, 'error', { message: reader.path.why, udevRule: null });
         else if (why === 'no_permission') this.setState(id, 'no_permission', this.permission(e));
         else this.setState(id, why === 'not_a_scanner' ? 'error' : 'disconnected');
         this.changed();
@@ -872,14 +938,35 @@ export class DeviceManager {
     };
     const reader: ScannerReader = e.serialPath
       ? new SerialScanner(this.serialLib!, e.serialPath, this.selected.serialBaud, events)
-      : new UsbHidScanner(e.usb!, events);
+      : this.hidScanner(e, events);
     e.reader = reader;
     void (this.stopping.get(id) ?? Promise.resolve())
       .then(() => reader.start())
       .then(() => {
         // Reading again (a serial port reopened after an unplug, or one that was busy): ready.
         if (reader.active && e.reader === reader) this.setState(id, 'ready');
+        if (reader instanceof HidScanner) this.showHidPath(e, reader);
       });
+  }
+
+  /** A raw-HID scanner's reader on its OS's path (scanner/hid-path.ts); the entry shows which and why. */
+  private hidScanner(e: Entry, events: ConstructorParameters<typeof HidScanner>[1]): HidScanner {
+    const reader = new HidScanner({
+      platform: this.platform,
+      force: this.demo ? 'demo' : this.o.hidTransport,
+      usb: e.usb!,
+      vendorId: e.info.vendorId ?? 0,
+      productId: e.info.productId ?? 0,
+      loadHid: this.o.loadHid ?? (() => loadNodeHid(this.platform)),
+    }, events);
+    this.showHidPath(e, reader);
+    return reader;
+  }
+
+  private showHidPath(e: Entry, reader: HidScanner): void {
+    if (e.info.via === reader.path.why) return;
+    e.info = { ...e.info, via: reader.path.why };
+    this.changed();
   }
 
   // --- state --------------------------------------------------------------------------------
@@ -902,15 +989,95 @@ export class DeviceManager {
   }
 
   /**
-   * A network printer (`printer:net:HOST:PORT`, raw TCP, usually port 9100): listed once chosen,
-   * driven over one socket (printer/net-printer.ts). Null: not such an id.
+   * A printer on another path than USB (printer/paths.ts), listed once chosen: a network printer
+   * (raw TCP, one socket), a CUPS queue or a Windows printer (the OS queue, raw) have their port at
+   * once; a serial printer gets its port when its port is listed (onSerialAttach), else shows
+   * "not connected". Null: not such an id. Throws on an OS without that path (refused, nothing changed).
    */
-  private netEntry(id: string): Entry | null {
-    const m = /^printer:net:(.+)$/.exec(id);
-    const a = m ? parseNetAddress(m[1]!) : null;
-    if (!a) return null;
-    return this.entries.get(id)
-      ?? this.put({ id, kind: 'printer', transport: 'network', name: `网络打印机 Network printer ${a.host}:${a.port}`, state: 'ready' }, { port: new NetPrinter(a.host, a.port) });
+  private pathEntry(id: string): Entry | null {
+    const p = parsePrinterPathId(id);
+    if (!p) return null;
+    const old = this.entries.get(id);
+    if (old) return old;
+    switch (p.path) {
+      case 'net':
+        return this.put({ id, kind: 'printer', transport: 'network', name: `网络打印机 Network printer ${p.host}:${p.port}`, state: 'ready' }, { port: new NetPrinter(p.host, p.port) });
+      case 'serial': {
+        const e = this.put({ id, kind: 'printer', transport: 'serial', name: `串口打印机 Serial printer ${p.key.split(':').pop()}`, state: 'ready' });
+        const listed = this.serialWatcher?.current().get(p.key);
+        if (listed) this.attachSerialPrinter(e, listed);
+        else this.setState(id, 'disconnected');
+        return e;
+      }
+      case 'cups': {
+        if (this.platform !== 'linux' || this.demo) throw PathErrors.wrongOs('cups');
+        const q = this.queues.cupsName(p.queue);
+        return this.put({ id, kind: 'printer', transport: 'queue', name: `CUPS 打印队列 queue ${q}`, state: 'ready' }, { port: new CupsPrinter(q, { server: this.o.cupsServer, run: this.o.runCommand }) });
+      }
+      case 'win':
+        if (this.platform !== 'win32' || this.demo) throw PathErrors.wrongOs('win');
+        return this.put({ id, kind: 'printer', transport: 'queue', name: `Windows 打印机 printer ${p.name}`, state: 'ready' }, { port: new WinSpoolerPrinter(p.name, { run: this.o.runCommand }) });
+    }
+  }
+
+  /** A serial printer's port is listed: driven there at the printer's baud rate and flow control. */
+  private attachSerialPrinter(e: Entry, p: SerialPortInfo): void {
+    if (!this.serialLib) return;
+    void e.port?.close();
+    const ids = serialUsbIds(p);
+    e.serialPath = p.path;
+    e.port = new SerialPrinter(this.serialLib, p.path, { baudRate: this.selected.printerBaud, flowControl: this.selected.printerFlow });
+    e.info = { ...e.info, name: `串口打印机 Serial printer ${p.path}`, vendorId: ids?.vendorId ?? null, productId: ids?.productId ?? null };
+    this.setState(e.info.id, 'ready');
+    if (this.isSelected('printer', e.info.id)) void this.pollStatus();
+  }
+
+  /** A serial printer's baud rate / flow control chosen: stored, and its port opened again with them. */
+  private async setSerialPrinter(e: Entry, baud: SerialBaud | null, flow: SerialFlowControl | null): Promise<void> {
+    const changed = (baud !== null && baud !== this.selected.printerBaud) || (flow !== null && flow !== this.selected.printerFlow);
+    if (baud !== null) {
+      this.selected.printerBaud = baud;
+      await this.o.settings.set('devices.printerBaud', String(baud));
+    }
+    if (flow !== null) {
+      this.selected.printerFlow = flow;
+      await this.o.settings.set('devices.printerFlow', flow);
+    }
+    const key = e.info.id.slice('printer:serial:'.length);
+    const listed = this.serialWatcher?.current().get(key);
+    if (changed && listed) this.attachSerialPrinter(e, listed);
+  }
+
+  /** Which path a printer prints through and what is not known there; a serial printer's port settings. */
+  private printerPath(e: Entry): Pick<DeviceInfo, 'via' | 'flowControl'> {
+    if (e.info.transport === 'usb') return { via: viaFor({ path: 'usb' }), flowControl: null };
+    const p = parsePrinterPathId(e.info.id);
+    if (!p) return { via: null, flowControl: null };
+    if (p.path === 'cups') return { via: viaFor({ ...p, queue: this.queues.cupsName(p.queue) }), flowControl: null };
+    if (p.path !== 'serial') return { via: viaFor(p), flowControl: null };
+    return {
+      via: viaFor(p, { port: e.serialPath ?? null, baud: this.selected.printerBaud, flow: this.selected.printerFlow }),
+      flowControl: this.selected.printerFlow,
+    };
+  }
+
+  /** Serial ports (but the selected serial scanner's own), then the OS queues, a receipt printer could be used through. */
+  private printerCandidates(): PrinterCandidate[] {
+    const scannerPorts = new Set([...this.entries.values()].filter((x) => x.info.kind === 'scanner' && x.serialPath && this.isSelected('scanner', x.info.id)).map((x) => x.serialPath));
+    const serial = [...(this.serialWatcher?.current().values() ?? [])].filter((p) => !scannerPorts.has(p.path)).map(serialCandidate);
+    return [...serial, ...this.queues.candidates()];
+  }
+
+  /** Lists the OS queues again; tells the screen when the list changed. */
+  private async refreshQueues(announce = false): Promise<void> {
+    this.queuesAt = this.now();
+    const before = JSON.stringify(this.queues.candidates());
+    try {
+      await this.queues.refresh();
+    } catch (e) {
+      this.log(`print queues not listed: ${String(e)}`);
+    }
+    if (announce && JSON.stringify(this.queues.candidates()) !== before) this.changed();
   }
 
   /** A selected device not (yet) attached is shown, so the cashier sees "disconnected", not nothing. */
@@ -945,6 +1112,10 @@ export class DeviceManager {
 
 function publicJob(j: Job | PrintJob): PrintJob {
   return { id: j.id, kind: j.kind, orderNo: j.orderNo, state: j.state, error: j.error, createdAt: j.createdAt, mayHavePrinted: j.mayHavePrinted ?? false };
+}
+
+function parseFlow(v: unknown): SerialFlowControl | null {
+  return (SERIAL_FLOW_CONTROLS as readonly unknown[]).includes(v) ? (v as SerialFlowControl) : null;
 }
 
 function throwFor(s: { paperOut: boolean; coverOpen: boolean; error: boolean }): void {

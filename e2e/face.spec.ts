@@ -161,11 +161,15 @@ test('a face payment with the fake camera: enrol, consent, turn challenge, phone
     await page.keyboard.press('F4');
     await expect(page.getByTestId('face-consent')).toBeVisible();
     await expect(page.getByTestId('face-amount')).toContainText('25.00');
-    await page.getByTestId('face-agree').click();
+    // By keyboard only, as the full-day walk (full-day.spec.ts) takes every other tender: the
+    // focus waits on 同意 for the customer's yes, then on the phone field.
+    await expect(page.getByTestId('face-agree')).toBeFocused();
+    await page.keyboard.press('Enter');
     // ¥25.00 is above the acquirer's ¥20.00 face threshold: the customer confirms the phone's last 4.
     await waitFor(page, 'face-phone', 90_000);
-    await page.getByTestId('face-phone-input').fill('6688');
-    await page.getByTestId('face-phone-ok').click();
+    await expect(page.getByTestId('face-phone-input')).toBeFocused();
+    await page.keyboard.type('6688', { delay: 120 }); // a person's pace: a faster burst is judged a scan
+    await page.keyboard.press('Enter');
     await expect(page.getByTestId('result')).toContainText('收款成功', { timeout: 30_000 });
 
     const after = (await rpc<Array<{ id: string; balanceFen: number }>>(page, 'demo:wallets', {})).find((w) => w.id === 'W07')!.balanceFen;
@@ -206,7 +210,9 @@ test('without the customer’s consent nothing is captured or sent', async () =>
     await typeAmount(page, '8');
     await page.keyboard.press('F4');
     await expect(page.getByTestId('face-consent')).toBeVisible();
-    await page.getByTestId('face-decline').click();
+    // Esc on the consent (where the focus waits) declines, as the 不同意 button does.
+    await expect(page.getByTestId('face-agree')).toBeFocused();
+    await page.keyboard.press('Escape');
     await expect(page.getByTestId('tender-face')).toBeVisible();
     expect((await till.calls()).filter((c) => c.method.startsWith('face:') || c.method === 'payments:charge')).toEqual([]);
     // The camera was never opened.

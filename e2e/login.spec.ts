@@ -31,6 +31,12 @@ test.describe('operator login', () => {
     await expect(app.getByTestId('amount-due')).toHaveCount(0);
   });
 
+  test('check marks, crosses and warning signs come from the bundled symbol font, allowed by the CSP', async ({ app }) => {
+    // Noto Sans CJK has none of them; without the font a PC with no symbol font shows empty boxes.
+    const loaded = await app.evaluate(async () => (await document.fonts.load('16px "VC Symbols"', '✔✖⚠⚑')).map((f) => f.status));
+    expect(loaded).toEqual(['loaded']);
+  });
+
   test('the screen switches to English', async ({ app }) => {
     await app.getByRole('button', { name: '切换语言' }).click();
     await expect(app.getByRole('heading', { name: 'Operator login' })).toBeVisible();

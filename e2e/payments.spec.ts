@@ -18,8 +18,9 @@ async function rpc(page: Page, method: string, input: unknown): Promise<Rpc> {
   return page.evaluate(
     ([m, i]) =>
       new Promise<Rpc>((resolve, reject) => {
-        // The shell's token, presented as the page does (core/api/browser-token.ts).
-        const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`, ['vc-rpc', `vc-token.${new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('vc_token')}`]);
+        // The shell's token and this tab's page key, presented as the page does (core/api/browser-token.ts).
+        const page = sessionStorage.getItem('vc_page');
+        const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`, ['vc-rpc', `vc-token.${new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('vc_token')}`, ...(page ? [`vc-page.${page}`] : [])]);
         const id = Math.floor(Math.random() * 1e9);
         ws.onopen = () => ws.send(JSON.stringify({ id, method: m, input: i }));
         ws.onmessage = (e) => {

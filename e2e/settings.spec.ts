@@ -13,7 +13,7 @@ async function restore(page: Page): Promise<void> {
   const v = await rpc<{ bounds: Record<string, number>; offline: Record<string, number> }>(page, 'settings:get', {});
   const back: Record<string, number> = {};
   for (const [k, max] of Object.entries(v.bounds)) if (v.offline[k] !== max) back[k] = max;
-  const input = { ...back, refundApprovalFen: 100_00, approverId: 'super1', approverPin: '2222' };
+  const input = { ...back, refundApprovalFen: 100_00, approverId: 'super1', approverPin: '2222', requestId: `restore-${Date.now()}-settings` };
   await rpc(page, 'settings:update', input).catch(() => undefined); // "nothing to change" is fine
   await rpc(page, 'session:logout', {}).catch(() => undefined);
 }

@@ -240,7 +240,7 @@ test.describe('training lessons, start to finish', () => {
     await app.keyboard.press('F1');
     await app.getByTestId('phone-sticker').click();
     await app.getByTestId('phone-scan').click();
-    await expect(app.getByTestId('checkout-notice')).toContainText('无法识别的付款码');
+    await expect(app.getByTestId('checkout-notice')).toContainText('不是付款码');
     await expect(step(app, 'show-dynamic')).toHaveAttribute('data-status', 'current');
     await app.keyboard.press('F3');
     await lessonComplete(app, 1);

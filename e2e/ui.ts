@@ -5,6 +5,7 @@
  * panel would — over the same WebSocket and dispatcher as the app, never by faking a result.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
@@ -30,9 +31,31 @@ export async function setElder(page: Page, on: boolean): Promise<void> {
   await expect(page.locator('html')).toHaveClass(on ? /elder/ : /^(?!.*elder).*$/);
 }
 
-/** Runs axe on the page as it is; fails on any serious or critical violation, naming them. */
+/**
+ * axe-core's source, the very copy @axe-core/playwright injects (its own dependency, so the two
+ * can never differ in version or rules).
+ */
+const AXE_SOURCE = (createRequire(createRequire(import.meta.url).resolve('@axe-core/playwright'))('axe-core') as { source: string }).source;
+type AxeViolations = { violations: Array<{ id: string; impact?: string | null; nodes: Array<{ target: unknown[] }> }> };
+
+/**
+ * Runs axe on the page as it is; fails on any serious or critical violation, naming them.
+ *
+ * The same rules on the same document as `new AxeBuilder({ page }).analyze()`, run the quick
+ * way: axe's source (~0.5 MB) goes into the page once per page load (a screen change keeps it),
+ * and each check is one `axe.run` in the page, collecting only the violations (`resultTypes`: all
+ * this looks at) — where AxeBuilder injects and configures axe again at every call and finishes
+ * each run in a new blank tab that gets the source once more. About 4 times faster a check. The
+ * app has no frames; should a page ever have one, AxeBuilder checks it, frames and all.
+ */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
-  const r = await new AxeBuilder({ page }).analyze();
+  let r: AxeViolations;
+  if (page.frames().length > 1) r = await new AxeBuilder({ page }).analyze();
+  else {
+    if (!(await page.evaluate(() => typeof (window as { axe?: unknown }).axe === 'object'))) await page.evaluate(AXE_SOURCE);
+    r = await page.evaluate(() =>
+      (window as unknown as { axe: { run(c: Document, o: object): Promise<AxeViolations> } }).axe.run(document, { resultTypes: ['violations'] }));
+  }
   const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   expect(summary, `axe on ${what}`).toEqual([]);
@@ -61,8 +84,10 @@ export async function rpc<T = unknown>(page: Page, method: string, input: unknow
           bridge.call[m]!(i).then(resolve, reject);
           return;
         }
-        // The shell's token, presented as the page does (core/api/browser-token.ts).
-        const ws = new WebSocket(`ws://${location.host}/rpc`, ['vc-rpc', `vc-token.${new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('vc_token')}`]);
+        // The shell's token and this tab's page key, presented as the page does
+        // (core/api/browser-token.ts): the call is this page's, logged in or locked as it is.
+        const page = sessionStorage.getItem('vc_page');
+        const ws = new WebSocket(`ws://${location.host}/rpc`, ['vc-rpc', `vc-token.${new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('vc_token')}`, ...(page ? [`vc-page.${page}`] : [])]);
         ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: m, input: i }));
         ws.onmessage = (e) => {
           const msg = JSON.parse(String(e.data));
@@ -89,17 +114,24 @@ export async function typeKeys(page: Page, keys: readonly string[], gapMs: numbe
   const cdp = await page.context().newCDPSession(page);
   const t0 = Date.now() / 1000;
   const NAMED: Record<string, number> = { Enter: 13, Tab: 9 };
+  // A scanner-fast burst is written to the browser at once (CDP keeps the order): a test process
+  // starved between two keys on a busy machine must not show the page a scanner that stalled.
+  const burst = gapMs < 20;
+  const sent: Array<Promise<unknown>> = [];
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const vk = NAMED[k];
     const timestamp = t0 + (i * gapMs) / 1000;
-    if (i > 0 && gapMs >= 20) await page.waitForTimeout(gapMs);
-    await cdp.send('Input.dispatchKeyEvent', {
+    if (i > 0 && !burst) await page.waitForTimeout(gapMs);
+    const down = cdp.send('Input.dispatchKeyEvent', {
       type: vk ? 'rawKeyDown' : 'keyDown', key: k, timestamp,
       ...(vk ? { code: k, windowsVirtualKeyCode: vk } : { text: k }),
     });
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k, timestamp: timestamp + 0.001, ...(vk ? { code: k, windowsVirtualKeyCode: vk } : {}) });
+    const up = cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: k, timestamp: timestamp + 0.001, ...(vk ? { code: k, windowsVirtualKeyCode: vk } : {}) });
+    if (burst) sent.push(down, up);
+    else await Promise.all([down, up]);
   }
+  await Promise.all(sent);
   await cdp.detach();
 }
 
@@ -122,4 +154,20 @@ export async function typeAmount(page: Page, yuan: string): Promise<void> {
     await page.keyboard.press(ch);
     await page.waitForTimeout(110); // slower than a scanner, like a person
   }
+}
+
+/**
+ * Moves the focus with Tab (Shift+Tab when `back`) until the element is focused, as a keyboard
+ * user does; fails when it takes more than `max` presses (the focus was left far from the step).
+ */
+export async function tabTo(page: Page, testId: string, opts: { back?: boolean; max?: number } = {}): Promise<void> {
+  const target = page.getByTestId(testId);
+  await expect(target).toBeVisible();
+  const max = opts.max ?? 8;
+  for (let i = 0; i <= max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    if (i < max) await page.keyboard.press(opts.back ? 'Shift+Tab' : 'Tab');
+  }
+  const at = await page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.getAttribute('data-testid') ?? ''}`);
+  throw new Error(`${testId} not reached in ${max} ${opts.back ? 'Shift+Tab' : 'Tab'} presses (focus on ${at})`);
 }

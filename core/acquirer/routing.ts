@@ -198,6 +198,11 @@ export interface TenderAvailability {
 export function tenderAvailability(kinds: ReadonlyArray<'sandbox' | 'alipay' | 'wechat'>, qrWallet: Wallet | null): TenderAvailability {
   const offline = kinds.includes('sandbox')
     ? null
+    : kinds.length === 0
+    ? {
+      zh: '离线付款码不可用：本收银台尚未连接收单机构（请安装人员在“设置 → 收单机构”中配置）。断网时仍可收现金、记赊账。',
+      en: 'Offline codes are off: this counter has no acquirer connected yet (the installer sets one up in Settings → Acquirer). In an outage you can still take cash or record credit.',
+    }
     : {
       zh: '离线付款码不可用：本店的收单机构（支付宝、微信支付）不支持离线付款码。断网时仍可：在付款码有效期内（约一分钟）重试在线付款码、收现金、记赊账。',
       en: 'Offline codes are off: this counter’s acquirers (Alipay, WeChat Pay) do not take them. In an outage you can still retry an online code within its life (about a minute), take cash, or record credit.',
@@ -206,4 +211,22 @@ export function tenderAvailability(kinds: ReadonlyArray<'sandbox' | 'alipay' | '
   const qrWorks = kinds.includes('sandbox') || (qrWallet === 'alipay' && kinds.includes('alipay'));
   const qr = qrWorks ? null : { zh: '收款码不可用：本店没有能显示收款码的收单机构（需开通支付宝当面付）。', en: 'Merchant QR is off: no acquirer on this counter shows one (it needs Alipay Face-to-Face).' };
   return { offlineCode: offline, merchantQr: qr };
+}
+
+/**
+ * What still works while the link to the acquirer is down, by whether the offline-code tender
+ * works on this counter: an online code already scanned is retried within its life (about a
+ * minute, then released: core/payments/release.ts), cash and credit always, offline codes only
+ * where the acquirer has the offline routes.
+ */
+export function outageWords(offlineCodeWorks: boolean): { zh: string; en: string } {
+  return offlineCodeWorks
+    ? {
+      zh: '网络已断开。仍可：收离线付款码、收现金、记赊账；已扫的在线付款码在有效期内（约一分钟）继续重试。',
+      en: 'The network is down. Still working: offline payment codes, cash and credit; an online code already scanned keeps being tried within its life (about a minute).',
+    }
+    : {
+      zh: '网络已断开，本店不支持离线付款码。仍可：已扫的在线付款码在有效期内（约一分钟）继续重试、收现金、记赊账。',
+      en: 'The network is down and this counter takes no offline codes. Still working: an online code already scanned keeps being tried within its life (about a minute), cash and credit.',
+    };
 }

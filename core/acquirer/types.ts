@@ -102,8 +102,15 @@ export type CancelOutcome =
 
 export type RefundOutcome = { status: 'succeeded' } | ({ status: 'failed' } & Decline) | Refused | { status: 'unknown'; why: string };
 
-/** What the acquirer knows of one refund number: its outcome, or that it never saw it. */
-export type RefundQueryOutcome = RefundOutcome | { status: 'not_found' };
+/**
+ * What the acquirer knows of one refund number: its outcome, or that it never saw it, or
+ * `settle_by_hand`: the acquirer took the refund's money from the merchant but could not deliver
+ * it to the customer (WeChat Pay's refundquery `CHANGE`, e.g. the customer's bank card closed).
+ * Neither succeeded (the customer has nothing) nor failed (the money has left the merchant:
+ * refunding it again would pay twice); the refund stays pending, its amount reserved, until a
+ * supervisor settles it on the acquirer's merchant platform and a later query says so.
+ */
+export type RefundQueryOutcome = RefundOutcome | { status: 'not_found' } | ({ status: 'settle_by_hand' } & Decline);
 
 export type PrecreateOutcome =
   | { status: 'created'; qrContent: string; expiresAt: number }

@@ -28,6 +28,7 @@ import {
 import { AppError, toErrorShape } from '../api/errors';
 import type { Message, Payment, PaymentState } from '../api/payments';
 import { audit } from '../audit';
+import { chinaDay } from '../china-time';
 import type { EventBus } from '../events';
 import { appendJournal } from '../ledger/journal';
 import { RequestLog, type RecordRequest } from '../requests';
@@ -45,11 +46,8 @@ export interface ChargePort {
   charge(amountFen: number, code: string, operatorId: string | null): Promise<Pick<Payment, 'orderNo' | 'state' | 'maskedCode' | 'message'>>;
 }
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-/** The business day in China time (no DST there), as YYYY-MM-DD. */
-export function businessDay(ms: number): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** The business day in China time, as YYYY-MM-DD (core/china-time.ts). */
+export const businessDay = chinaDay;
 
 export const maskPhone = (p: string) => `${p.slice(0, 3)}****${p.slice(-4)}`;
 export const maskAccount = (a: string) => `**** ${a.slice(-4)}`;

@@ -11,6 +11,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { AmlCase, AmlReport, AmlStatus } from '../api/aml';
 import { formatFen } from '../money';
 import { CHANNEL_NAME, KIND_NAME, RULE_NAME, SUBJECT_NAME } from './rules';
+import { chinaMinute } from '../china-time';
 
 const both = (w: { zh: string; en: string }) => `${w.zh} / ${w.en}`;
 
@@ -20,10 +21,8 @@ export const STATUS_NAME: Record<AmlStatus, { zh: string; en: string }> = {
   reported: { zh: '已上报', en: 'Reported' },
 };
 
-/** Epoch ms → `YYYY-MM-DD HH:mm`, China time (UTC+8, no DST). */
-export function chinaTime(ms: number): string {
-  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
+/** Epoch ms → `YYYY-MM-DD HH:mm`, China time (core/china-time.ts). */
+export const chinaTime = chinaMinute;
 
 export interface ExportMeta {
   exportedBy: string;

@@ -336,7 +336,29 @@ export const WalletsView = z.object({
 });
 export type WalletsView = z.infer<typeof WalletsView>;
 
+const PlainWords = z.object({ zh: z.string().min(1), en: z.string().min(1) });
+
+/**
+ * Which tenders this counter's acquirers allow, in plain words (core/settings/tenders.ts):
+ * `null` means the tender works. The offline code needs an acquirer with PROTOCOL.md's offline
+ * routes (the project's own protocol; Alipay and WeChat Pay have none); the merchant QR needs
+ * one that shows it. `outage` is set while the link is down: what still works.
+ */
+export const Tenders = z.object({
+  offlineCode: PlainWords.nullable(),
+  merchantQr: PlainWords.nullable(),
+  outage: PlainWords.nullable(),
+});
+export type Tenders = z.infer<typeof Tenders>;
+
+export const acquirerEvents = {
+  /** The tenders' availability changed: a connection was saved or applied, or the link went down or came back. */
+  'acquirer:tendersChanged': Tenders,
+} as const;
+
 export const acquirerMethods = {
+  /** Which tenders the counter's acquirers allow now, and in an outage what still works. */
+  'acquirer:tenders': method({ input: Empty, output: Tenders, access: 'operator' }),
   /** The connection in use, the saved one (fingerprints, never keys), the timings' defaults and bounds. */
   'acquirer:profile': method({ input: Empty, output: ProfileView, access: 'operator' }),
   /**

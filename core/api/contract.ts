@@ -24,7 +24,7 @@ import { faceMethods } from './face';
 import { receiptMethods } from './receipts';
 import { settingsEvents, settingsMethods } from './settings';
 import { reportMethods } from './reports';
-import { acquirerMethods } from './acquirer';
+import { acquirerEvents, acquirerMethods } from './acquirer';
 import { amlEvents, amlMethods } from './aml';
 import { reconcileEvents, reconcileMethods } from './reconcile';
 import { operatorMethods } from './operators';
@@ -72,6 +72,7 @@ export const events = {
   ...reconcileEvents,
   ...opsEvents,
   ...mirrorEvents,
+  ...acquirerEvents,
 } as const;
 
 export type Methods = typeof methods;

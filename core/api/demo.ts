@@ -39,6 +39,17 @@ export const paymentDemoMethods = {
     output: z.object({ walletId: z.string(), code: z.string(), expiresAt: z.number().int() }),
     access: staff,
   }),
+  /**
+   * What became of a payment code the phone panel shows: `fresh` (still good for one charge),
+   * `used` (a charge took it, whatever its outcome: it is refused as used from then on),
+   * `expired`, or `unknown` (not one the simulator issued). The panel asks after each payment
+   * event, so a spent code is never left up, however it was scanned.
+   */
+  'demo:codeState': method({
+    input: z.object({ code: z.string().min(1).max(64) }).strict(),
+    output: z.object({ state: z.enum(['fresh', 'used', 'expired', 'unknown']) }),
+    access: staff,
+  }),
   /** The customer confirms (enters the password) or refuses a pending USERPAYING order. */
   'demo:userPaying': method({
     input: z.object({ orderNo: OrderNo, confirm: z.boolean() }).strict(),

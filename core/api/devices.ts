@@ -27,6 +27,8 @@ export type DeviceState = z.infer<typeof DeviceState>;
 
 /** Baud rates a serial scanner may be set to (the scanner's own setting must match; USB CDC-ACM ignores it). */
 export const SERIAL_BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
+/** Flow control a serial printer may be set to (the printer's DIP switches or setup page say which). */
+export const SERIAL_FLOW_CONTROLS = ['none', 'rtscts', 'xonxoff'] as const;
 
 export const DeviceInfo = z.object({
   /** Stable id: `printer:sim`, `scanner:usb:0c2e:0b61:1-2`, `scanner:serial:05e0:1701:ttyacm0`, `scanner:wedge`; chosen by ids alone: `scanner:usb:1a86:e026` … */
@@ -35,8 +37,11 @@ export const DeviceInfo = z.object({
   /**
    * `serial`: a scanner in USB-serial mode (CDC-ACM, a COM port on Windows) or on an RS-232 adapter.
    * `network`: a raw-TCP (port 9100) ESC/POS printer, chosen as `printer:net:HOST:PORT`.
+   * `serial` is also a serial / virtual-COM ESC/POS printer, `printer:serial:<port key>`.
+   * `queue`: a printer through the OS print queue, raw (CUPS `printer:cups:QUEUE`, the Windows
+   * spooler `printer:win:<hex of the name>`): the queue cannot tell the printer's status.
    */
-  transport: z.enum(['usb', 'serial', 'wedge', 'simulated', 'network']),
+  transport: z.enum(['usb', 'serial', 'wedge', 'simulated', 'network', 'queue']),
   /** Model name from the table of known devices, or the USB product string. */
   name: z.string(),
   vendorId: z.number().int().min(0).max(0xffff).nullable(),
@@ -49,8 +54,15 @@ export const DeviceInfo = z.object({
   udevRule: z.string().nullable(),
   /** Printers: paper width in mm. */
   paperWidth: z.union([z.literal(58), z.literal(80)]).nullable(),
-  /** Serial scanners: the baud rate the port is opened at. */
+  /** Serial scanners and printers: the baud rate the port is opened at. */
   serialBaud: z.literal(SERIAL_BAUD_RATES).nullable(),
+  /** Serial printers: the flow control the port is opened with. */
+  flowControl: z.enum(SERIAL_FLOW_CONTROLS).nullable().optional(),
+  /**
+   * Printers: which path the app prints through, and what it cannot know there (status); raw-HID
+   * scanners: which path reads them (node-hid / hidapi, or libusb) and why, per OS. In both languages.
+   */
+  via: Message.nullable().optional(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 
@@ -95,12 +107,28 @@ export const UnrecognisedDevice = z.object({
 });
 export type UnrecognisedDevice = z.infer<typeof UnrecognisedDevice>;
 
+/**
+ * A printer the app could print to by another path than USB: a serial port (any listed, with or
+ * without USB ids), a CUPS queue, a Windows printer. `id` is what `devices:select` takes.
+ */
+export const PrinterCandidate = z.object({
+  id: z.string(),
+  path: z.enum(['serial', 'cups', 'windows']),
+  /** The port (`/dev/ttyUSB0`, `COM3`) or the queue's / printer's name. */
+  name: z.string(),
+  /** What the OS says of it (maker, queue device, driver), if anything. */
+  detail: z.string().nullable(),
+});
+export type PrinterCandidate = z.infer<typeof PrinterCandidate>;
+
 export const DeviceList = z.object({
   devices: z.array(DeviceInfo),
   /** Jobs that failed and are kept for reprinting, newest first. */
   failedJobs: z.array(PrintJob),
   /** Attached USB devices and USB serial ports not recognised (yet), for the "by USB id" form. */
   unrecognised: z.array(UnrecognisedDevice),
+  /** Serial ports, CUPS queues and Windows printers a receipt printer could be used through. */
+  printerCandidates: z.array(PrinterCandidate).optional(),
 });
 export type DeviceList = z.infer<typeof DeviceList>;
 
@@ -140,13 +168,17 @@ export const deviceMethods = {
    * rate). A scanner whose maker the app does not know is chosen by `scanner:usb:vvvv:pppp` or
    * `scanner:serial:vvvv:pppp` (its USB vendor:product id, whatever port it is plugged into), a
    * printer likewise by `printer:usb:vvvv:pppp`; such a choice is checked as `devices:chooseByIds`.
+   * Other printer paths (`printerCandidates`): `printer:serial:<port key>` (with `serialBaud` and
+   * `flowControl`), `printer:cups:QUEUE`, `printer:win:<hex>`, `printer:net:HOST:PORT`.
    */
   'devices:select': method({
     input: z
       .object({
-        deviceId: z.string().min(1).max(80).regex(/^[a-z]+:[a-z0-9:._-]+$/),
+        deviceId: z.string().min(1).max(160).regex(/^[a-z]+:[a-z0-9_:.-]+$/),
         paperWidth: z.union([z.literal(58), z.literal(80)]).optional(),
         serialBaud: z.literal(SERIAL_BAUD_RATES).optional(),
+        /** A serial printer's flow control. */
+        flowControl: z.enum(SERIAL_FLOW_CONTROLS).optional(),
       })
       .strict(),
     output: DeviceList,

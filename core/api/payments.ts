@@ -75,6 +75,12 @@ export const Refund = z.object({
   createdAt: z.number().int(),
   operatorId: z.string().nullable(),
   approverId: z.string().nullable(),
+  /**
+   * Set on a `pending` refund whose money the acquirer took but could not deliver (WeChat Pay
+   * refundquery CHANGE): why, and that a supervisor settles it on the merchant platform. Its
+   * amount stays reserved; listed by `payments:refundsToSettle`.
+   */
+  settleByHand: AppErrorShape.nullable().optional(),
 });
 export type Refund = z.infer<typeof Refund>;
 
@@ -258,11 +264,29 @@ export const paymentMethods = {
     access: ['cashier', 'supervisor', 'agent', 'admin', 'trainer'],
   }),
   /**
+   * Whether a refund of this amount, by the caller, would need a supervisor's approval now — the
+   * very rule `payments:refund` applies (the sale's refunds in all, or the operator's day without
+   * a supervisor, core/payments/refund.ts `approvalNeed`), so the screen shows the approval
+   * fields as soon as the typed amount needs them and never guesses the thresholds. `why` is the
+   * refusal `payments:refund` would give without an approver. Reads only; the refund checks again.
+   */
+  'payments:refundApproval': method({
+    input: z.object({ orderNo: OrderNo, amountFen: PositiveFen }).strict(),
+    output: z.object({ needed: z.boolean(), why: AppErrorShape.nullable() }),
+    access: ['cashier', 'supervisor', 'agent', 'admin', 'trainer'],
+  }),
+  /**
    * The follow-up list of online charges released during an outage (`Payment.releasedAt`):
    * still being resolved, cancelled/reversed (any charge returned automatically), or a reverse
    * the acquirer refused (a supervisor refunds it). Newest first.
    */
   'payments:followUps': method({ input: z.object({}).strict(), output: z.array(Payment), access: 'operator' }),
+  /**
+   * Refunds to settle by hand: the acquirer took the money but could not deliver it to the
+   * customer (WeChat Pay refundquery CHANGE). Each stays pending with its amount reserved until
+   * the acquirer reports it settled. Newest first.
+   */
+  'payments:refundsToSettle': method({ input: z.object({}).strict(), output: z.array(Refund), access: 'operator' }),
 } as const;
 
 export const paymentEvents = {

@@ -48,6 +48,11 @@ export const OnlineReconcileReport = z.object({
     status_mismatch: z.number().int().nonnegative(),
   }),
   corrected: z.number().int().nonnegative(),
+  /**
+   * Payments and refunds started in the day's last minutes that its statement does not hold:
+   * the acquirer may have completed them after midnight; the next day's run matches or reports them.
+   */
+  carried: z.number().int().nonnegative(),
   /** Lines waiting for a supervisor (not yet resolved). */
   waiting: z.number().int().nonnegative(),
   /** Net money of the day's online payments and refunds: ours, and the statement's (fen, signed). */

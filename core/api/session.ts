@@ -13,6 +13,13 @@ export const SessionState = z.object({
   operator: Operator.nullable(),
   /** Epoch ms after which the session locks for want of activity. */
   lockAt: z.number().int().nullable(),
+  /**
+   * On the `session:changed` that ends a session only: why it ended, so a screen never says
+   * "locked after inactivity" for a logout made in another window. `idle`: the idle lock;
+   * `logout`: someone logged out (this window or another); `elsewhere`: another window of the
+   * browser shell logged in, so this page must enter its PIN again (core/auth/page-gate.ts).
+   */
+  ended: z.enum(['idle', 'logout', 'elsewhere']).optional(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 

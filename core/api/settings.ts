@@ -7,7 +7,7 @@
  * regulator allow (core/settings/service.ts explains each bound in its bilingual refusal).
  */
 import { z } from 'zod';
-import { Fen, Id, method } from './define';
+import { Fen, Id, method, RequestId } from './define';
 
 /** The offline risk limits an operator may tighten locally (integers: fen, minutes, counts). */
 export const OfflineLimits = z.object({
@@ -73,6 +73,8 @@ export const SettingsUpdate = z
     /** Optional in the schema so a missing approval is refused with its own plain reason. */
     approverId: Id.optional(),
     approverPin: z.string().regex(/^[0-9]{4,8}$/).optional(),
+    /** The screen's id for this change (define.ts): a repeat gets the settings as they are, applied once. */
+    requestId: RequestId,
   })
   .strict();
 export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
@@ -121,6 +123,9 @@ export const settingsMethods = {
    * Change limits and/or the refund threshold. Any logged-in operator may propose; a different
    * supervisor or admin approves with their PIN. The change and its audit row (both operators,
    * old → new) are written in one transaction and take effect at once. A refusal writes nothing.
+   * Carries `requestId`: a repeat (double press, retry, reload) is answered with the settings as
+   * they are, never applied twice nor asked to be approved again; the same id with another change
+   * is refused `request.mismatch`.
    */
   'settings:update': method({ input: SettingsUpdate, output: SettingsView, access: 'operator' }),
   /**

@@ -204,4 +204,18 @@ describe('the idle lock (item 10)', () => {
     }
     expect(await b.dispatcher.dispatch('session:current', {})).toMatchObject({ ok: true, value: { operator: { id: 'cashier1' } } });
   });
+
+  it('says why a session ended: the idle lock, or a logout (never one for the other)', async () => {
+    const b = await demoBackend();
+    const ended: unknown[] = [];
+    b.bus.subscribe((name, payload) => {
+      if (name === 'session:changed' && (payload as { operator: unknown }).operator === null) ended.push((payload as { ended?: string }).ended);
+    });
+    vi.setSystemTime(NOW + 11 * 60_000);
+    await b.dispatcher.dispatch('session:current', {});
+    expect(ended).toEqual(['idle']);
+    expect((await b.dispatcher.dispatch('session:login', { operatorId: 'cashier1', pin: '1111' })).ok).toBe(true);
+    await b.dispatcher.dispatch('session:logout', {});
+    expect(ended).toEqual(['idle', 'logout']);
+  });
 });

@@ -259,7 +259,7 @@ export class OperatorService {
     const id = this.current.id;
     this.current = null;
     await this.db.tx((q) => audit(q, { operatorId: id, action: 'auth.logout' }));
-    this.bus.emit('session:changed', this.state());
+    this.bus.emit('session:changed', { ...this.state(), ended: 'logout' });
   }
 
   /**
@@ -295,7 +295,7 @@ export class OperatorService {
   operatorForCall(activity = true): Operator | null {
     if (this.current && this.now() - this.lastActivity > this.idleMs) {
       this.current = null;
-      this.bus.emit('session:changed', this.state());
+      this.bus.emit('session:changed', { ...this.state(), ended: 'idle' });
     }
     if (this.current && activity) this.lastActivity = this.now();
     return this.current;

@@ -21,14 +21,12 @@
  */
 import os from 'node:os';
 import type { ClockStatus } from '../api/system';
+import { chinaDay } from '../china-time';
 import type { EventBus } from '../events';
 import type { Db } from '../store/db';
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-/** The China calendar day (no DST there) of an epoch ms, YYYY-MM-DD: the business day of counters. */
-export function chinaDay(ms: number): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** The China calendar day of an epoch ms, YYYY-MM-DD: the business day of counters (core/china-time.ts). */
+export { chinaDay };
 
 /** What the offline store and the service point need of the clock. */
 export interface DayClock {

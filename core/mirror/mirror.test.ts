@@ -8,7 +8,7 @@ import { Forwarder } from '../forward/forwarder';
 import { cleanTempDirs, newWallet, openAcquirer, openSyncedStore, openTerminalDb, tempDir } from '../offline/test-kit';
 import { formatRecoveryCode, parseRecoveryCode } from './format';
 import { restoreFromMirror } from './restore';
-import { MIRROR_COUNT_KEY, mirrorFile, MirrorWriter, newMirrorSecret, readMirror } from './writer';
+import { MIRROR_COUNT_KEY, mirrorFile, MirrorWriter, newMirrorSecret, nodeFileOps, readMirror, type FileOps } from './writer';
 
 afterAll(cleanTempDirs);
 
@@ -140,6 +140,90 @@ describe('the mirror of unforwarded payments', () => {
   });
 });
 
+describe('compacting the mirror', () => {
+  /** Six accepted and forwarded (answered), then two accepted: all but two of the records (fourteen or more) are spent. */
+  async function busyCounter(tag: string, files?: FileOps) {
+    const dir = tempDir(`mirror-${tag}`);
+    const stick = tempDir(`stick-${tag}`);
+    const db = await openTerminalDb(dir);
+    const { acq, db: acqDb } = await openAcquirer(dir);
+    const bus = new EventBus();
+    const store = await openSyncedStore(db, acq, { bus });
+    const { code, secret } = newMirrorSecret();
+    const mirror = await MirrorWriter.start({ db, bus, terminalId: 'T0001', secret, dir: stick, everyMs: 0, compactAt: 10, files });
+    const w = await newWallet(acq);
+    for (let i = 0; i < 6; i++) await store.accept({ amountFen: 100 + i, code: w.nextCode(), operatorId: 'c1' });
+    await mirror.sync();
+    const server = await startOfflineAcquirerServer(acq);
+    const key = await acq.provisionTerminal('T0001');
+    const client = new OfflineClient({ baseUrl: `http://127.0.0.1:${server.port}`, terminalId: 'T0001', key, minTimeoutMs: 2_000 });
+    await new Forwarder(store, client, null, { terminalId: 'T0001', baseBackoffMs: 10, maxBackoffMs: 50, initialBatch: 6, maxBatch: 6 }).drain();
+    const open = [
+      (await store.accept({ amountFen: 700, code: w.nextCode(), operatorId: 'c1' })).orderNo,
+      (await store.accept({ amountFen: 800, code: w.nextCode(), operatorId: 'c1' })).orderNo,
+    ];
+    const done = async () => {
+      await mirror.close();
+      client.close();
+      await server.close();
+      await db.close();
+      await acqDb.close();
+    };
+    return { db, bus, stick, code, secret, mirror, open, w, store, done };
+  }
+
+  it('rewrites a file of mostly answered items holding only the open ones, which restore still brings back', async () => {
+    const c = await busyCounter('compact');
+    await c.mirror.sync();
+    const file = mirrorFile(c.stick, 'T0001');
+    const m = readMirror(fs.readFileSync(file, 'utf8'), c.secret);
+    expect(m.problem).toBeNull();
+    expect(m.records.map((r) => (r.payload.t === 'offline_item' ? r.payload.orderNo : '')).sort()).toEqual([...c.open].sort());
+    expect(c.mirror.status()).toMatchObject({ state: 'ok', records: 2 });
+    expect((await c.db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [MIRROR_COUNT_KEY]))!.value).toBe('2');
+    expect(fs.readdirSync(c.stick).filter((f) => f.includes('.compact-'))).toEqual([]);
+
+    // A restart takes the compacted file as it is and goes on appending to it.
+    await c.mirror.close();
+    const again = await MirrorWriter.start({ db: c.db, bus: c.bus, terminalId: 'T0001', secret: c.secret, dir: c.stick, everyMs: 0, compactAt: 10 });
+    expect(again.status()).toMatchObject({ state: 'ok', records: 2 });
+    await c.store.accept({ amountFen: 900, code: c.w.nextCode(), operatorId: 'c1' });
+    await again.sync();
+    expect(again.status()).toMatchObject({ state: 'ok', records: 3 });
+    await again.close();
+
+    const db2 = await openTerminalDb(tempDir('mirror-compact-new'));
+    const result = await restoreFromMirror(db2, { text: fs.readFileSync(file, 'utf8'), recoveryCode: c.code, terminalId: 'T0001', operatorId: 'admin1', approverId: 'super1' });
+    expect(result).toMatchObject({ items: { count: 3, fen: 700 + 800 + 900 }, problem: null });
+    await db2.close();
+    await c.done();
+  }, 60_000);
+
+  it('keeps the old file whole when the power goes between writing the compacted one and putting it in place', async () => {
+    let failRename = true;
+    const files: FileOps = {
+      ...nodeFileOps,
+      rename(from, to) {
+        if (failRename && from.includes('.compact-')) throw new Error('power cut');
+        nodeFileOps.rename(from, to);
+      },
+    };
+    const c = await busyCounter('compact-cut', files);
+    await c.mirror.sync();
+    const file = mirrorFile(c.stick, 'T0001');
+    // The count was lowered, the old file (every record) is still the mirror and opens whole.
+    const old = readMirror(fs.readFileSync(file, 'utf8'), c.secret);
+    expect(old.problem).toBeNull();
+    expect(old.records.length).toBeGreaterThanOrEqual(14);
+    failRename = false;
+    await c.mirror.sync();
+    expect(c.mirror.status().state).toBe('ok');
+    expect(fs.readdirSync(c.stick).filter((f) => f.includes('.damaged-'))).toEqual([]);
+    expect(readMirror(fs.readFileSync(file, 'utf8'), c.secret)).toMatchObject({ problem: null, records: { length: 2 } });
+    await c.done();
+  }, 60_000);
+});
+
 describe('turning the mirror on and restoring, under dual control', () => {
   it('needs a second person, shows the recovery code once, and a repeated request makes no second code', async () => {
     const { MirrorService } = await import('./service');
@@ -186,6 +270,23 @@ describe('turning the mirror on and restoring, under dual control', () => {
     expect((await h['mirror:disable']({ approverId: 'super1', approverPin: '2222' }, ctx)).state).toBe('off');
     expect(await secrets.get('mirror.secret')).toBeNull();
     await svc.close();
+    await db.close();
+  });
+
+  it('is turned off by a training reset, its practice file set aside so a restore cannot bring training items back', async () => {
+    const { MirrorService } = await import('./service');
+    const { MemorySecretStore } = await import('../platform');
+    const db = await openTerminalDb(tempDir('mirror-reset'));
+    const stick = tempDir('stick-reset');
+    const secrets = new MemorySecretStore();
+    const svc = new MirrorService({ db, bus: null, secrets, terminalId: 'T0001', everyMs: 0, afterRestore: async () => undefined, approve: async (id) => id!, now: () => 1_000 });
+    const ctx = { operator: { id: 'admin1', name: 'A', role: 'admin' as const } };
+    await svc.handlers()['mirror:enable']({ dir: stick, approverId: 'super1', approverPin: '2222', requestId: 'req-mirror-enable-0002' }, ctx);
+    expect(svc.status().state).toBe('ok');
+    await svc.afterTrainingReset();
+    expect(svc.status().state).toBe('off');
+    expect(await secrets.get('mirror.secret')).toBeNull();
+    expect(fs.readdirSync(stick)).toEqual(['vc-mirror-T0001.log.before-reset-1000']);
     await db.close();
   });
 });

@@ -75,6 +75,27 @@ export class MirrorService {
     this.writer = null;
   }
 
+  /**
+   * A training reset puts the counter back to the seed, where the mirror is off: the practice
+   * file is set aside (its open items were training items the reset emptied; a restore from it
+   * would bring them back) and the PC's copy of its code is forgotten. The reset has already
+   * emptied the settings rows. A stick that is out keeps its file; enabling again sets it aside.
+   */
+  async afterTrainingReset(): Promise<void> {
+    const dir = this.writer?.status().dir ?? null;
+    await this.close();
+    if (dir) {
+      const file = mirrorFile(dir, this.o.terminalId);
+      try {
+        (this.o.files ?? nodeFileOps).rename(file, `${file}.before-reset-${(this.o.now ?? Date.now)()}`);
+      } catch {
+        // Not there, or the stick is out: nothing to set aside now.
+      }
+    }
+    await this.o.secrets.delete(MIRROR_SECRET_NAME);
+    this.changed(this.status());
+  }
+
   handlers(): Pick<Handlers, 'mirror:status' | 'mirror:enable' | 'mirror:disable' | 'mirror:restore'> {
     return {
       'mirror:status': async () => this.status(),

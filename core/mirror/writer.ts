@@ -150,6 +150,7 @@ export function readMirror(text: string, secret: Buffer): ReadMirror {
   return { terminalId: header.terminalId, records, lastH: prev, problem: null };
 }
 
+const isFinal = (r: MirrorRecord) => (r.t === 'offline_item' ? FINAL_ITEM.has(r.status) : r.state !== 'queued');
 const itemKey = (r: MirrorRecord) => (r.t === 'offline_item' ? `i:${r.orderNo}` : `b:${r.id}`);
 const fingerprint = (r: MirrorRecord) => (r.t === 'offline_item' ? `${r.status}|${r.code ? 1 : 0}|${r.updatedAt}` : r.state);
 
@@ -206,7 +207,12 @@ export interface MirrorOptions {
   everyMs?: number;
   /** Told after each look (the service passes changes on to the status bar). */
   onStatus?: (s: MirrorStatus) => void;
+  /** Records in the file past which it is rewritten holding only the open items (see compact()). */
+  compactAt?: number;
 }
+
+/** Past this many records (about 2 MB) the file is compacted, when most of it is answered items. */
+export const MIRROR_COMPACT_AT = 5_000;
 
 export class MirrorWriter {
   private readonly files: FileOps;
@@ -215,6 +221,8 @@ export class MirrorWriter {
   private n = 0;
   private prevH = GENESIS_H;
   private seen = new Map<string, string>();
+  /** The last state of every item and bill not yet answered: what a compacted file holds. */
+  private live = new Map<string, MirrorRecord>();
   private running: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -282,8 +290,43 @@ export class MirrorWriter {
     if (!this.ready) await this.openFile();
     const changes = await this.changes();
     for (const r of changes) this.append(r);
-    if (changes.length) await this.o.db.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [MIRROR_COUNT_KEY, String(this.n)]);
+    if (changes.length) await this.saveCount(this.n);
+    if (this.n >= (this.o.compactAt ?? MIRROR_COMPACT_AT) && this.live.size * 4 <= this.n) await this.compact();
     if (this.state !== 'damaged') this.state = 'ok';
+  }
+
+  private saveCount(n: number): Promise<unknown> {
+    return this.o.db.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [MIRROR_COUNT_KEY, String(n)]);
+  }
+
+  /**
+   * Rewrites the file holding only what restore needs — the last state of each item and bill
+   * not yet answered — so a counter that runs for years keeps a small file. The new file is
+   * written whole and fsynced beside the old one, then renamed over it. The count the database
+   * keeps is lowered first: a power cut between the two leaves the old file, which holds at
+   * least that many records and is taken as it is at the next start (only a file with fewer
+   * records than the count is "cut short"); after the rename the new file matches the count.
+   */
+  private async compact(): Promise<void> {
+    const { header, keys } = newHeader(this.o.terminalId, this.o.secret, this.now());
+    const lines = [JSON.stringify(header)];
+    let prevH = GENESIS_H;
+    let n = 0;
+    for (const r of this.live.values()) {
+      n += 1;
+      const sealed = seal(keys, this.o.terminalId, n, prevH, r);
+      lines.push(JSON.stringify(sealed));
+      prevH = sealed.h;
+    }
+    const next = `${this.file}.compact-${this.now()}`;
+    this.files.appendDurably(next, `${lines.join('\n')}\n`);
+    await this.saveCount(n);
+    this.files.rename(next, this.file);
+    this.keys = keys;
+    this.n = n;
+    this.prevH = prevH;
+    // Answered items leave memory too: a row read again final and unseen is skipped (changes()).
+    this.seen = new Map([...this.live.values()].map((r) => [itemKey(r), fingerprint(r)]));
   }
 
   /** Reads and verifies the file on the medium, or begins one; a bad or short file is set aside, never extended. */
@@ -291,6 +334,7 @@ export class MirrorWriter {
     const expected = Number((await this.o.db.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [MIRROR_COUNT_KEY]))?.value ?? 0);
     const text = this.files.read(this.file);
     this.seen = new Map();
+    this.live = new Map();
     this.watermark = 0;
     if (text !== null) {
       const m = readMirror(text, this.o.secret);
@@ -299,7 +343,7 @@ export class MirrorWriter {
         this.keys = openHeader(parseHeader(text.slice(0, text.indexOf('\n')))!, this.o.secret);
         this.n = m.records.length;
         this.prevH = m.lastH;
-        for (const r of m.records) this.seen.set(itemKey(r.payload), fingerprint(r.payload));
+        for (const r of m.records) this.remember(r.payload);
         this.ready = true;
         return;
       }
@@ -321,8 +365,15 @@ export class MirrorWriter {
     this.files.appendDurably(this.file, `${JSON.stringify(sealed)}\n`);
     this.n += 1;
     this.prevH = sealed.h;
-    this.seen.set(itemKey(r), fingerprint(r));
+    this.remember(r);
     this.lastWriteAt = this.now();
+  }
+
+  private remember(r: MirrorRecord): void {
+    const key = itemKey(r);
+    this.seen.set(key, fingerprint(r));
+    if (isFinal(r)) this.live.delete(key);
+    else this.live.set(key, r);
   }
 
   /**
@@ -346,7 +397,7 @@ export class MirrorWriter {
     for (const r of [...items, ...bills]) {
       const key = itemKey(r);
       const was = this.seen.get(key);
-      const final = r.t === 'offline_item' ? FINAL_ITEM.has(r.status) : r.state !== 'queued';
+      const final = isFinal(r);
       if (r.t === 'offline_item') this.watermark = Math.max(this.watermark, r.updatedAt);
       if (was === undefined && final) continue;
       if (was !== fingerprint(r)) out.push(r);

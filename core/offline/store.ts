@@ -45,6 +45,7 @@ import { InlineSignatures, VerifyBusy, VerifyUnavailable, type SignatureService 
 import type { DayClock } from '../clock/trusted-clock';
 import { reasonText } from './reasons';
 import { VerdictCache, type VerdictCacheOptions } from './verdict-cache';
+import { chinaDay } from '../china-time';
 
 /**
  * needs_review: the acquirer took the money but the item is flagged (AML) for a person to hand
@@ -143,10 +144,8 @@ function refusalError(e: unknown): unknown {
   return e;
 }
 
-/** Beijing calendar day of a UTC instant: regulator day limits follow the local day. */
-export function beijingDay(ms: number): string {
-  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
-}
+/** Beijing calendar day of a UTC instant: regulator day limits follow the local day (core/china-time.ts). */
+export const beijingDay = chinaDay;
 
 /** Customer contact: kept to follow up a decline, shown masked. */
 export function normaliseContact(raw: string | undefined): string | null {

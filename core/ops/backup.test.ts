@@ -58,6 +58,16 @@ describe('backups', () => {
     expect(log.lines.filter((l) => l.event === 'backup.done')).toHaveLength(4);
   });
 
+  it.runIf(process.platform !== 'win32')('keeps the backups folder for this OS account only, tightening one made wider before', async () => {
+    const { file, db } = await terminal();
+    const dir = path.join(path.dirname(file), 'copies');
+    fs.mkdirSync(dir, { mode: 0o755 });
+    fs.chmodSync(dir, 0o755);
+    const info = await new BackupService({ db, log: memoryLogger(), dir }).runOnce();
+    expect(info).not.toBeNull();
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
   it('takes one soon after start when the newest is older than the period, not when it is recent', async () => {
     const { file, db } = await terminal();
     const svc = new BackupService({ db, log: memoryLogger(), everyMs: 3600_000, firstAfterMs: 10 });

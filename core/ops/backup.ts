@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../api/errors';
 import { Db } from '../store/db';
+import { ownerOnlyFolder } from '../secret-file';
 import { BACKUP_DIR, quickCheck } from '../store/integrity';
 import type { Logger } from '../platform';
 
@@ -40,7 +41,10 @@ export function listBackups(dbFile: string, dir = backupDir(dbFile)): BackupInfo
     .filter((f) => re.test(f))
     .map((f) => {
       const st = fs.statSync(path.join(dir, f));
-      return { file: path.join(dir, f), at: st.mtimeMs, bytes: st.size };
+      // When it was taken is in its name (a copy to another disk keeps the name, not the mtime).
+      const s = re.exec(f)![1]!;
+      const at = Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15));
+      return { file: path.join(dir, f), at, bytes: st.size };
     })
     .sort((a, b) => b.file.localeCompare(a.file));
 }
@@ -125,7 +129,8 @@ export class BackupService {
     const file = path.join(dir, `${name}.sqlite`);
     const part = `${file}.part`;
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      // A whole copy of the database (PIN hashes, customers' phones): this OS account only.
+      ownerOnlyFolder(dir);
       await this.opts.db.backupTo(part);
       if (!(await checkFile(part))) throw new Error('the copy failed its integrity check');
       fs.renameSync(part, file);

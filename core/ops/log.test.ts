@@ -93,6 +93,16 @@ describe('the file log', () => {
     expect(JSON.stringify(lines)).not.toContain('134567890123456789');
   });
 
+  it.runIf(process.platform !== 'win32')('keeps its folder for this OS account only, tightening one made wider before', async () => {
+    const dir = path.join(tmp(), 'logs');
+    fs.mkdirSync(dir, { mode: 0o755 });
+    fs.chmodSync(dir, 0o755);
+    const log = await openFileLog({ dir });
+    log.info('x');
+    await log.close();
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
   it('rotates past the size limit and keeps only the newest files, across restarts too', async () => {
     const dir = tmp();
     for (let run = 0; run < 2; run++) {

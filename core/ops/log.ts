@@ -15,6 +15,7 @@ import pino from 'pino';
 import pinoRoll from 'pino-roll';
 import type { Logger, LogLevel, SecretStore } from '../platform';
 import { Redactor } from './redact';
+import { ownerOnlyFolder } from '../secret-file';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 export const LOG_FILE_BASE = 'cashier';
@@ -84,7 +85,8 @@ export interface FileLog extends Logger {
 
 /** Opens (creating the folder) the rotating log file. */
 export async function openFileLog(opts: FileLogOptions): Promise<FileLog> {
-  fs.mkdirSync(opts.dir, { recursive: true });
+  // Redacted, but still who worked when and what was sold: for this OS account only.
+  ownerOnlyFolder(opts.dir);
   const stream = await pinoRoll({
     file: path.join(opts.dir, LOG_FILE_BASE),
     extension: LOG_FILE_EXT,

@@ -29,6 +29,28 @@ describe('recognising payment codes by format', () => {
     expect(() => recogniseCode(code)).toThrow(expect.objectContaining({ code: err }));
   });
 
+  it.each([
+    ['1345678901234\u00005678', 'control'],
+    ['\u202e134567890123456789', 'bidi'],
+    ['１３４５６７８９０１２３４５６７８９', 'full_width'],
+    ['13456789\u4e2d0123456789', 'not_ascii'],
+    ['ABCDEFGHIJKLMNOPQR', 'letters'],
+    ['12345', 'too_short'],
+    ['1'.repeat(65), 'too_long'],
+    ['164567890123456789', 'unknown'],
+  ])('says why %j is not a payment code (%s), in both languages, without the code', (code, reason) => {
+    let e: { zh: string; en: string; detail?: { reason?: string } } | undefined;
+    try {
+      recogniseCode(code);
+    } catch (x) {
+      e = x as typeof e;
+    }
+    expect(e?.detail?.reason).toBe(reason);
+    expect(e?.zh).toMatch(/^不是付款码：/);
+    expect(e?.en).toMatch(/^Not a payment code: /);
+    for (const text of [e!.zh, e!.en]) expect(text).not.toContain(code.slice(0, 6));
+  });
+
   it('recognises every code the simulator issues', () => {
     for (const s of ['wechat', 'alipay', 'unionpay', 'face'] as const) {
       for (let i = 0; i < 50; i += 1) expect(recogniseCode(issueCode(s))).toBe(s);

@@ -15,10 +15,11 @@ import { getPaymentRow, toPayment, type PaymentRow } from './repo';
 import { priorRequest, recordRequest, type PaymentRequest } from './requests';
 import { RequestErrors } from '../requests';
 import { UNFINISHED_CHARGE_STATES } from './state';
+import { chinaDay } from '../china-time';
 
 /** The terminal's business day, China time (UTC+8), as YYYYMMDD. */
 export function chinaDate(t: number): string {
-  return new Date(t + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  return chinaDay(t).replace(/-/g, '');
 }
 
 export async function nextOrderNo(q: Queryable, terminalId: string, now: number): Promise<string> {

@@ -33,6 +33,7 @@ describe('demo contract methods', () => {
       for (const [m, input] of [
         ['demo:wallets', {}],
         ['demo:paymentCode', { walletId: 'W01' }],
+        ['demo:codeState', { code: '134567890123456789' }],
         ['demo:userPaying', { orderNo: 'T000120260101000001', confirm: true }],
         ['demo:payQr', { orderNo: 'T000120260101000001', walletId: 'W01' }],
         ['demo:fault', { fault: 'http_500' }],
@@ -65,6 +66,20 @@ describe('demo contract methods', () => {
     expect(done).toBe('succeeded');
     const after = ((await call(demo, 'demo:wallets', {})).value as typeof wallets).find((w) => w.id === 'W01')!;
     expect(after.balanceFen).toBe(w1.balanceFen - 150);
+  });
+
+  it('says a code is used once a charge took it — paid or refused as used — so the phone never leaves it up', async () => {
+    const state = async (code: string) => ((await call(demo, 'demo:codeState', { code })).value as { state: string }).state;
+    const code = ((await call(demo, 'demo:paymentCode', { walletId: 'W02' })).value as { code: string }).code;
+    expect(await state(code)).toBe('fresh');
+    const charge = async () => ((await call(demo, 'payments:charge', { requestId: crypto.randomUUID().replace(/-/g, ''), amountFen: 100, code })).value as { orderNo: string }).orderNo;
+    const get = (orderNo: string) => async () => ((await call(demo, 'payments:get', { orderNo })).value as { payment: { state: string } }).payment.state;
+    expect(await waitFor(get(await charge()), (s) => s === 'succeeded')).toBe('succeeded');
+    expect(await state(code)).toBe('used');
+    // Scanned again: refused as used, and still used.
+    expect(await waitFor(get(await charge()), (s) => s === 'failed')).toBe('failed');
+    expect(await state(code)).toBe('used');
+    expect(await state('134567890123456789')).toBe('unknown');
   });
 
   it('USERPAYING completed by demo:userPaying', async () => {

@@ -8,7 +8,7 @@ import type { Mode } from '../api/system';
 import type { SimulatorControl } from '../acquirer/simulator/control-client';
 import { PaymentErrors } from './errors';
 
-type DemoHandlers = Pick<Handlers, 'demo:wallets' | 'demo:paymentCode' | 'demo:userPaying' | 'demo:payQr' | 'demo:fault'>;
+type DemoHandlers = Pick<Handlers, 'demo:wallets' | 'demo:paymentCode' | 'demo:codeState' | 'demo:userPaying' | 'demo:payQr' | 'demo:fault'>;
 
 export function paymentDemoHandlers(mode: Mode, control: SimulatorControl | null): DemoHandlers {
   const sim = (): SimulatorControl => {
@@ -33,6 +33,10 @@ export function paymentDemoHandlers(mode: Mode, control: SimulatorControl | null
       const c = sim();
       const r = await guard(() => c.issueCode(walletId));
       return { walletId, code: r.code, expiresAt: r.expiresAt };
+    },
+    'demo:codeState': async ({ code }) => {
+      const c = sim();
+      return { state: await guard(() => c.codeState(code)) };
     },
     'demo:userPaying': async ({ orderNo, confirm }) => {
       const c = sim();

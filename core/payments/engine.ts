@@ -33,7 +33,7 @@ import { runCharge } from './pay';
 import { runPrecreate } from './precreate';
 import { queryOrder } from './query';
 import { openPayments, openRefunds, resolvePayment } from './recovery';
-import { approvalNeed, checkRefundable, createRefund, offlinePaymentFor, refundablePayment, runRefund, withOfflineRefunds } from './refund';
+import { approvalNeed, checkRefundable, type RefundThresholds, createRefund, offlinePaymentFor, refundablePayment, refundsToSettle, runRefund, withOfflineRefunds } from './refund';
 import { getPaymentRow, getRefundRow, toPayment, toRefund, type PaymentRow, type RefundRow } from './repo';
 import { isTerminal, UNFINISHED_CHARGE_STATES } from './state';
 
@@ -240,7 +240,7 @@ export class PaymentEngine {
     // Cheap checks first, so a refund that would be refused anyway never asks for a PIN.
     await checkRefundable(this.env.db, this.env, input.orderNo, amountFen, await offlinePaymentFor(this.env, input.orderNo));
     let approverId: string | null = null;
-    const thresholds = { perSaleFen: this.refundApprovalFen, dailyPerOperatorFen: this.refundDailyApprovalFen };
+    const thresholds = this.refundThresholds();
     const need = await approvalNeed(this.env.db, input.orderNo, operatorId, amountFen, this.env.now(), thresholds);
     if (need) {
       if (!this.approve) throw PaymentErrors.approvalUnavailable();
@@ -251,6 +251,21 @@ export class PaymentEngine {
     const created = await createRefund(this.env, { orderNo: input.orderNo, amountFen, reason: input.reason, operatorId, approverId, thresholds, request });
     crashPoint('refund_after_intent');
     return this.driveRefund(created.refundNo);
+  }
+
+  /** The thresholds in effect now (settings change them in place). */
+  private refundThresholds(): RefundThresholds {
+    return { perSaleFen: this.refundApprovalFen, dailyPerOperatorFen: this.refundDailyApprovalFen };
+  }
+
+  /**
+   * Whether `refund` would ask this operator for a supervisor's approval for this amount now:
+   * the same `approvalNeed` with the same thresholds, read outside any transaction (the refund
+   * decides again when it writes). Lets the screen show the approval fields up front.
+   */
+  async refundApproval(orderNo: string, amountFen: number, operatorId: string | null): Promise<{ needed: boolean; why: AppErrorShape | null }> {
+    const need = await approvalNeed(this.env.db, orderNo, operatorId, checkFen(amountFen), this.env.now(), this.refundThresholds());
+    return { needed: need !== null, why: need ? need.toShape() : null };
   }
 
   /**
@@ -366,6 +381,11 @@ export class PaymentEngine {
   /** The follow-up list: charges released during an outage, whatever became of them (release.ts). */
   followUps(): Promise<Payment[]> {
     return followUps(this.env);
+  }
+
+  /** Refunds the acquirer could not deliver, kept pending for a supervisor to settle by hand (refund.ts). */
+  refundsToSettle(): Promise<Refund[]> {
+    return refundsToSettle(this.env);
   }
 
   /**

@@ -20,6 +20,8 @@ export function paymentHandlers(engine: PaymentEngine): PaymentHandlers {
     'payments:get': ({ orderNo }) => engine.get(orderNo),
     'payments:list': (input) => engine.list(input),
     'payments:refund': (input, ctx) => engine.refund(input, ctx.operator?.id ?? null),
+    'payments:refundApproval': ({ orderNo, amountFen }, ctx) => engine.refundApproval(orderNo, amountFen, ctx.operator?.id ?? null),
     'payments:followUps': () => engine.followUps(),
+    'payments:refundsToSettle': () => engine.refundsToSettle(),
   };
 }

@@ -22,6 +22,26 @@ async function paid(amountFen: number, wallet = 'W01') {
 }
 
 describe('refund approval', () => {
+  it('answers before the refund whether the typed amount needs a supervisor, by the same rule the refund applies', async () => {
+    const sales = [await paid(1250), await paid(900, 'W02'), await paid(900, 'W03')];
+    // Under the sale's threshold: no approval; above it: the very refusal the refund would give.
+    expect(await kit.engine.refundApproval(sales[0], 1000, 'cashier1')).toEqual({ needed: false, why: null });
+    const above = await kit.engine.refundApproval(sales[0], 1001, 'cashier1');
+    expect(above).toMatchObject({ needed: true, why: { code: 'auth.approval_required', detail: { scope: 'sale', totalFen: 1001, thresholdFen: 1000 } } });
+    await expect(kit.engine.refund({ orderNo: sales[0], amountFen: 1001, reason: 'x' }, 'cashier1')).rejects.toMatchObject({ code: 'auth.approval_required', zh: above.why!.zh });
+    // The operator's day: ¥18.00 refunded unsupervised, ¥9.00 more passes ¥25.00 for cashier1 only.
+    await kit.engine.refund({ orderNo: sales[1], amountFen: 900, reason: 'x' }, 'cashier1');
+    await kit.engine.refund({ orderNo: sales[0], amountFen: 900, reason: 'x' }, 'cashier1');
+    expect(await kit.engine.refundApproval(sales[2], 900, 'cashier1')).toMatchObject({ needed: true, why: { detail: { scope: 'operator_day', totalFen: 2700 } } });
+    expect(await kit.engine.refundApproval(sales[2], 700, 'cashier1')).toEqual({ needed: false, why: null });
+    expect(await kit.engine.refundApproval(sales[2], 900, 'cashier2')).toEqual({ needed: false, why: null });
+    // A settings change moves the answer at once (one source of the rule).
+    kit.engine.refundDailyApprovalFen = 10_000;
+    expect(await kit.engine.refundApproval(sales[2], 900, 'cashier1')).toEqual({ needed: false, why: null });
+    // Asking writes nothing.
+    expect(await kit.count('refunds')).toBe(2);
+  });
+
   it('asks for a supervisor when small refunds of one sale add up past the threshold', async () => {
     const orderNo = await paid(1250);
     for (let i = 0; i < 4; i += 1) {

@@ -276,6 +276,7 @@ export async function runRefund(env: EngineEnv, refundNo: string): Promise<Refun
       const q = await route.queryRefund(refundNo);
       if (q.status === 'succeeded') return (await transitionRefund(env, refundNo, 'succeeded')).refund;
       if (q.status === 'failed') return (await transitionRefund(env, refundNo, 'failed', declineShape(q))).refund;
+      if (q.status === 'settle_by_hand') return settleByHand(env, refundNo, declineShape(q));
       // Still unknown (or the query refused): ask again later. Not found: it never arrived, so send it (same number).
       if (q.status !== 'not_found') continue;
     }
@@ -287,6 +288,7 @@ export async function runRefund(env: EngineEnv, refundNo: string): Promise<Refun
       // Declined now, but an earlier copy was out: the acquirer's record of the number decides.
       const q = await route.queryRefund(refundNo);
       if (q.status === 'succeeded') return (await transitionRefund(env, refundNo, 'succeeded')).refund;
+      if (q.status === 'settle_by_hand') return settleByHand(env, refundNo, declineShape(q));
       if (q.status === 'not_found' || q.status === 'failed') return (await transitionRefund(env, refundNo, 'failed', declineShape(o))).refund;
       continue;
     }
@@ -300,6 +302,39 @@ export async function runRefund(env: EngineEnv, refundNo: string): Promise<Refun
     maybeSent = true;
   }
   return toRefund((await getRefundRow(env.db, refundNo))!);
+}
+
+/**
+ * The acquirer moved the refund's money but could not deliver it (`settle_by_hand`): the refund
+ * stays `pending` — its amount reserved, so no second refund can pay the customer twice — and
+ * carries the reason, which puts it on the supervisor's list (`refundsToSettle`). The sweeper
+ * keeps asking; once settled on the merchant platform the acquirer's answer ends it as usual.
+ * Recorded (event, audit) once, not on every sweep.
+ */
+async function settleByHand(env: EngineEnv, refundNo: string, error: { code: string; zh: string; en: string }): Promise<Refund> {
+  const json = JSON.stringify(error);
+  const row = await env.db.tx(async (q) => {
+    const now = env.now();
+    const r = await q.run("UPDATE refunds SET error_json = ?, updated_at = ? WHERE refund_no = ? AND state = 'pending' AND error_json IS NOT ?", [json, now, refundNo, json]);
+    const cur = (await getRefundRow(q, refundNo))!;
+    if (r.changes === 1) await audit(q, { operatorId: null, approverId: null, action: 'payment.refund_by_hand', detail: { orderNo: cur.order_no, refundNo, code: error.code } }, now);
+    return { cur, changed: r.changes === 1 };
+  });
+  const out = toRefund(row.cur);
+  if (row.changed) {
+    env.log(`refund ${refundNo}: ${error.code}, to be settled by hand`);
+    env.bus.emit('refunds:changed', out);
+  }
+  return out;
+}
+
+/** Refunds the acquirer could not deliver, still pending: a supervisor settles them by hand. Newest first. */
+export async function refundsToSettle(env: EngineEnv, limit = 50): Promise<Refund[]> {
+  const rows = await env.db.all<RefundRow>(
+    "SELECT * FROM refunds WHERE state = 'pending' AND error_json IS NOT NULL ORDER BY updated_at DESC, refund_no DESC LIMIT ?",
+    [limit],
+  );
+  return rows.map(toRefund);
 }
 
 export async function refund(env: EngineEnv, input: NewRefund): Promise<Refund> {

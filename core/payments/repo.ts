@@ -86,6 +86,8 @@ export function toRefund(r: RefundRow): Refund {
     createdAt: r.created_at,
     operatorId: r.operator_id,
     approverId: r.approver_id,
+    // A pending refund carries an error only when the acquirer said to settle it by hand (refund.ts).
+    settleByHand: r.state === 'pending' && r.error_json ? (JSON.parse(r.error_json) as AppErrorShape) : null,
   };
 }
 

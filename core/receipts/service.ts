@@ -29,6 +29,7 @@ import { parseReceipt, type PaperWidth, type ReceiptInput } from '../../drivers/
 import { billReceipt, billReturnReceipt, PRINTABLE_STATES, saleReceipt, withdrawalReceipt, type BuildContext } from './build';
 import { ReceiptErrors } from './errors';
 import { checkSettingsPatch, readSettings, writeSettings } from './settings';
+import { chinaDay } from '../china-time';
 
 /** The slice of the device manager this service uses (both never throw). */
 export interface ReceiptPrinter {
@@ -108,10 +109,8 @@ export interface PrintResult {
   error: AppErrorShape | null;
 }
 
-/** The business day in China time (UTC+8, no daylight saving), YYYY-MM-DD. */
-export function chinaDay(ms: number): string {
-  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
-}
+/** The business day in China time, YYYY-MM-DD (core/china-time.ts). */
+export { chinaDay };
 
 const INTERRUPTED: AppErrorShape = {
   code: 'receipts.interrupted',

@@ -12,7 +12,12 @@
  *   resolution are kept (migration 120's triggers refuse to drop or change them).
  * - One run per day at a time; the daily run starts by itself once the business day (China
  *   time, by the trusted clock) has closed and `graceMs` passed, and again on later ticks until
- *   it has succeeded (an offline till catches up when the link is back).
+ *   it has succeeded (an offline till catches up when the link is back), and for every closed
+ *   day before it back to the first online payment (at most `CATCH_UP_DAYS`), oldest first: a
+ *   counter that was off over a holiday reconciles each day it missed.
+ * - A payment or refund started in the day's last minutes that the statement does not hold is
+ *   carried to the next day's run (online.ts `CARRY_TAIL_MS`), which matches or reports it; a
+ *   carry made into a day that has already run runs that day again.
  */
 import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../api/errors';
@@ -25,11 +30,13 @@ import { formatFen } from '../money';
 import type { EngineEnv } from '../payments/env';
 import { transitionPayment, transitionRefund } from '../payments/repo';
 import type { Db } from '../store/db';
-import { describeFinding, matchOnline, type Finding, type LocalPayment, type LocalRefund } from './online';
+import { CARRY_TAIL_MS, describeFinding, matchOnline, type Finding, type LocalPayment, type LocalRefund } from './online';
 
 /** Tenders that reach the acquirer online (the statement of `/v1/statement` holds only these). */
 const ONLINE_TENDERS = ['wechat', 'alipay', 'unionpay', 'face', 'merchant_qr'] as const;
 const DAY_MS = 86_400_000;
+/** How far back the daily run catches up on closed days it missed. */
+export const CATCH_UP_DAYS = 7;
 
 export const ReconcileErrors = {
   unavailable: () =>
@@ -114,7 +121,8 @@ export class OnlineReconciler {
     }
     this.progress({ day, step: 'matching', done: 0, total: statement.length });
     const { payments, refunds } = await this.local(day, statement);
-    const m = matchOnline(payments, refunds, statement);
+    const nextDay = chinaDay(dayStart(day) + DAY_MS);
+    const m = matchOnline(payments, refunds, statement, { carryFrom: dayStart(day) + DAY_MS - CARRY_TAIL_MS });
     const toCorrect = m.findings.filter((f) => f.correct);
     const corrected = new Set<Finding>();
     for (const [i, f] of toCorrect.entries()) {
@@ -155,9 +163,15 @@ export class OnlineReconciler {
            matched = excluded.matched, local_total_fen = excluded.local_total_fen, acquirer_total_fen = excluded.acquirer_total_fen`,
         [day, at, trigger, operatorId, Math.max(0, m.matched - kept), localNetFen, acquirerNetFen],
       );
-      await audit(q, { operatorId, action: 'reconcile.run', detail: { day, trigger, findings: m.findings.length, corrected: corrected.size } }, at);
+      await q.run('DELETE FROM reconcile_carry WHERE from_day = ?', [day]);
+      for (const c of m.carried) await q.run('INSERT INTO reconcile_carry (from_day, to_day, kind, ref) VALUES (?, ?, ?, ?)', [day, nextDay, c.kind, c.ref]);
+      await audit(q, { operatorId, action: 'reconcile.run', detail: { day, trigger, findings: m.findings.length, corrected: corrected.size, carried: m.carried.length } }, at);
     });
     this.progress({ day, step: 'done', done: toCorrect.length, total: toCorrect.length });
+    // The next day already ran without these (days reconciled out of order): it runs again with them.
+    if (m.carried.length && (await db.get('SELECT 1 AS x FROM reconcile_runs WHERE day = ?', [nextDay]))) {
+      await this.run(nextDay, trigger, operatorId).catch(() => undefined);
+    }
     return (await this.report(day))!;
   }
 
@@ -168,19 +182,23 @@ export class OnlineReconciler {
     const tenders = ONLINE_TENDERS.map(() => '?').join(',');
     const orders = [...new Set(statement.filter((l) => l.kind !== 'refund').map((l) => l.orderNo))];
     const refundNos = [...new Set(statement.filter((l) => l.kind === 'refund').map((l) => l.refNo))];
+    // Late ones the day before's statement did not hold (carried here), as if this statement named them.
+    const carried = await db.all<{ kind: 'payment' | 'refund'; ref: string }>('SELECT kind, ref FROM reconcile_carry WHERE to_day = ?', [day]);
+    orders.push(...carried.filter((c) => c.kind === 'payment').map((c) => c.ref));
+    refundNos.push(...carried.filter((c) => c.kind === 'refund').map((c) => c.ref));
     const inList = (n: number) => (n ? Array.from({ length: n }, () => '?').join(',') : "''");
-    const payments = await db.all<{ order_no: string; amount_fen: number; state: LocalPayment['state']; purpose: 'sale' | 'withdrawal' }>(
-      `SELECT order_no, amount_fen, state, purpose FROM payments WHERE tender IN (${tenders}) AND ((created_at >= ? AND created_at < ?) OR order_no IN (${inList(orders.length)}))`,
+    const payments = await db.all<{ order_no: string; amount_fen: number; state: LocalPayment['state']; purpose: 'sale' | 'withdrawal'; created_at: number }>(
+      `SELECT order_no, amount_fen, state, purpose, created_at FROM payments WHERE tender IN (${tenders}) AND ((created_at >= ? AND created_at < ?) OR order_no IN (${inList(orders.length)}))`,
       [...ONLINE_TENDERS, from, from + DAY_MS, ...orders],
     );
-    const refunds = await db.all<{ refund_no: string; order_no: string; amount_fen: number; state: LocalRefund['state'] }>(
-      `SELECT r.refund_no, r.order_no, r.amount_fen, r.state FROM refunds r JOIN payments p ON p.order_no = r.order_no
+    const refunds = await db.all<{ refund_no: string; order_no: string; amount_fen: number; state: LocalRefund['state']; created_at: number }>(
+      `SELECT r.refund_no, r.order_no, r.amount_fen, r.state, r.created_at FROM refunds r JOIN payments p ON p.order_no = r.order_no
        WHERE p.tender IN (${tenders}) AND ((r.created_at >= ? AND r.created_at < ?) OR r.refund_no IN (${inList(refundNos.length)}))`,
       [...ONLINE_TENDERS, from, from + DAY_MS, ...refundNos],
     );
     return {
-      payments: payments.map((p) => ({ orderNo: p.order_no, amountFen: p.amount_fen, state: p.state, purpose: p.purpose })),
-      refunds: refunds.map((r) => ({ refundNo: r.refund_no, orderNo: r.order_no, amountFen: r.amount_fen, state: r.state })),
+      payments: payments.map((p) => ({ orderNo: p.order_no, amountFen: p.amount_fen, state: p.state, purpose: p.purpose, createdAt: p.created_at })),
+      refunds: refunds.map((r) => ({ refundNo: r.refund_no, orderNo: r.order_no, amountFen: r.amount_fen, state: r.state, createdAt: r.created_at })),
     };
   }
 
@@ -200,8 +218,9 @@ export class OnlineReconciler {
     });
     const counts = { matched: run.matched, missing_locally: 0, missing_at_acquirer: 0, amount_mismatch: 0, status_mismatch: 0 };
     for (const l of lines) counts[l.outcome] += 1;
+    const carried = (await this.deps.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM reconcile_carry WHERE from_day = ?', [day]))!.n;
     return {
-      day, ranAt: run.ran_at, trigger: run.trigger, counts,
+      day, ranAt: run.ran_at, trigger: run.trigger, counts, carried,
       corrected: lines.filter((l) => l.action === 'corrected').length,
       waiting: lines.filter((l) => l.action === 'supervisor' && l.resolvedAt === null).length,
       localNetFen: run.local_total_fen, acquirerNetFen: run.acquirer_total_fen, lines,
@@ -261,15 +280,28 @@ export class OnlineReconciler {
     this.first.unref();
   }
 
-  /** Runs yesterday's reconciliation if the day has closed (plus grace) and it has not run; returns whether it ran. */
+  /**
+   * Runs every closed day not yet reconciled, oldest first: yesterday once the day has closed
+   * (plus grace), and the days before it back to the first online payment, at most
+   * `CATCH_UP_DAYS` (a counter that was off). Stops at the first that fails (the next tick
+   * tries again). Returns whether any ran.
+   */
   async dailyDue(): Promise<boolean> {
     const now = this.now();
     const todayStart = dayStart(chinaDay(now));
     if (now - todayStart < (this.deps.graceMs ?? 30 * 60_000)) return false;
-    const yesterday = chinaDay(todayStart - 1);
-    if (await this.deps.db.get('SELECT 1 AS x FROM reconcile_runs WHERE day = ?', [yesterday])) return false;
-    await this.run(yesterday, 'daily', null);
-    return true;
+    const first = (await this.deps.db.get<{ at: number | null }>(
+      `SELECT MIN(created_at) AS at FROM payments WHERE tender IN (${ONLINE_TENDERS.map(() => '?').join(',')})`, [...ONLINE_TENDERS]))?.at ?? null;
+    const firstDay = first === null ? null : chinaDay(first);
+    const due: string[] = [];
+    for (let back = CATCH_UP_DAYS; back >= 1; back--) {
+      const day = chinaDay(todayStart - (back - 1) * DAY_MS - 1);
+      // Yesterday always (the acquirer may hold what we do not); earlier days only since the first payment.
+      if (back > 1 && (firstDay === null || day < firstDay)) continue;
+      if (!(await this.deps.db.get('SELECT 1 AS x FROM reconcile_runs WHERE day = ?', [day]))) due.push(day);
+    }
+    for (const day of due) await this.run(day, 'daily', null);
+    return due.length > 0;
   }
 
   stop(): void {

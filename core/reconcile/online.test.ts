@@ -167,6 +167,51 @@ describe('reconciliation of online payments against the acquirer statement', () 
     expect(await daily.dailyDue()).toBe(false);
   });
 
+  it('carries a payment started a moment before midnight that the day’s statement lacks to the next day, which matches or reports it', async () => {
+    const day = today();
+    const start = Date.parse(`${day}T00:00:00+08:00`);
+    const yesterday = chinaDay(start - 1);
+    // Both started at 23:59 yesterday: one the acquirer completed after midnight (on today's
+    // statement), one it never had.
+    const late = await paidSale(880);
+    await kit.db.run('UPDATE payments SET created_at = ? WHERE order_no = ?', [start - 60_000, late]);
+    await kit.db.run(
+      `INSERT INTO payments (order_no, terminal_id, kind, tender, amount_fen, state, message_zh, message_en, training, created_at, updated_at)
+       VALUES ('RCNEVERPAID1', 'T0001', 'code', 'wechat', 990, 'succeeded', '收款成功', 'Paid', 1, ?, ?)`, [start - 60_000, start - 60_000]);
+    const first = await rec.run(yesterday, 'manual', null);
+    expect(first.lines).toEqual([]);
+    expect(first.carried).toBe(2);
+    expect(first.counts.missing_at_acquirer).toBe(0);
+    const next = await rec.run(day, 'manual', null);
+    expect(next.lines.map((l) => [l.ref, l.outcome])).toEqual([['RCNEVERPAID1', 'missing_at_acquirer']]);
+    expect(next.counts.matched).toBe(1);
+    expect(next.carried).toBe(0);
+  });
+
+  it('runs the carry into a day reconciled before it, so the carried item is not left unchecked', async () => {
+    const day = today();
+    const start = Date.parse(`${day}T00:00:00+08:00`);
+    expect((await rec.run(day, 'manual', null)).lines).toEqual([]);
+    await kit.db.run(
+      `INSERT INTO payments (order_no, terminal_id, kind, tender, amount_fen, state, message_zh, message_en, training, created_at, updated_at)
+       VALUES ('RCNEVERPAID2', 'T0001', 'code', 'wechat', 990, 'succeeded', '收款成功', 'Paid', 1, ?, ?)`, [start - 30_000, start - 30_000]);
+    expect((await rec.run(chinaDay(start - 1), 'manual', null)).carried).toBe(1);
+    expect((await rec.report(day))!.lines.map((l) => l.ref)).toEqual(['RCNEVERPAID2']);
+  });
+
+  it('catches up every closed day it missed since the first payment (a counter off for days), oldest first', async () => {
+    await paidSale(100);
+    const day = today();
+    const start = Date.parse(`${day}T00:00:00+08:00`);
+    const now = start + 3 * 86_400_000 + 45 * 60_000;
+    const daily = new OnlineReconciler({ db: kit.db, bus: kit.bus, env: kit.engine.env, now: () => now, graceMs: 30 * 60_000 });
+    expect(await daily.dailyDue()).toBe(true);
+    const runs = await kit.db.all<{ day: string }>('SELECT day FROM reconcile_runs ORDER BY ran_at, day');
+    expect(runs.map((r) => r.day)).toEqual([0, 1, 2].map((n) => chinaDay(start + n * 86_400_000)));
+    expect((await daily.report(day))).toMatchObject({ trigger: 'daily', counts: { matched: 1 } });
+    expect(await daily.dailyDue()).toBe(false);
+  });
+
   it('says plainly when the statement cannot be fetched, and changes nothing', async () => {
     await chargedButFailedHere('RCFAILED0002', 200);
     const broken = new OnlineReconciler({ db: kit.db, bus: kit.bus, env: { ...kit.engine.env, acquirer: { ...kit.engine.env.acquirer, statement: () => Promise.reject(new Error('down')) } } });

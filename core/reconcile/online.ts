@@ -30,6 +30,8 @@ import { formatFen } from '../money';
 export interface LocalPayment {
   orderNo: string;
   amountFen: number;
+  /** When it was started here (ms); with `carryFrom`, a late one missing from the statement is carried. */
+  createdAt?: number;
   state: PaymentState;
   /** A withdrawal's charge is never corrected by itself: the customer was told it failed and got no cash. */
   purpose?: 'sale' | 'withdrawal';
@@ -38,6 +40,7 @@ export interface LocalRefund {
   refundNo: string;
   orderNo: string;
   amountFen: number;
+  createdAt?: number;
   state: RefundState;
 }
 
@@ -57,7 +60,17 @@ export interface Finding {
 export interface Matching {
   matched: number;
   findings: Finding[];
+  /** Late items the statement does not hold: carried to the next day's run (none without `carryFrom`). */
+  carried: Array<{ kind: 'payment' | 'refund'; ref: string }>;
 }
+
+/**
+ * A payment or refund started this close to the day's end may have been completed by the
+ * acquirer after midnight, and so be on the next day's statement (its day is the acquirer's
+ * completion time). Ten minutes covers a customer's confirmation (USERPAYING is polled for up to
+ * a few minutes, docs/DOMAIN.md) and the query after a lost answer.
+ */
+export const CARRY_TAIL_MS = 10 * 60_000;
 
 const MONEY_MOVED: readonly PaymentState[] = ['succeeded'];
 const NO_MONEY: readonly PaymentState[] = ['failed', 'cancelled', 'closed'];
@@ -67,7 +80,12 @@ interface AcqOrder {
   reversedFen: number;
 }
 
-export function matchOnline(payments: readonly LocalPayment[], refunds: readonly LocalRefund[], statement: readonly StatementLine[]): Matching {
+export function matchOnline(
+  payments: readonly LocalPayment[],
+  refunds: readonly LocalRefund[],
+  statement: readonly StatementLine[],
+  opts: { carryFrom?: number } = {},
+): Matching {
   const orders = new Map<string, AcqOrder>();
   const acqRefunds = new Map<string, { orderNo: string; fen: number }>();
   for (const l of statement) {
@@ -83,6 +101,8 @@ export function matchOnline(payments: readonly LocalPayment[], refunds: readonly
     orders.set(l.orderNo, o);
   }
   const findings: Finding[] = [];
+  const carried: Matching['carried'] = [];
+  const late = (createdAt: number | undefined) => opts.carryFrom !== undefined && createdAt !== undefined && createdAt >= opts.carryFrom;
   let matched = 0;
   const add = (f: Omit<Finding, 'correct'> & { correct?: Finding['correct'] }) => findings.push({ correct: null, ...f });
 
@@ -94,7 +114,8 @@ export function matchOnline(payments: readonly LocalPayment[], refunds: readonly
     const acquirerFen = !o ? null : o.paidFen || o.reversedFen;
     const base = { kind: 'payment' as const, ref: p.orderNo, orderNo: p.orderNo, localFen: p.amountFen, acquirerFen, localState: p.state, acquirerState };
     if (MONEY_MOVED.includes(p.state)) {
-      if (acquirerState === null) add({ ...base, outcome: 'missing_at_acquirer' });
+      if (acquirerState === null && late(p.createdAt)) carried.push({ kind: 'payment', ref: p.orderNo });
+      else if (acquirerState === null) add({ ...base, outcome: 'missing_at_acquirer' });
       else if (acquirerFen !== p.amountFen) add({ ...base, outcome: 'amount_mismatch' });
       else if (acquirerState === 'reversed') add({ ...base, outcome: 'status_mismatch' });
       else matched += 1;
@@ -119,7 +140,8 @@ export function matchOnline(payments: readonly LocalPayment[], refunds: readonly
     const a = acqRefunds.get(r.refundNo);
     const base = { kind: 'refund' as const, ref: r.refundNo, orderNo: r.orderNo, localFen: r.amountFen, acquirerFen: a?.fen ?? null, localState: r.state, acquirerState: a ? ('refunded' as const) : null };
     if (r.state === 'succeeded') {
-      if (!a) add({ ...base, outcome: 'missing_at_acquirer' });
+      if (!a && late(r.createdAt)) carried.push({ kind: 'refund', ref: r.refundNo });
+      else if (!a) add({ ...base, outcome: 'missing_at_acquirer' });
       else if (a.fen !== r.amountFen) add({ ...base, outcome: 'amount_mismatch' });
       else matched += 1;
     } else if (r.state === 'failed') {
@@ -134,7 +156,7 @@ export function matchOnline(payments: readonly LocalPayment[], refunds: readonly
     if (seenRefunds.has(refundNo)) continue;
     add({ kind: 'refund', ref: refundNo, orderNo: a.orderNo, outcome: 'missing_locally', localFen: null, acquirerFen: a.fen, localState: null, acquirerState: 'refunded' });
   }
-  return { matched, findings };
+  return { matched, findings, carried };
 }
 
 const yuan = (fen: number | null) => (fen === null ? '—' : `¥${formatFen(fen)}`);

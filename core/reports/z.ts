@@ -15,13 +15,12 @@
 import { createHash } from 'node:crypto';
 import type { CallContext } from '../api/contract';
 import { AppError } from '../api/errors';
+import { chinaDay, chinaHour, dayEnd, dayStart } from '../china-time';
 import type { Payment, PaymentKind, PaymentState, Tender } from '../api/payments';
 import type { ZReport } from '../api/reports';
 import { appendJournal } from '../ledger/journal';
 import type { Db, Queryable } from '../store/db';
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
 /** Counted towards the day's takings: paid, or accepted offline (pending at the acquirer). */
 const COUNTED: readonly PaymentState[] = ['succeeded', 'accepted_offline'];
 /** The roles that may see the cash float (the same as agent:float). */
@@ -29,14 +28,12 @@ const FLOAT_ROLES = ['agent', 'supervisor', 'trainer', 'admin'];
 /** Page size when reading the day's payments (a village shop's day is far below it; paging keeps memory flat). */
 const PAGE = 1000;
 
-export function chinaDay(ms: number): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
+// China days and hours come from the app's one China-time module (the screens use it too).
+export { chinaDay };
 
 /** Epoch ms of the day's first and last millisecond, China time. */
 export function dayBounds(day: string): { from: number; to: number } {
-  const from = Date.parse(`${day}T00:00:00+08:00`);
-  return { from, to: from + DAY_MS - 1 };
+  return { from: dayStart(day), to: dayEnd(day) };
 }
 
 type Sums = Pick<ZReport, 'byTender' | 'byKind' | 'byStatus' | 'totalFen' | 'offlinePending' | 'hourly'>;
@@ -73,7 +70,7 @@ export function sumPayments(payments: readonly Payment[]): Sums {
     tt.fen += p.amountFen;
     tender.set(p.tender, tt);
     totalFen += p.amountFen;
-    const h = new Date(p.createdAt + CHINA_OFFSET_MS).getUTCHours();
+    const h = chinaHour(p.createdAt);
     hourly[h].count++;
     hourly[h].fen += p.amountFen;
   }

@@ -57,8 +57,10 @@ async function written() {
   };
 }
 
-/** The input as the dispatcher hands it over: parsed by the contract's schema. */
-const parsed = (raw: unknown) => SettingsUpdate.parse(raw);
+/** The input as the dispatcher hands it over: parsed by the contract's schema, with a fresh request id (each call a new change). */
+let requests = 0;
+const newRequestId = () => `settings-test-${String(++requests).padStart(8, '0')}`;
+const parsed = (raw: unknown) => SettingsUpdate.parse({ requestId: newRequestId(), ...(raw as object) });
 
 describe('settings:update under dual control', () => {
   it('is refused without approval, and writes nothing', async () => {
@@ -165,8 +167,10 @@ describe('settings:update under dual control', () => {
 
   it('refuses hostile inputs at the contract and writes nothing', async () => {
     const before = await written();
-    const ok = { approverId: 's1', approverPin: '2222' };
+    const ok = { approverId: 's1', approverPin: '2222', requestId: newRequestId() };
     const hostile: unknown[] = [
+      { approverId: 's1', approverPin: '2222', perPaymentCapFen: 100 },
+      { ...ok, perPaymentCapFen: 100, requestId: 'short' },
       { ...ok, perPaymentCapFen: -1 },
       { ...ok, perPaymentCapFen: 0 },
       { ...ok, perPaymentCapFen: 100.5 },

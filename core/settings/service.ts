@@ -15,6 +15,10 @@
  *   loosens does not undo a local tightening.
  * - The stored values and the audit row (proposer, approver, old → new) are one transaction;
  *   memory (risk engine, refund threshold) is updated only after it commits.
+ * - Once per request id (core/requests.ts): the screen's id is written in that same transaction,
+ *   so a double press, a retry after a reconnect or a reload's re-send gets the settings as they
+ *   are, is never applied twice and never asks for a second approval (the PIN is not part of what
+ *   makes it the same change: the first try may have been refused for want of one).
  */
 import { formatFen } from '../money';
 import type { CallContext } from '../api/contract';
@@ -23,6 +27,7 @@ import type { OfflineLimits, SettingsUpdate, SettingsView } from '../api/setting
 import { audit } from '../audit';
 import { AuthErrors } from '../auth/operators';
 import type { AppConfig } from '../config';
+import { RequestLog, type RecordRequest } from '../requests';
 import { REGULATOR_DAY_LIMIT_FEN, type RiskPolicy } from '../risk/policy';
 import type { Db } from '../store/db';
 
@@ -162,9 +167,11 @@ export function applyLocal(synced: RiskPolicy, local: LocalLimits): RiskPolicy {
 export class SettingsService {
   private local: LocalLimits = {};
   private readonly now: () => number;
+  private readonly requests: RequestLog;
 
   private constructor(private readonly deps: SettingsDeps) {
     this.now = deps.now ?? Date.now;
+    this.requests = new RequestLog(deps.db, this.now);
   }
 
   /** Loads the stored local limits and installs them in the risk engine. */
@@ -242,9 +249,23 @@ export class SettingsService {
     };
   }
 
-  async update(input: SettingsUpdate, ctx: CallContext): Promise<SettingsView> {
+  /** `requestId`: the screen's id for this change (required by the contract; the core's own callers may leave it out). */
+  async update(input: Omit<SettingsUpdate, 'requestId'> & { requestId?: string }, ctx: CallContext): Promise<SettingsView> {
     const proposer = ctx.operator;
     if (!proposer) throw RpcErrors.notLoggedIn();
+    const { requestId, approverId, approverPin, ...change } = input;
+    return this.requests.once(
+      { requestId, method: 'settings:update', params: { ...change, proposerId: proposer.id } },
+      (record) => this.apply({ ...change, approverId, approverPin }, proposer, record),
+      () => this.get(),
+    );
+  }
+
+  private async apply(
+    input: Omit<SettingsUpdate, 'requestId'>,
+    proposer: NonNullable<CallContext['operator']>,
+    record: RecordRequest,
+  ): Promise<SettingsView> {
     if (input.acquirer !== undefined) {
       throw this.deps.config.mode === 'demo' ? SettingsErrors.acquirerLiveRefused() : SettingsErrors.acquirerReadOnly();
     }
@@ -286,6 +307,7 @@ export class SettingsService {
         await q.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [REFUND_DAILY_APPROVAL_KEY, String(daily)]);
       }
       await audit(q, { operatorId: proposer.id, approverId, action: 'settings.update', detail: { changes } }, now);
+      await record(q, `settings.update@${now}`);
     });
     this.install(nextLocal);
     if (refund !== undefined) this.deps.refunds.refundApprovalFen = refund;

@@ -352,6 +352,11 @@ export class WalletProfileService {
     return this.view()!;
   }
 
+  /** Each saved wallet's gateway address (the published one unless the installer typed another): the link probe's targets. */
+  gateways(): string[] {
+    return (this.stored?.wallets ?? []).map((w) => (w.kind === 'alipay' ? w.fields.gateway ?? ALIPAY_GATEWAY : w.fields.baseUrl ?? WECHAT_BASE_URL));
+  }
+
   /** The saved wallets with their secrets, for building the running acquirer at start; null when none or a secret is missing. */
   async startupWallets(): Promise<{ wallets: Complete[]; qrWallet: Wallet | null } | null> {
     if (!this.stored) return null;

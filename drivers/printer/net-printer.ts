@@ -7,15 +7,12 @@
  * - One connection, opened on first use and again after the printer closed it (a reset, a power
  *   cycle); a connect that does not succeed within `connectTimeoutMs` is printer.timeout, a
  *   refused one printer.disconnected.
- * - What the printer sends back is kept in order until read; a write resolves once the bytes are
- *   handed to the socket (`sent`): they may be in flight, so a failure after any is "may have
- *   printed", like USB.
- * - One thing at a time (a queue), so a status query never lands inside a job.
+ * - A write resolves once the bytes are handed to the socket (`sent`): they may be in flight, so
+ *   a failure after any is "may have printed", like USB. Replies, the queue: stream-printer.ts.
  */
 import net from 'node:net';
-import { PrinterErrors, type Confirmation, type PrinterPort } from './port';
-import { PrinterSession, type ByteChannel } from './session';
-import type { PrinterStatus } from './status';
+import { PrinterErrors } from './port';
+import { StreamPrinter } from './stream-printer';
 
 export interface NetPrinterOptions {
   connectTimeoutMs?: number;
@@ -35,24 +32,18 @@ export function parseNetAddress(s: string): { host: string; port: number } | nul
   return port >= 1 && port <= 65535 ? { host: m[1]!.toLowerCase(), port } : null;
 }
 
-export class NetPrinter implements PrinterPort {
-  sent = 0;
+export class NetPrinter extends StreamPrinter {
   private socket: net.Socket | null = null;
-  private inbox: number[] = [];
-  private wake: (() => void) | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly session: PrinterSession;
   private readonly o: Required<NetPrinterOptions>;
 
   constructor(readonly host: string, readonly port: number, opts: NetPrinterOptions = {}) {
-    this.o = { connectTimeoutMs: 3000, writeTimeoutMs: 10_000, statusTimeoutMs: 500, confirmPollMs: 250, silentRounds: 3, epson: false, ...opts };
-    this.session = new PrinterSession(this.o);
+    const o = { connectTimeoutMs: 3000, writeTimeoutMs: 10_000, statusTimeoutMs: 500, confirmPollMs: 250, silentRounds: 3, epson: false, ...opts };
+    super(o.epson, o);
+    this.o = o;
   }
 
-  private serial<T>(f: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(f, f);
-    this.queue = run.catch(() => {});
-    return run;
+  protected get linked(): boolean {
+    return this.socket !== null;
   }
 
   private connect(): Promise<net.Socket> {
@@ -67,25 +58,22 @@ export class NetPrinter implements PrinterPort {
       s.once('connect', () => {
         clearTimeout(t);
         this.socket = s;
-        this.inbox = [];
+        this.linkOpened();
         resolve(s);
       });
-      s.on('data', (d: Buffer) => {
-        this.inbox.push(...d);
-        this.wake?.();
-      });
+      s.on('data', (d: Buffer) => this.received(d));
       s.on('error', () => {
         clearTimeout(t);
         reject(PrinterErrors.disconnected());
       });
       s.on('close', () => {
         if (this.socket === s) this.socket = null;
-        this.wake?.();
+        this.linkClosed();
       });
     });
   }
 
-  private async send(data: Uint8Array): Promise<void> {
+  protected async send(data: Uint8Array): Promise<void> {
     const s = await this.connect();
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(PrinterErrors.timeout()), this.o.writeTimeoutMs);
@@ -95,52 +83,6 @@ export class NetPrinter implements PrinterPort {
         else resolve();
       });
     });
-  }
-
-  private async read(timeoutMs: number): Promise<Uint8Array> {
-    if (!this.inbox.length && this.socket) {
-      await new Promise<void>((r) => {
-        const t = setTimeout(() => {
-          this.wake = null;
-          r();
-        }, timeoutMs);
-        this.wake = () => {
-          clearTimeout(t);
-          this.wake = null;
-          r();
-        };
-      });
-    }
-    if (!this.inbox.length && !this.socket) throw PrinterErrors.disconnected();
-    return Uint8Array.from(this.inbox.splice(0));
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    return this.serial(async () => {
-      this.sent = 0;
-      await this.send(bytes);
-      this.sent = bytes.length;
-    });
-  }
-
-  status(): Promise<PrinterStatus | null> {
-    return this.serial(() => this.session.status(this.ch()));
-  }
-
-  confirm(): Promise<Confirmation> {
-    return this.serial(() => this.session.confirm(this.ch()));
-  }
-
-  clearBuffer(): Promise<boolean> {
-    return this.serial(() => this.session.clearBuffer(this.ch()));
-  }
-
-  pulse(stopped: boolean): Promise<{ certain: boolean }> {
-    return this.serial(() => this.session.pulse(this.ch(), stopped));
-  }
-
-  private ch(): ByteChannel {
-    return { canRead: true, epson: this.o.epson, send: (b) => this.send(b), read: (ms) => this.read(ms) };
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,10 @@
 /**
  * A printer as the device manager drives it: bytes out, status in. One implementation per
- * transport: USB (usb-printer.ts) and the simulated twin (simulated.ts).
+ * transport: USB (usb-printer.ts), network and serial (stream-printer.ts), the OS print queues
+ * (cups-printer.ts, win-spooler.ts) and the simulated twin (simulated.ts).
  */
 import { AppError } from '../../core/api/errors';
+import type { Message } from '../../core/api/payments';
 import type { PrinterStatus } from './status';
 
 /**
@@ -32,6 +34,10 @@ export interface PrinterPort {
    */
   pulse(stopped: boolean): Promise<{ certain: boolean }>;
   close(): Promise<void>;
+  /** Why the status is not known on this path, if it never is (a print queue); default: the printer does not answer. */
+  readonly unknownStatus?: Message;
+  /** What an `unconfirmed` job's error says on this path (a queue: which job, in what state); default PrinterErrors.unconfirmed. */
+  unconfirmedError?(): AppError;
 }
 
 export const PrinterErrors = {

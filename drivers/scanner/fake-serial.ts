@@ -15,6 +15,12 @@ export class FakeSerialPort extends EventEmitter implements SerialPortLike {
   ) {
     super();
   }
+  /** Bytes the app wrote to the port (a serial printer's jobs). */
+  readonly written: number[] = [];
+  async write(data: Uint8Array): Promise<void> {
+    if (this.closed) throw new Error('Port is not open');
+    this.written.push(...data);
+  }
   /** Bytes arriving from the scanner. */
   feed(data: string | Uint8Array): void {
     this.emit('data', Buffer.from(typeof data === 'string' ? Buffer.from(data, 'latin1') : data));

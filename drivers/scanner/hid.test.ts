@@ -267,3 +267,42 @@ describe('the tail of a broken HID scan never becomes a code', () => {
     expect(feed(d, pay, 1e6).codes).toEqual([SCAN]);
   });
 });
+
+/**
+ * Pauses counted in the device's silence, not the machine's speed (issue 15, defect 6): a reader
+ * that reports its empty reads (`idle(t, quietMs)`) has a code cut off only when the device had
+ * nothing to send for longer than the gap; a report late only because a loaded machine was slow to
+ * ask for it (no empty read before it) is not a pause.
+ */
+describe('HID pauses are the device\'s, counted in empty reads', () => {
+  const SCAN = '134567890123456789';
+  const scan = keyboardReports(SCAN);
+
+  it('keyboard: reports reaching a stalled reader seconds apart, with no empty read between, are one code', () => {
+    const d = new HidKeyboardDecoder();
+    d.idle(0, 200); // the reader reports empty reads: pauses are counted in them
+    const codes = scan.flatMap((r, i) => d.push(r, 1000 + i * 2 * KEYBOARD_GAP_MS) ?? []);
+    expect(codes).toEqual([SCAN]); // before: "code cut off" at the second key
+    expect(d.takeRefused()).toEqual([]);
+  });
+
+  it('keyboard: the device silent longer than the gap (empty reads) cuts the code, and its rest is the tail', () => {
+    const d = new HidKeyboardDecoder();
+    d.idle(0, 200);
+    scan.slice(0, 10).forEach((r, i) => d.push(r, 10 + i));
+    for (let k = 1; k <= 8; k++) d.idle(20 + k * 200, 200); // 1.6 s of silence
+    expect(d.takeRefused().map((e) => e.detail?.why)).toEqual(['code cut off: its next report did not come']);
+    const rest = scan.slice(10).map((r, i) => () => d.push(r, 1700 + i));
+    expect(() => rest.forEach((f) => f())).toThrow(/./);
+  });
+
+  it('HID POS: a continued report, then the device silent for three empty reads, is not glued to the next code', () => {
+    const d = new HidPosDecoder();
+    d.idle(0, 200);
+    expect(d.push(hidPosReports('8'.repeat(100))[0]!, 10)).toBeNull();
+    for (let k = 1; k <= 3; k++) d.idle(10 + k * 200, 200);
+    expect(d.takeRefused().map((e) => e.detail?.why)).toEqual(['code cut off: its next report did not come']);
+    expect(() => hidPosReports(SCAN).forEach((r) => d.push(r, 700))).toThrow(/./); // its tail
+    expect(hidPosReports(SCAN).map((r) => d.push(r, 710)).at(-1)).toBe(SCAN); // the tail ended at its last report
+  });
+});

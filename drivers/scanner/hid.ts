@@ -52,15 +52,28 @@ class TailGuard {
   tail = false;
   lastAt = -Infinity;
   private refused: AppError[] = [];
+  /**
+   * A reader that says how long the device had nothing to send (its reads that came back empty:
+   * `idle(t, quietMs)`) has pauses counted in the device's silence, not in the reader's clock: a
+   * report that reaches a slow machine late, with no empty read before it, was sent on time
+   * (a real scanner holds its reports until polled), so it neither cuts a code nor ends a tail.
+   * Without that (a decoder fed reports only), the gap between reports is the pause.
+   */
+  private quietMs: number | null = null;
 
   /** Before a report at `t`: a pause ends a tail; a partial code left too long is refused. */
   before(t: number, partial: boolean, drop: () => void): void {
     this.idle(t, partial, drop);
     this.lastAt = t;
+    if (this.quietMs !== null) this.quietMs = 0;
   }
-  /** Time passes without a report (the reader's idle read): a partial code left too long is refused now. */
-  idle(t: number, partial: boolean, drop: () => void): void {
-    const gap = t - this.lastAt;
+  /**
+   * Time passes without a report (the reader's idle read, which waited `quietMs` for one): a
+   * partial code left too long is refused now.
+   */
+  idle(t: number, partial: boolean, drop: () => void, quietMs?: number): void {
+    if (quietMs !== undefined) this.quietMs = (this.quietMs ?? 0) + quietMs;
+    const gap = this.quietMs ?? t - this.lastAt;
     if (this.tail && gap > TAIL_MS) this.tail = false;
     if (partial && gap > this.gapMs) {
       drop();
@@ -69,6 +82,7 @@ class TailGuard {
       // not a new one; the window runs from now.
       this.tail = gap <= this.gapMs + TAIL_MS;
       this.lastAt = t;
+      if (this.quietMs !== null) this.quietMs = 0;
     }
   }
   take(): AppError[] {
@@ -80,6 +94,7 @@ class TailGuard {
     this.tail = false;
     this.lastAt = -Infinity;
     this.refused = [];
+    if (this.quietMs !== null) this.quietMs = 0;
   }
 }
 
@@ -175,9 +190,9 @@ export class HidKeyboardDecoder {
     return this.guard.take();
   }
 
-  /** No report for a while (at `t`): a code left unfinished is refused (see takeRefused). */
-  idle(t: number): void {
-    this.guard.idle(t, this.buf.length > 0, () => (this.buf = ''));
+  /** No report for a while (at `t`; a read waited `quietMs` for one): a code left unfinished is refused (see takeRefused). */
+  idle(t: number, quietMs?: number): void {
+    this.guard.idle(t, this.buf.length > 0, () => (this.buf = ''), quietMs);
   }
 
   /**
@@ -290,8 +305,8 @@ export class HidPosDecoder {
     return this.guard.take();
   }
 
-  idle(t: number): void {
-    this.guard.idle(t, this.buf.length > 0, () => (this.buf = []));
+  idle(t: number, quietMs?: number): void {
+    this.guard.idle(t, this.buf.length > 0, () => (this.buf = []), quietMs);
   }
 
   push(r: Uint8Array, t: number = Date.now()): string | null {

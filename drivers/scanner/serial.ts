@@ -17,7 +17,7 @@
  *   device manager can open it again when it comes back. `loadSerial` loads the `serialport`
  *   package lazily (like `usb` in usb/host.ts): unit tests and hosts without it never load it.
  */
-import { SERIAL_BAUD_RATES } from '../../core/api/devices';
+import { SERIAL_BAUD_RATES, type SERIAL_FLOW_CONTROLS } from '../../core/api/devices';
 import type { AppError } from '../../core/api/errors';
 import { hex4, isAccessDenied } from '../usb/webusb';
 import { HidErrors, MAX_CODE } from './hid';
@@ -124,17 +124,22 @@ export interface SerialPortInfo {
   serialNumber?: string;
 }
 
-/** The slice of a `serialport` SerialPort the reader uses (a fake one in the tests). */
+/** The slice of a `serialport` SerialPort the readers and the serial printer use (a fake one in the tests). */
 export interface SerialPortLike {
   on(event: 'data', fn: (chunk: Buffer) => void): unknown;
   on(event: 'close' | 'end', fn: (err?: Error | null) => void): unknown;
   on(event: 'error', fn: (err: Error) => void): unknown;
+  /** Resolves once the bytes left this side (drained to the OS driver); under flow control that waits for the device. */
+  write(data: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
+/** `rtscts`: hardware (RTS/CTS) flow control; `xonxoff`: software (XON/XOFF bytes); a scanner uses `none`. */
+export type SerialFlowControl = (typeof SERIAL_FLOW_CONTROLS)[number];
+
 export interface SerialLib {
   list(): Promise<SerialPortInfo[]>;
-  open(path: string, baudRate: number): Promise<SerialPortLike>;
+  open(path: string, baudRate: number, opts?: { flowControl?: SerialFlowControl }): Promise<SerialPortLike>;
 }
 
 export type SerialBaud = (typeof SERIAL_BAUD_RATES)[number];
@@ -158,29 +163,52 @@ export function serialPortKey(p: SerialPortInfo): string {
   return ids ? `${hex4(ids.vendorId)}:${hex4(ids.productId)}:${name}` : `port:${name}`;
 }
 
+/** The `serialport` classes' shape: the real SerialPort, or SerialPortMock over a twin's binding. */
+export interface SerialPortClass {
+  list(): Promise<SerialPortInfo[]>;
+  new (
+    opts: { path: string; baudRate: number; autoOpen: false; rtscts?: boolean; xon?: boolean; xoff?: boolean },
+    cb?: undefined,
+  ): {
+    open(cb: (err: Error | null) => void): void;
+    on(event: string, fn: (...a: never[]) => void): unknown;
+    write(data: Uint8Array, cb: (err: Error | null | undefined) => void): unknown;
+    drain(cb: (err: Error | null) => void): void;
+    close(cb: (err: Error | null) => void): void;
+    readonly isOpen: boolean;
+  };
+}
+
+/** A SerialLib over a `serialport` class (the real one from loadSerial; a twin's in the tests). */
+export function serialLibOf(SerialPort: SerialPortClass): SerialLib {
+  return {
+    list: () => SerialPort.list(),
+    open: (path, baudRate, opts = {}) =>
+      new Promise<SerialPortLike>((res, rej) => {
+        // `lock` (the default) opens the port exclusively on Linux/macOS: a second reader,
+        // or another program, gets an error instead of stealing half the bytes.
+        const flow = opts.flowControl ?? 'none';
+        const port = new SerialPort({ path, baudRate, autoOpen: false, rtscts: flow === 'rtscts', xon: flow === 'xonxoff', xoff: flow === 'xonxoff' }, undefined);
+        port.open((err) => {
+          if (err) return rej(err);
+          res({
+            on: port.on.bind(port) as SerialPortLike['on'],
+            write: (data) =>
+              new Promise<void>((done, fail) => {
+                port.write(data, (e) => (e ? fail(e) : port.drain((e2) => (e2 ? fail(e2) : done()))));
+              }),
+            close: () => new Promise<void>((done) => (port.isOpen ? port.close(() => done()) : done())),
+          });
+        });
+      }),
+  };
+}
+
 /** Loads `serialport` on demand; resolves null (with the reason) where it cannot load. */
 export async function loadSerial(): Promise<{ lib: SerialLib | null; reason: string }> {
   try {
     const { SerialPort } = await import('serialport');
-    return {
-      lib: {
-        list: () => SerialPort.list(),
-        open: (path, baudRate) =>
-          new Promise<SerialPortLike>((res, rej) => {
-            // `lock` (the default) opens the port exclusively on Linux/macOS: a second reader,
-            // or another program, gets an error instead of stealing half the bytes.
-            const port: InstanceType<typeof SerialPort> = new SerialPort({ path, baudRate, autoOpen: false }, undefined);
-            port.open((err) => {
-              if (err) return rej(err);
-              res({
-                on: port.on.bind(port) as SerialPortLike['on'],
-                close: () => new Promise<void>((done) => (port.isOpen ? port.close(() => done()) : done())),
-              });
-            });
-          }),
-      },
-      reason: '',
-    };
+    return { lib: serialLibOf(SerialPort as unknown as SerialPortClass), reason: '' };
   } catch (e) {
     return { lib: null, reason: e instanceof Error ? e.message : String(e) };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_WEDGE, explainBurst, TAIL_WINDOW_MS, WedgeDetector, wedgeConfigProblem, WedgeRecorder,
+  DEFAULT_WEDGE, explainBurst, scanRefusal, TAIL_WINDOW_MS, WedgeDetector, wedgeConfigProblem, WedgeRecorder,
   type WedgeBurst, type WedgeConfig, type WedgeProfileConfig, type WedgeResult,
 } from './wedge';
 
@@ -299,5 +299,54 @@ describe('the test box’s recorder', () => {
     const wide: WedgeBurst = { keys: [{ key: '１', t: 0, gapMs: null }, { key: 'Enter', t: 5, gapMs: 5 }], end: { by: 'suffix', key: 'Enter' } };
     expect(explainBurst(wide, [profile('p')])[0]!.mismatch).toEqual({ reason: 'char', index: 0, key: '１' });
     expect(explainBurst(wide, [profile('p')], true)[0]!.mismatch).toEqual({ reason: 'tail' });
+  });
+});
+
+describe('why a refused burst is not a payment code (the screens say it)', () => {
+  /** Plays keys (gaps per key, or one gap) and returns every refusal reason, in order. */
+  function refusals(keys: string[], gapMs: number | number[]) {
+    const out: Array<string | null> = [];
+    const d = new WedgeDetector(DEFAULT_WEDGE, () => out.push('scan'), (_why, r) => out.push(scanRefusal(r)));
+    let t = 1000;
+    keys.forEach((k, i) => {
+      if (i > 0) t += Array.isArray(gapMs) ? gapMs[i - 1]! : gapMs;
+      d.key(k, t);
+    });
+    d.flush(t + 1000);
+    return out;
+  }
+
+  it.each([
+    ['NUL inside the code', [...chars('1345678'), '\u0000', ...chars('90123456789'), 'Enter'], 'control'],
+    ['a Tab inside the code', [...chars('1345678'), 'Tab', ...chars('90123456789'), 'Enter'], 'control'],
+    ['full-width digits', [...chars('１３４５６７８９０１２３４５６７８９'), 'Enter'], 'full_width'],
+    ['a right-to-left override', ['1', '3', '4', '\u202e', ...chars('567890123456789'), 'Enter'], 'bidi'],
+    ['too short', [...chars('12345'), 'Enter'], 'too_short'],
+    ['too long', [...'1'.repeat(513), 'Enter'], 'too_long'],
+    ['ended with Tab for an Enter profile', [...chars(CODE), 'Tab'], 'suffix'],
+  ])('%s', (_name, keys, reason) => {
+    expect(refusals(keys as string[], 3)).toEqual([reason]);
+  });
+
+  it('swallows a Tab inside a scan-like burst and the rest of it, so nothing moves the focus or lands in a field', () => {
+    const d = new WedgeDetector(DEFAULT_WEDGE, () => undefined);
+    const keys = [...chars('1345678'), 'Tab', ...chars('90123456789'), 'Enter'];
+    const verdicts = keys.map((k, i) => d.key(k, 1000 + i * 3).action);
+    expect(verdicts.slice(0, 2)).toEqual(['pass', 'pass']);
+    expect(verdicts.slice(2).every((v) => v === 'swallow')).toBe(true);
+    // Early in a burst it is a person's key: it and the rest pass.
+    const e = new WedgeDetector(DEFAULT_WEDGE, () => undefined);
+    expect(['1', 'Backspace', '2', '3', '4'].map((k, i) => e.key(k, 5000 + i * 3).action)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
+  });
+
+  it('a burst with a pause part-way: its head and its tail are both refused as slow', () => {
+    const gaps = [...Array<number>(8).fill(3), 200, ...Array<number>(10).fill(3)];
+    expect(refusals([...chars(CODE), 'Enter'], gaps)).toEqual(['slow', 'slow']);
+  });
+
+  it('says nothing of a person’s keys: slow typing, a two-key roll, a fast burst edited with Backspace', () => {
+    expect(refusals([...chars(CODE), 'Enter'], 60)).toEqual([]);
+    expect(refusals(['1', '2', 'Enter'], 10)).toEqual([null]);
+    expect(refusals(['1', '2', '3', 'Backspace', '4', 'Enter'], 10)).toEqual([null]);
   });
 });

@@ -29,8 +29,10 @@
  * spell the start of a profile's prefix), so a scan does not type into the focused field or
  * press its default button with the final Enter, while a person's occasional two-key roll is
  * never eaten. The first keys of an unprefixed scan do reach the focused field: the caller
- * restores the field as it was at `burstStart`.
+ * restores the field as it was at `burstStart` — for a scan and for a refused scan alike
+ * (`scanRefusal` says why a burst is not a payment code, for the screens).
  */
+import { charRefusal, type ScanRefusalReason } from '../../core/api/scan';
 import { LAYOUTS, type LayoutName } from './hid';
 
 export type WedgeSuffix = 'Enter' | 'Tab' | 'none';
@@ -259,6 +261,32 @@ export function bestMatch(matches: readonly WedgeMatch[], profiles: readonly Wed
   return best;
 }
 
+/**
+ * Why a burst no profile took is not a payment code, for the screens ("不是付款码", core/api/scan.ts
+ * words), or null when it is no scan at all: fewer than `SWALLOW_AFTER` typed keys (a person's,
+ * which reached the page as typed), or a key only a person presses (Backspace, an arrow …).
+ * Judged on the first profile's verdict, as `onDiscard`'s reason is.
+ */
+export function scanRefusal(r: WedgeResult): ScanRefusalReason | null {
+  if (r.code !== null) return null;
+  if (r.keys.filter((k) => typesChar(k.key)).length < SWALLOW_AFTER) return null;
+  const m = r.matches[0]?.mismatch ?? null;
+  switch (m?.reason) {
+    case 'tail': case 'gap': case 'cut': return 'slow';
+    case 'char': return charRefusal(m.key) ?? 'not_ascii';
+    case 'key': return null;
+    case 'prefix': return 'prefix';
+    case 'length': return m.length < m.min ? 'too_short' : 'too_long';
+    case 'suffix': {
+      if (m.got === 'none') return 'slow';
+      // A Tab (or Enter) with code characters after it sits inside the code: a control character.
+      const at = r.keys.findIndex((k) => k.key === m.got);
+      return r.keys.slice(at + 1).some((k) => typesChar(k.key)) ? 'control' : 'suffix';
+    }
+    default: return null;
+  }
+}
+
 export type WedgeVerdict = { action: 'pass' | 'swallow'; burstStart: boolean };
 
 /** The old single-profile reasons, still given to `onDiscard` first (logs and callers rely on them). */
@@ -331,10 +359,15 @@ export class WedgeDetector {
       return { action: swallow ? 'swallow' : 'pass', burstStart: false };
     }
     if (!typesChar(key)) {
-      // Arrow keys, Backspace, F-keys, Chinese IME input: a person is typing; this burst is no scan.
+      // Arrow keys, Backspace, F-keys, Chinese IME input early in a burst: a person is typing;
+      // this burst is no scan and its keys pass. In a burst already scan-like it is the
+      // scanner's (a Tab inside a code, a Tab where Enter was expected): the burst is refused
+      // whole, and it and the rest stay swallowed, so none moves the focus or lands in a field.
       if (this.keys.length) {
+        const swallow = this.swallowing();
         this.keys.push(entry);
-        this.broken = true;
+        if (!swallow) this.broken = true;
+        return { action: swallow ? 'swallow' : 'pass', burstStart: false };
       }
       return { action: 'pass', burstStart: false };
     }
@@ -352,6 +385,11 @@ export class WedgeDetector {
     // Still within a gap the next key may come in; or a suffix-less profile still waits for its silence.
     if (silence <= this.joinGapMs || silence < this.waitEndMs) return;
     this.finish({ by: 'silence', ms: silence }, 'timer');
+  }
+
+  /** The burst so far is scan-like (its keys are being swallowed): ending it on silence refuses it aloud. */
+  get scanLike(): boolean {
+    return this.chars >= SWALLOW_AFTER && !this.broken;
   }
 
   /** ms after the last key at which `flush` can end a burst: when to set the caller's timer. */

@@ -36,6 +36,7 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
     getVersion: () => '0.1.0',
     quit: () => calls.push('quit'),
     exit: () => calls.push('exit'),
+    relaunch: () => calls.push('relaunch'),
   });
 
   /** Every application menu set: null removes it (and its DevTools accelerators). */
@@ -134,6 +135,9 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
   /** The save dialog answers with `dialogState.answer`; every call's window and options are kept. */
   const dialogState = {
     answer: { canceled: true, filePath: '' } as { canceled: boolean; filePath: string },
+    /** The button index a message box answers (the updater's "after hours" is 0). */
+    messageAnswer: 0,
+    messages: [] as Array<Record<string, any>>, // eslint-disable-line @typescript-eslint/no-explicit-any
     asked: [] as Array<{ window: unknown; options: Record<string, any> }>, // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   const dialog = {
@@ -142,10 +146,12 @@ export function makeFakeElectron(opts: { displays?: FakeDisplay[]; userData?: st
       return dialogState.answer;
     },
     showErrorBox: (title: string, content: string) => calls.push(`errorBox:${title}:${content}`),
-    /** The updater's question (updater.ts): answers "after hours". */
-    showMessageBox: async (_window: unknown, options: Record<string, unknown>) => {
+    /** Electron takes (window, options) or (options): answers `dialogState.messageAnswer`. */
+    showMessageBox: async (windowOrOptions: unknown, maybeOptions?: Record<string, unknown>) => {
+      const options = maybeOptions ?? (windowOrOptions as Record<string, unknown>);
       calls.push(`messageBox:${String(options.title)}`);
-      return { response: 0 };
+      dialogState.messages.push(options);
+      return { response: dialogState.messageAnswer };
     },
   };
   const sessionState = {

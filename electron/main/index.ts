@@ -6,7 +6,7 @@ import * as electron from 'electron';
 // electron-vite bundles the SM2 verification worker as its own chunk and gives its path
 // (core/offline/verify-pool.ts starts it on worker threads).
 import verifyWorkerPath from '../../core/offline/verify-worker?modulePath';
-import { RollingBack, runMain } from './main';
+import { RestartingAfterRestore, RollingBack, runMain } from './main';
 
 runMain(electron, {
   outDir: path.dirname(fileURLToPath(import.meta.url)),
@@ -20,8 +20,9 @@ runMain(electron, {
   logLevel: process.env.LOG_LEVEL,
   updateUrl: process.env.CASHIER_UPDATE_URL,
 }).catch((e: unknown) => {
-  // The kept installer of the version before is running (updater.ts): nothing to say.
-  if (e instanceof RollingBack) return electron.app.exit(0);
+  // The kept installer of the version before is running (updater.ts), or a backup was put in
+  // place and the app starts again (restore-offer.ts): nothing to say.
+  if (e instanceof RollingBack || e instanceof RestartingAfterRestore) return electron.app.exit(0);
   electron.dialog.showErrorBox('村店收银台 / Village Cashier', e instanceof Error ? e.message : String(e));
   electron.app.exit(1);
 });

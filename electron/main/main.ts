@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as Electron from 'electron';
 import { createBackend, type Backend } from '../../core/app';
+import { databasePath } from '../../core/config';
+import { offerRestore } from './restore-offer';
 import { EVENT_CHANNEL } from '../../core/api/bridge';
 import { CONTENT_SECURITY_POLICY } from '../../core/api/csp';
 import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './app-protocol';
@@ -49,6 +51,13 @@ export interface MainOptions {
   logLevel?: string;
   /** `CASHIER_UPDATE_URL`: the self-hosted update server (https); unset, the app never updates itself. */
   updateUrl?: string;
+}
+
+/** Thrown by runMain when a backup was put in place of a damaged database and the app was asked to start again. */
+export class RestartingAfterRestore extends Error {
+  constructor() {
+    super('restored a backup; starting again');
+  }
 }
 
 /** Thrown by runMain when this start hands over to a rollback installer: the entry point exits quietly. */
@@ -184,8 +193,16 @@ export async function runMain(electron: ElectronModule, opts: MainOptions): Prom
     );
   } catch (e) {
     log.error('start.failed', { err: e });
+    // A damaged database: offer the newest good backup rather than only a support number (restore-offer.ts).
+    const restored =
+      (e as { code?: unknown }).code === 'store.corrupt' &&
+      (await offerRestore({ dbFile: databasePath({ dataDir, mode }), ask: async (o) => (await dialog.showMessageBox(o)).response, log })) === 'restored';
     unwatch();
     await log.close();
+    if (restored) {
+      app.relaunch();
+      throw new RestartingAfterRestore();
+    }
     throw e;
   }
   // The log is closed after the back end, so its last lines are written.

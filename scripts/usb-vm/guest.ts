@@ -16,7 +16,9 @@ import { sampleReceipt } from '../../drivers/printer/fixtures';
 import { parseReceipt } from '../../drivers/printer/receipt';
 import { statusReply } from '../../drivers/printer/status';
 import { keyboardReports } from '../../drivers/scanner/hid';
+import { nodeHidChecks } from './guest-nodehid';
 import { chosenKeyboardChecks, hidPosChecks, POS_DESC, serialChecks, wedgeChecks } from './guest-scanners';
+import { serialPrinterChecks } from './guest-serial-printer';
 import { check, gadget, OUT, plug, results, sleep, until, writeAsync, type Seen } from './lib';
 
 // Boot keyboard report descriptor (HID 1.11, appendix B.1).
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
   await m.start();
   const has = (prefix: string) => m.list().devices.some((d) => d.id.startsWith(prefix));
   // Serial ports are listed through udev's database, which a loaded machine fills slowly.
-  const found = await until(() => has('printer:usb:0416:5011') && has('scanner:usb:0c2e:0b61') && has('scanner:usb:05e0:1300') && has('scanner:serial:1eab:1d06'), 30_000);
+  const found = await until(() => has('printer:usb:0416:5011') && has('scanner:usb:0c2e:0b61') && has('scanner:usb:05e0:1300') && has('scanner:serial:1eab:1d06'), 90_000);
   check('printer, HID, HID POS and serial scanners discovered over real USB', found, JSON.stringify(m.list().devices.map((d) => d.id)));
 
   // The manager lays a receipt out for the paper in the printer (58 mm unless chosen otherwise).
@@ -165,8 +167,12 @@ async function main(): Promise<void> {
 
   // --- scanners: QEMU's keyboard chosen as a raw-HID scanner by its ids; HID POS; serial ---
   await chosenKeyboardChecks(m, seen);
+  // node-hid on the HID POS gadget's hidraw node, before hidPosChecks claims it over libusb.
+  await nodeHidChecks();
   await hidPosChecks(m, seen);
   await serialChecks(m, seen, udcs[3]!);
+  // The same CDC-ACM gadget as a serial ESC/POS printer (the scanner deselected first).
+  await serialPrinterChecks(m);
 
   stopPrinter = true;
   await m.stop();

@@ -27,7 +27,7 @@ echo "USB-VM: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 # rules file of the same name in /run overrides Debian's 80-drivers.rules.
 mkdir -p /host/run/udev/rules.d && : > /host/run/udev/rules.d/80-drivers.rules
 chroot /host /lib/systemd/systemd-udevd --daemon --resolve-names=never 2>/dev/null || echo "USB-VM: udevd did not start"
-timeout -s KILL 300 chroot /host /usr/bin/env -i PATH=/usr/bin:/bin HOME=/run UV_THREADPOOL_SIZE=16 USB_VM_OUT=/tmp/usb-vm-out \
+timeout -s KILL 540 chroot /host /usr/bin/env -i PATH=/usr/bin:/bin HOME=/run UV_THREADPOOL_SIZE=16 USB_VM_OUT=/tmp/usb-vm-out \
   /usr/bin/node "$(cat /project-dir)/out/usb-vm/guest.mjs" > /host/tmp/usb-vm-out/guest.log 2>&1
 echo "USB-VM: guest finished"
 sync

@@ -6,6 +6,8 @@
 // waits for `kbd/done-N.json`. Actions:
 //   { op: 'type', text, gapMs, holdMs, enter }  one key per character (Shift for capitals),
 //                                               `gapMs` from key to key, each held `holdMs`
+//   { op: 'burst', text, enter }                all keys in one go, paced by the emulated
+//                                               device itself (at most 16 key events)
 //   { op: 'unplug' } / { op: 'plug' }           device_del / device_add of the usb-kbd
 // QEMU's USB keyboard queues at most 16 key events and hands the guest one per interrupt poll
 // (README: what polling does to key timing), so keys are paced here, never sent all at once.
@@ -98,6 +100,18 @@ async function type(q, { text, gapMs, holdMs, enter }) {
   return { sent };
 }
 
+// A burst: every key event at once, into QEMU's 16-event queue; the keyboard hands the guest one
+// per interrupt poll, so the keys are spaced by the emulated device's own polling, in the guest's
+// time — no timer of this (possibly loaded) host process stands between two keys.
+async function burst(q, { text, enter }) {
+  const keys = [...text].map(qcodes);
+  if (enter) keys.push(['ret']);
+  const events = keys.flatMap((k) => [...k.map(ev(true)), ...[...k].reverse().map(ev(false))]);
+  if (events.length > 16) throw new Error(`a burst of ${events.length} key events overflows QEMU's 16-event queue`);
+  await q.cmd('input-send-event', { events });
+  return { sent: [Math.round(performance.now())] };
+}
+
 async function waitEvent(q, name, ms) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -125,6 +139,7 @@ async function main() {
     let done;
     try {
       if (r.op === 'type') done = await type(q, r);
+      else if (r.op === 'burst') done = await burst(q, r);
       else if (r.op === 'unplug') {
         q.events.length = 0;
         await q.cmd('device_del', { id: 'kbd' });

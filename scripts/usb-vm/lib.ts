@@ -29,7 +29,7 @@ export async function until(f: () => boolean, ms: number): Promise<boolean> {
 
 let req = 0;
 /** Asks the host's keyboard agent (keyboard.mjs) for an action on QEMU's usb-kbd and waits for it. */
-export async function keyboard(r: { op: 'type'; text: string; gapMs: number; holdMs: number; enter: boolean } | { op: 'unplug' | 'plug' }): Promise<{ ok: boolean; error?: string; sent?: number[] }> {
+export async function keyboard(r: { op: 'type'; text: string; gapMs: number; holdMs: number; enter: boolean } | { op: 'burst'; text: string; enter: boolean } | { op: 'unplug' | 'plug' }): Promise<{ ok: boolean; error?: string; sent?: number[] }> {
   const n = ++req;
   const dir = path.join(OUT, 'kbd');
   fs.mkdirSync(dir, { recursive: true });

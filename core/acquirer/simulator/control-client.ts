@@ -40,6 +40,10 @@ export class SimulatorControl {
     const r = await this.call<{ code: string; expires_at: number }>('POST', '/sim/codes', { wallet_id: walletId });
     return { code: r.code, expiresAt: r.expires_at };
   }
+  /** Whether a code it issued is still good, used by a charge, or expired (`unknown`: never issued). */
+  async codeState(code: string): Promise<'fresh' | 'used' | 'expired' | 'unknown'> {
+    return (await this.call<{ state: 'fresh' | 'used' | 'expired' | 'unknown' }>('POST', '/sim/codes/state', { code })).state;
+  }
   async userPaying(orderNo: string, confirm: boolean): Promise<string> {
     return (await this.call<{ trade_status: string }>('POST', '/sim/userpaying', { out_trade_no: orderNo, confirm })).trade_status;
   }

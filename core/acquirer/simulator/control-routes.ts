@@ -39,6 +39,18 @@ export function controlRoutes(sim: SimContext): Route[] {
     },
     {
       method: 'POST',
+      path: '/sim/codes/state',
+      async handle(req) {
+        const code = field(req.body, 'code', isStr(64));
+        if (!code) return bad('BAD_REQUEST', 'code is required');
+        const c = await sim.db.get<{ expires_at: number; used_by: string | null }>('SELECT expires_at, used_by FROM codes WHERE code = ?', [code]);
+        // Used wins over expired: a charge took it (the phone shows it spent, not merely old).
+        const state = !c ? 'unknown' : c.used_by ? 'used' : c.expires_at < sim.now() ? 'expired' : 'fresh';
+        return ok({ state });
+      },
+    },
+    {
+      method: 'POST',
       path: '/sim/userpaying',
       async handle(req) {
         const outTradeNo = field(req.body, 'out_trade_no', isOrderNo);

@@ -112,7 +112,8 @@ describe('WeChat outcome mapping (README “Outcome table”)', () => {
     ['SUCCESS', ans({ result_code: 'SUCCESS', refund_status_0: 'SUCCESS' }), { status: 'succeeded' }],
     ['PROCESSING', ans({ result_code: 'SUCCESS', refund_status_0: 'PROCESSING' }), { status: 'succeeded' }],
     ['REFUNDCLOSE', ans({ result_code: 'SUCCESS', refund_status_0: 'REFUNDCLOSE' }), { status: 'failed' }],
-    ['CHANGE', ans({ result_code: 'SUCCESS', refund_status_0: 'CHANGE' }), { status: 'failed', reason: 'CHANGE' }],
+    // Refund abnormal: never succeeded, never failed (which would release its amount).
+    ['CHANGE', ans({ result_code: 'SUCCESS', refund_status_0: 'CHANGE' }), { status: 'settle_by_hand', reason: 'CHANGE' }],
     ['REFUNDNOTEXIST', fail('REFUNDNOTEXIST'), { status: 'not_found' }],
     ['SYSTEMERROR', fail('SYSTEMERROR'), { status: 'unknown' }],
     ['an unknown refund_status', ans({ result_code: 'SUCCESS', refund_status_0: 'ODD' }), { status: 'unknown' }],

@@ -187,7 +187,10 @@ export function mapRefundQuery(r: WechatReply): RefundQueryOutcome {
     case 'REFUNDCLOSE':
       return { status: 'failed', ...walletDecline('REFUND_NOT_ALLOWED', 'REFUNDCLOSE') };
     case 'CHANGE':
-      return { status: 'failed', ...walletDecline('REFUND_ABNORMAL', 'CHANGE') };
+      // Refund abnormal: WeChat took the money from the merchant, the customer's card refused
+      // it, and it waits at WeChat for the merchant to settle by hand (README, outcome table).
+      // Never succeeded, never failed (failing would release its amount for a second refund).
+      return { status: 'settle_by_hand', ...walletDecline('REFUND_ABNORMAL', 'CHANGE') };
     default:
       return { status: 'unknown', why: `refund_status ${String(b.refund_status_0)}` };
   }

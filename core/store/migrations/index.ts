@@ -9,6 +9,7 @@ import { m102PaymentPurpose } from './102-payment-purpose';
 import { m103PaymentRequestIds } from './103-payment-request-ids';
 import { m104PaymentReleased } from './104-payment-released';
 import { m120ReconcileOnline } from './120-reconcile-online';
+import { m121ReconcileCarry } from './121-reconcile-carry';
 import { m200Offline } from './200-offline';
 import { m201OfflineCounters } from './201-offline-counters';
 import { m202OfflineReview } from './202-offline-review';
@@ -23,7 +24,7 @@ import { m402BillReturns } from './402-bill-returns';
 import { m403ActionRequests } from './403-action-requests';
 
 export const migrations: readonly Migration[] = [
-  m001Operators, m002Journal, m003OperatorPinChange, m101Payments, m102PaymentPurpose, m103PaymentRequestIds, m104PaymentReleased, m120ReconcileOnline, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m250Aml, m310Receipts, m311ServiceReceipts, m312ReceiptMaybePrinted,
+  m001Operators, m002Journal, m003OperatorPinChange, m101Payments, m102PaymentPurpose, m103PaymentRequestIds, m104PaymentReleased, m120ReconcileOnline, m121ReconcileCarry, m200Offline, m201OfflineCounters, m202OfflineReview, m210OfflineRefunds, m250Aml, m310Receipts, m311ServiceReceipts, m312ReceiptMaybePrinted,
   m010ZClosings,
   m400Agent,
   m401WithdrawalPurpose, m402BillReturns, m403ActionRequests,

@@ -110,12 +110,56 @@ export function shellToken(): string | null {
   }
 }
 
+const PAGE_KEY = 'vc_page';
+const PAGE_LOCK_AT = 'vc_page_lock_at';
+/** A reload this long after the session's last known lock time is a new page (timers may fire late). */
+const PAGE_LOCK_GRACE_MS = 5_000;
+
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * This page's key for the browser shell's page gate (core/auth/page-gate.ts): made once per tab
+ * and kept in sessionStorage, which a reload of the same tab keeps and a new tab or window does
+ * not — so only the same tab's reload finds its session unlocked. A reload after the session's
+ * idle lock time takes a new key too (the core has locked the session by then anyway; this also
+ * covers a page whose clock says so first). Storage refused: a key for this load only (locked
+ * after every reload, never unlocked by mistake).
+ */
+export function pageKey(): string {
+  try {
+    let key = sessionStorage.getItem(PAGE_KEY);
+    const lockAt = Number(sessionStorage.getItem(PAGE_LOCK_AT) ?? Number.NaN);
+    if (key && Number.isFinite(lockAt) && Date.now() > lockAt + PAGE_LOCK_GRACE_MS) key = null;
+    if (!key) {
+      key = randomKey();
+      sessionStorage.setItem(PAGE_KEY, key);
+      sessionStorage.removeItem(PAGE_LOCK_AT);
+    }
+    return key;
+  } catch {
+    return randomKey();
+  }
+}
+
+/** The session's lock time as this page last heard it (null: no session), for `pageKey` after a reload. */
+export function notePageLockAt(lockAt: number | null): void {
+  try {
+    if (lockAt === null) sessionStorage.removeItem(PAGE_LOCK_AT);
+    else sessionStorage.setItem(PAGE_LOCK_AT, String(lockAt));
+  } catch {
+    // storage refused: every reload is a new page already
+  }
+}
+
 export function getBridge(): CashierBridge {
   if (bridge) return bridge;
   if (window.cashier) bridge = window.cashier;
   else {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    bridge = webSocketBridge(`${proto}//${location.host}/rpc`, offeredProtocols(shellToken()));
+    bridge = webSocketBridge(`${proto}//${location.host}/rpc`, offeredProtocols(shellToken(), pageKey()));
   }
   return bridge;
 }

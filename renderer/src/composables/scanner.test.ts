@@ -19,6 +19,7 @@ import { installScanner, useScanner, useWedgeBursts } from './scanner';
 let stored: WedgeProfile[] | null = null;
 let emit: (event: string, payload: unknown) => void = () => undefined;
 const scans: Array<[string, boolean]> = [];
+const refused: Array<{ reason: string; zh: string; en: string }> = [];
 let starts = 0;
 const bursts: WedgeBurst[] = [];
 
@@ -44,7 +45,7 @@ beforeAll(() => {
   // A screen listening, as the checkout and the Devices screen do.
   mount(defineComponent({
     setup() {
-      useScanner((c, viaKeys) => scans.push([c, viaKeys]), () => starts++);
+      useScanner((c, viaKeys) => scans.push([c, viaKeys]), () => starts++, (w, reason) => refused.push({ reason: reason ?? '', ...w }));
       useWedgeBursts((b) => bursts.push(b));
       return () => h('input', { id: 'amount' });
     },
@@ -52,6 +53,7 @@ beforeAll(() => {
 });
 beforeEach(() => {
   scans.length = 0;
+  refused.length = 0;
   bursts.length = 0;
   starts = 0;
   stored = null;
@@ -83,6 +85,34 @@ describe('the scanner glue', () => {
     expect(scans).toEqual([['281234567890123456', true]]);
     expect(input.value).toBe('12.3');
     expect(starts).toBe(1);
+  });
+
+  it('says why a refused scan is not a payment code, never with the code, and puts the focused field back', () => {
+    const input = document.getElementById('amount') as HTMLInputElement;
+    input.focus();
+    input.value = '8.8';
+    input.addEventListener('keydown', (e) => (input.value += e.key.length === 1 ? e.key : ''));
+    for (const [burst, reason] of [
+      ['2812345\u000067890123456', 'control'],
+      ['２８１２３４５６７８９０１２３４５６', 'full_width'],
+      ['\u202e281234567890123456', 'bidi'],
+      ['28123', 'too_short'],
+    ] as const) {
+      refused.length = 0;
+      type(burst, 5);
+      key('Enter', 5);
+      expect(refused.map((r) => r.reason)).toEqual([reason]);
+      expect(refused[0]!.zh).toMatch(/^不是付款码：/);
+      expect(refused[0]!.en).toMatch(/^Not a payment code: /);
+      expect(refused[0]!.zh + refused[0]!.en).not.toContain('2812');
+      expect(input.value).toBe('8.8');
+    }
+    expect(scans).toEqual([]);
+    // A person's keys are no scan: nothing said.
+    refused.length = 0;
+    type('12', 60);
+    key('Enter', 60);
+    expect(refused).toEqual([]);
   });
 
   it('leaves a fast typist (60 ms per key) alone: nothing swallowed, no scan', () => {

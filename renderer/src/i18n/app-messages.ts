@@ -25,6 +25,7 @@ export const messages = defineMessages(
       reconcile: '对账',
     },
     locked: '因长时间未操作，已自动锁屏。请重新登录。',
+    endedElsewhere: '已在另一个窗口退出登录或重新登录，本窗口已锁定。请重新登录。',
     role: { cashier: '收银员', supervisor: '主管', agent: '助农代理', trainer: '培训师', admin: '管理员' },
     status: {
       label: '状态栏',
@@ -100,6 +101,7 @@ export const messages = defineMessages(
       reconcile: 'Reconcile',
     },
     locked: 'The screen locked after a period without activity. Log in again.',
+    endedElsewhere: 'Logged out or logged in again in another window, so this window is locked. Log in again.',
     role: { cashier: 'Cashier', supervisor: 'Supervisor', agent: 'Agent', trainer: 'Trainer', admin: 'Admin' },
     status: {
       label: 'Status bar',

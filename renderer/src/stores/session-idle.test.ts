@@ -53,3 +53,40 @@ describe('the idle lock on screen', () => {
     expect(s.lockedByIdle).toBe(false);
   });
 });
+
+describe('a session ended in another window', () => {
+  /** Logged in as the cashier, with a `session:changed` the test sends as the core's event would. */
+  async function loggedIn() {
+    const f = bridge({
+      'session:current': () => ({ ok: true, value: { operator: cashier, lockAt: Date.now() + 60_000 } }),
+      'session:operators': () => ({ ok: true, value: [cashier] }),
+    });
+    let emit: ((p: unknown) => void) | null = null;
+    f.b.on = ((event: string, l: (p: unknown) => void) => {
+      if (event === 'session:changed') emit = l;
+      return () => undefined;
+    }) as CashierBridge['on'];
+    setBridge(f.b);
+    const s = useSessionStore();
+    await s.load();
+    expect(s.loggedIn).toBe(true);
+    return { s, emit: (p: unknown) => emit!(p) };
+  }
+
+  for (const ended of ['logout', 'elsewhere'] as const) {
+    it(`says so, never "locked after inactivity", when it ended by ${ended}`, async () => {
+      const { s, emit } = await loggedIn();
+      emit({ operator: null, lockAt: null, ended });
+      expect(s.loggedIn).toBe(false);
+      expect(s.lockedByIdle).toBe(false);
+      expect(s.endedElsewhere).toBe(true);
+    });
+  }
+
+  it('still calls the idle lock an idle lock', async () => {
+    const { s, emit } = await loggedIn();
+    emit({ operator: null, lockAt: null, ended: 'idle' });
+    expect(s.lockedByIdle).toBe(true);
+    expect(s.endedElsewhere).toBe(false);
+  });
+});

@@ -150,14 +150,25 @@ export const useCheckoutStore = defineStore('checkout', () => {
   function maybeScanStart() {
     beforeScan = { buffer: buffer.value, tendered: tenderedBuffer.value };
   }
+  /** Puts back what a keyboard scan's first keys typed into the entry buffers. */
+  function undoScanKeys() {
+    if (!beforeScan) return;
+    buffer.value = beforeScan.buffer;
+    tenderedBuffer.value = beforeScan.tendered;
+    beforeScan = null;
+  }
   function scanned(c: string, viaKeys: boolean, messages: { busy: string; enterAmount: string; afterResult?: string }) {
     // Only a keyboard scan's first keys touched the buffers; a HID scan changed nothing.
-    if (viaKeys && beforeScan) {
-      buffer.value = beforeScan.buffer;
-      tenderedBuffer.value = beforeScan.tendered;
-      beforeScan = null;
-    }
+    if (viaKeys) undoScanKeys();
     code(c, messages);
+  }
+  /**
+   * A scan refused before it reached the core (composables/scanner.ts): it changes nothing — its
+   * first keys are taken back out of the amount — and `why` (not a payment code, and why) is said.
+   */
+  function scanRefused(why: string, viaKeys: boolean) {
+    if (viaKeys) undoScanKeys();
+    say(why);
   }
 
   /** A scanned (or typed) payment code. */
@@ -313,6 +324,6 @@ export const useCheckoutStore = defineStore('checkout', () => {
   return {
     phase, tender, buffer, cart, tenderedBuffer, creditName, contact, payment, notice, amountFen, tenderedFen, amountRefusal, tenderedRefusal,
     changePreviewFen, busy, result, voice,
-    key, backspace, addItem, removeLine, chooseTender, code, scanned, maybeScanStart, payCash, payCredit, cancel, query, back, newSale, follow, resume, say,
+    key, backspace, addItem, removeLine, chooseTender, code, scanned, scanRefused, maybeScanStart, payCash, payCredit, cancel, query, back, newSale, follow, resume, say,
   };
 });

@@ -226,3 +226,18 @@ describe('receipts sent but not confirmed', () => {
     expect(w.find('[data-testid="device-printer:sim"]').text()).toContain('打印机不回报状态');
   });
 });
+
+describe('which path reads a raw-HID scanner, and why', () => {
+  const HID = 'scanner:usb:05e0:1300:1.4';
+  const via = { zh: 'Windows：经 hidapi（node-hid）读取，无需用 Zadig 替换驱动。', en: "Windows: read through hidapi (node-hid) on Windows' own HID driver: no driver to replace (no Zadig)." };
+  it('shows the path the device manager gives, in the screen\'s language', async () => {
+    list = { ...list, devices: [...list.devices, device({ id: HID, kind: 'scanner', transport: 'usb', name: 'Zebra HID POS', vendorId: 0x05e0, productId: 0x1300, via })] };
+    const zh = await open('supervisor', 'zh-CN');
+    expect(zh.find(`[data-testid="via-${HID}"]`).text()).toBe(via.zh);
+    zh.unmount();
+    const en = await open('supervisor', 'en');
+    expect(en.find(`[data-testid="via-${HID}"]`).text()).toBe(via.en);
+    // A device without a path to tell (the keyboard wedge) shows none.
+    expect(en.find('[data-testid="via-scanner:wedge"]').exists()).toBe(false);
+  });
+});

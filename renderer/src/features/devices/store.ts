@@ -60,6 +60,10 @@ export const useDevicesStore = defineStore('devices', () => {
   async function setSerialBaud(deviceId: string, serialBaud: SerialBaud): Promise<void> {
     list.value = await send('devices:select', { deviceId, serialBaud });
   }
+  /** A serial printer's flow control (the core checks it). */
+  async function setFlowControl(deviceId: string, flowControl: NonNullable<DeviceInfo['flowControl']>): Promise<void> {
+    list.value = await send('devices:select', { deviceId, flowControl });
+  }
   async function testPrint(): Promise<void> {
     lastJob.value = await send('devices:testPrint', {});
   }
@@ -74,7 +78,12 @@ export const useDevicesStore = defineStore('devices', () => {
   }
   function sawWedgeScan(code: string): void {
     lastScan.value = { code, source: 'wedge', at: Date.now() };
+    lastRefused.value = null;
+  }
+  /** A keyboard burst the wedge detector refused, in words (composables/scanner.ts). */
+  function sawWedgeRefusal(error: { zh: string; en: string }): void {
+    lastRefused.value = { error: { code: 'scanner.not_a_code', ...error }, source: 'wedge', at: Date.now() };
   }
 
-  return { list, printed, lastScan, lastRefused, lastJob, load, select, chooseByIds, setSerialBaud, testPrint, reprint, kickDrawer, simulate, sawWedgeScan };
+  return { list, printed, lastScan, lastRefused, lastJob, load, select, chooseByIds, setSerialBaud, setFlowControl, testPrint, reprint, kickDrawer, simulate, sawWedgeScan, sawWedgeRefusal };
 });

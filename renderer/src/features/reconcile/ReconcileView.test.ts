@@ -25,7 +25,7 @@ const line = (over: Partial<OnlineReconcileLine> = {}): OnlineReconcileLine => (
 const report = (lines: OnlineReconcileLine[]): OnlineReconcileReport => ({
   day: '2026-12-05', ranAt: Date.parse('2026-12-06T00:40:00+08:00'), trigger: 'manual',
   counts: { matched: 3, missing_locally: lines.filter((l) => l.outcome === 'missing_locally').length, missing_at_acquirer: 0, amount_mismatch: 0, status_mismatch: lines.filter((l) => l.outcome === 'status_mismatch').length },
-  corrected: lines.filter((l) => l.action === 'corrected').length, waiting: lines.filter((l) => l.action === 'supervisor' && !l.resolvedAt).length,
+  corrected: lines.filter((l) => l.action === 'corrected').length, carried: 0, waiting: lines.filter((l) => l.action === 'supervisor' && !l.resolvedAt).length,
   localNetFen: 1_000, acquirerNetFen: 1_777, lines,
 });
 

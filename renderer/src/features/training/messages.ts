@@ -99,6 +99,8 @@ export const messages = defineMessages(
       noWallets: '没有演示钱包（支付模块尚未安装）。',
       pick: '请选择钱包',
       lessonPicked: '本课推荐：{name}',
+      used: '此付款码已使用，不能再付款',
+      fresh: '换一个新码',
     },
     errors: {
       loadFailed: '无法加载培训信息：{why}',
@@ -202,6 +204,8 @@ export const messages = defineMessages(
       noWallets: 'No demo wallets (the payment module is not installed yet).',
       pick: 'Choose a wallet',
       lessonPicked: 'This lesson uses: {name}',
+      used: 'This code has been used: it cannot pay again',
+      fresh: 'Get a fresh code',
     },
     errors: {
       loadFailed: 'Could not load training: {why}',
