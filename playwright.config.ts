@@ -31,7 +31,8 @@ const projects: Project[] = [
 const electron = electronBinary();
 // live-alipay.spec.ts drives the test-only live shell (e2e/live-shell.ts) in Chromium: under
 // Electron the counter is the app itself, whose live setup that spec does not start.
-if (electron.path) projects.push({ name: 'electron', metadata: { electron: electron.path }, testIgnore: /live-alipay\.spec\.ts$/ });
+// page-lock.spec.ts tests the browser shell's page gate: Electron opens its windows itself.
+if (electron.path) projects.push({ name: 'electron', metadata: { electron: electron.path }, testIgnore: /(live-alipay|page-lock)\.spec\.ts$/ });
 else console.log(`[e2e] Electron target NOT run: ${electron.why}`);
 
 export default defineConfig({

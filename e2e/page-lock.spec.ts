@@ -9,9 +9,7 @@ import type { Page } from '@playwright/test';
 import { APP_URL, expect, test } from './target';
 import { login, rpc } from './ui';
 
-test.beforeEach(() => {
-  test.skip(test.info().project.name !== 'chromium', 'the page gate is the browser shell’s: Electron opens its windows itself');
-});
+// Chromium only (playwright.config.ts leaves it out of the Electron project): the gate is the browser shell's.
 test.afterEach(async ({ app }) => {
   await rpc(app, 'session:logout', {}).catch(() => undefined);
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { migrations } from '../store/migrations';
@@ -113,6 +113,32 @@ describe('backups', () => {
     const back = await Db.open({ filename: file });
     dbs.push(back);
     expect((await quickCheck(back)).ok).toBe(true);
+    expect(await keys(back)).toEqual(['k1']);
+  });
+
+  it('never leaves the counter without a database file when the power goes mid-restore', async () => {
+    const { file, db } = await terminal();
+    await put(db, 'k1');
+    await new BackupService({ db, log: memoryLogger(), now: () => Date.UTC(2026, 11, 6) }).runOnce();
+    await db.close();
+    dbs.length = 0;
+    const damaged = fs.readFileSync(file);
+    // The last step, the rename into place, never happens: the damaged file must still be there
+    // (an empty database made at the next start would begin counters and order numbers at zero).
+    const rename = vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      if (String(from).endsWith('.restoring')) throw new Error('power cut');
+      return fs.copyFileSync(from, to), fs.rmSync(from);
+    });
+    try {
+      await expect(restoreBackup(file)).rejects.toThrow('power cut');
+    } finally {
+      rename.mockRestore();
+    }
+    expect(fs.readFileSync(file).equals(damaged)).toBe(true);
+    // Once the power is back, the restore runs again and completes.
+    await restoreBackup(file);
+    const back = await Db.open({ filename: file });
+    dbs.push(back);
     expect(await keys(back)).toEqual(['k1']);
   });
 

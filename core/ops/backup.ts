@@ -161,9 +161,28 @@ export interface RestoreResult {
   movedAside: string | null;
 }
 
+function flush(file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The rename made durable (a folder cannot be opened on Windows; the rename stands there). */
+function flushFolder(dir: string): void {
+  try {
+    flush(dir);
+  } catch {
+    // Not supported on this platform.
+  }
+}
+
 /**
  * Puts a backup in place of `dbFile` (the app must be stopped): the given backup, or the newest
- * one that passes its check. The current file is moved aside, never deleted.
+ * one that passes its check. The current file is kept beside it (`.before-restore-…`, with its
+ * WAL), never deleted.
  */
 export async function restoreBackup(dbFile: string, from?: string, now = Date.now()): Promise<RestoreResult> {
   const candidates = from ? [from] : listBackups(dbFile).map((b) => b.file);
@@ -176,22 +195,27 @@ export async function restoreBackup(dbFile: string, from?: string, now = Date.no
     if (from) throw BackupErrors.bad(c);
   }
   if (!chosen) throw BackupErrors.none();
+  // Never a moment without a database file: a power cut mid-restore must not leave the next
+  // start to make an empty one (counters and order numbers from zero). The copy is made and
+  // flushed first, the damaged file is kept by a copy, and the copy replaces it by one rename.
+  const tmp = `${dbFile}.restoring`;
+  fs.copyFileSync(chosen, tmp);
+  flush(tmp);
   let movedAside: string | null = null;
   if (fs.existsSync(dbFile)) {
     movedAside = `${dbFile}.before-restore-${stamp(now)}`;
-    fs.renameSync(dbFile, movedAside);
+    fs.copyFileSync(dbFile, movedAside);
+    flush(movedAside);
   }
+  // The damaged file's WAL must not be applied to the restored one: set aside before the rename
+  // (a cut here leaves the damaged file, which the next start refuses again — nothing silent).
   for (const side of ['-wal', '-shm', '-journal']) {
     if (fs.existsSync(dbFile + side)) {
       if (movedAside) fs.renameSync(dbFile + side, movedAside + side);
       else fs.rmSync(dbFile + side);
     }
   }
-  const tmp = `${dbFile}.restoring`;
-  fs.copyFileSync(chosen, tmp);
-  const fd = fs.openSync(tmp, 'r');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
   fs.renameSync(tmp, dbFile);
+  flushFolder(path.dirname(dbFile));
   return { restoredFrom: chosen, movedAside };
 }
