@@ -274,18 +274,26 @@ export class LinkEmulator {
     upstream.on('data', (b: Buffer) => {
       if (!down.push(b, (x) => !closed && client.write(x), reset, () => upstream.resume())) upstream.pause();
     });
-    // A side that closes still has its last bytes on the link: close the other side after they land.
+    // A side that closes still has its last bytes on the link: close the other side after they
+    // land. The margin is past the pump's own timer (Node truncates a timer's fractional ms and
+    // may fire it a little early, so the pump re-arms for the last millisecond): with 1 ms the
+    // close could overtake the last segment and the client saw a reset instead of its answer.
+    const LANDED_MS = 25;
     const end = () => {
       this.sockets.delete(client);
       this.sockets.delete(upstream);
-      const wait = Math.max(0, Math.max(up.drainAt, down.drainAt) - performance.now()) + 1;
-      setTimeout(() => {
-        if (!closed) {
-          closed = true;
-          client.destroy();
-          upstream.destroy();
+      const close = () => {
+        if (closed) return;
+        const left = Math.max(up.drainAt, down.drainAt) - performance.now();
+        if (left > 0) {
+          setTimeout(close, left + LANDED_MS);
+          return;
         }
-      }, wait);
+        closed = true;
+        client.destroy();
+        upstream.destroy();
+      };
+      setTimeout(close, Math.max(0, Math.max(up.drainAt, down.drainAt) - performance.now()) + LANDED_MS);
     };
     client.on('close', end);
     upstream.on('close', end);
